@@ -1,0 +1,320 @@
+//! A client replica: what survives a disconnect (its cache and its stored resync point) and
+//! what does not (its connection). It learns only from the lines it reads, and follows the
+//! spec's client clauses. Free of stateright.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::imap::command::{Command, StoreOp, Target};
+use crate::imap::response::{Response, Status};
+use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
+use crate::server::UID_VALIDITY;
+use crate::spec::{ClientClose, ClientResyncPoint, Spec};
+
+/// What a client chooses to do next. The wire commands follow from this and the client's
+/// state (`Client::commands`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Request {
+    Store {
+        target: Target,
+        op: StoreOp,
+        flag: Flag,
+    },
+    Expunge,
+    /// `UID EXPUNGE` of every UID the cache shows as `\Deleted` (RFC 7162 section 3.2.9:
+    /// the disconnected client's way to expunge only what it knows of).
+    UidExpunge,
+    Close,
+    Noop,
+    /// Open INBOX again: `ENABLE QRESYNC` and `SELECT INBOX (QRESYNC ...)` on a new
+    /// connection (pipelined), or only the SELECT on a live connection after CLOSE.
+    Resync,
+}
+
+/// The per-command bookkeeping the client keeps until the tagged response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Awaiting {
+    /// A `.SILENT` STORE: the client applies the change to its cache when it succeeds.
+    Store {
+        uid: Uid,
+        op: StoreOp,
+        flag: Flag,
+    },
+    Close,
+    Select,
+    Other,
+}
+
+/// What does not survive a disconnect.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Connection {
+    /// Whether the client believes INBOX is selected (from its last SELECT's OK until
+    /// CLOSE's OK).
+    pub selected: bool,
+    /// Lines the server sent that the client has not read yet.
+    pub queue: VecDeque<Response>,
+    /// Commands sent and not yet answered by their tagged response.
+    pub awaiting: Vec<(Tag, Awaiting)>,
+    /// The last HIGHESTMODSEQ code read since the last tagged response (RFC 7162 section 6).
+    pub hms_code: Option<ModSeq>,
+    /// The largest MODSEQ read in a FETCH since the last tagged response (RFC 7162 section 6).
+    pub modseq_max: Option<ModSeq>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Client {
+    /// The cached mailbox: UID -> flags. Survives disconnects.
+    pub cache: BTreeMap<Uid, FlagSet>,
+    /// The stored HIGHESTMODSEQ the next QRESYNC SELECT starts from. Survives disconnects.
+    pub resync_point: ModSeq,
+    pub connection: Option<Connection>,
+    /// Commands issued so far (a reconnect counts once); the model bounds it.
+    pub commands_issued: u8,
+    pub next_tag: u16,
+}
+
+impl Client {
+    /// Selected and synchronized with a mailbox of `messages` fresh messages at MODSEQ 1.
+    pub fn new(messages: u32) -> Client {
+        Client {
+            cache: (1..=messages)
+                .map(|uid| (Uid(uid), FlagSet::EMPTY))
+                .collect(),
+            resync_point: ModSeq(1),
+            connection: Some(Connection {
+                selected: true,
+                queue: VecDeque::new(),
+                awaiting: Vec::new(),
+                hms_code: None,
+                modseq_max: None,
+            }),
+            commands_issued: 0,
+            next_tag: 1,
+        }
+    }
+
+    /// Connected, selected, nothing in flight and nothing unread.
+    pub fn is_idle_selected(&self) -> bool {
+        self.connection
+            .as_ref()
+            .is_some_and(|c| c.selected && c.awaiting.is_empty() && c.queue.is_empty())
+    }
+
+    /// What the client may do next, in a fixed order. A client sends one command at a time
+    /// and only commands that make sense for the mailbox as its cache shows it: a STORE
+    /// that changes a flag, an expunge when something is `\Deleted`.
+    pub fn requests(&self) -> Vec<Request> {
+        let Some(connection) = &self.connection else {
+            return vec![Request::Resync];
+        };
+        if !connection.awaiting.is_empty() {
+            return Vec::new();
+        }
+        if !connection.selected {
+            return vec![Request::Resync];
+        }
+        let mut requests = Vec::new();
+        for (i, (uid, flags)) in self.cache.iter().enumerate() {
+            for flag in Flag::ALL {
+                let op = if flags.contains(flag) {
+                    StoreOp::Remove
+                } else {
+                    StoreOp::Add
+                };
+                for target in [Target::Seq(i as u32 + 1), Target::Uid(*uid)] {
+                    requests.push(Request::Store { target, op, flag });
+                }
+            }
+        }
+        if self.deleted_uids().next().is_some() {
+            requests.push(Request::Expunge);
+            requests.push(Request::UidExpunge);
+        }
+        requests.push(Request::Close);
+        requests.push(Request::Noop);
+        requests
+    }
+
+    fn deleted_uids(&self) -> impl Iterator<Item = Uid> + '_ {
+        self.cache
+            .iter()
+            .filter(|(_, flags)| flags.contains(Flag::Deleted))
+            .map(|(uid, _)| *uid)
+    }
+
+    /// The commands `request` sends, with their tags, in order. Pure: see [`Client::issue`].
+    pub fn commands(&self, request: Request) -> Vec<(Tag, Command)> {
+        let mut tag = self.next_tag;
+        let mut next = || {
+            tag += 1;
+            Tag(tag - 1)
+        };
+        match request {
+            Request::Store { target, op, flag } => {
+                vec![(next(), Command::Store { target, op, flag })]
+            }
+            Request::Expunge => vec![(next(), Command::Expunge)],
+            Request::UidExpunge => {
+                vec![(next(), Command::UidExpunge(self.deleted_uids().collect()))]
+            }
+            Request::Close => vec![(next(), Command::Close)],
+            Request::Noop => vec![(next(), Command::Noop)],
+            Request::Resync => {
+                let select = Command::SelectQresync {
+                    uid_validity: UID_VALIDITY,
+                    modseq: self.resync_point,
+                    known_uids: self.cache.keys().copied().collect(),
+                };
+                if self.connection.is_some() {
+                    vec![(next(), select)]
+                } else {
+                    vec![(next(), Command::EnableQresync), (next(), select)]
+                }
+            }
+        }
+    }
+
+    /// Sends `commands` (from [`Client::commands`]): opens a connection if there is none and
+    /// records what each tag awaits.
+    pub fn issue(&mut self, commands: &[(Tag, Command)]) {
+        self.commands_issued += 1;
+        self.next_tag += commands.len() as u16;
+        let awaiting: Vec<(Tag, Awaiting)> = commands
+            .iter()
+            .map(|(tag, command)| (*tag, self.awaiting(command)))
+            .collect();
+        let connection = self.connection.get_or_insert_with(|| Connection {
+            selected: false,
+            queue: VecDeque::new(),
+            awaiting: Vec::new(),
+            hms_code: None,
+            modseq_max: None,
+        });
+        connection.awaiting.extend(awaiting);
+    }
+
+    fn awaiting(&self, command: &Command) -> Awaiting {
+        match command {
+            Command::Store { target, op, flag } => {
+                let uid = match target {
+                    Target::Uid(uid) => Some(*uid),
+                    Target::Seq(n) => self.cache.keys().nth(*n as usize - 1).copied(),
+                };
+                match uid {
+                    Some(uid) => Awaiting::Store {
+                        uid,
+                        op: *op,
+                        flag: *flag,
+                    },
+                    None => Awaiting::Other,
+                }
+            }
+            Command::Close => Awaiting::Close,
+            Command::SelectQresync { .. } => Awaiting::Select,
+            _ => Awaiting::Other,
+        }
+    }
+
+    /// The connection is lost: unread lines, commands in flight and the per-command
+    /// bookkeeping go with it. The cache and the resync point stay.
+    pub fn drop_connection(&mut self) {
+        self.connection = None;
+    }
+
+    /// Reads the next line and applies it. Returns the line read, or None if none is queued.
+    pub fn read(&mut self, spec: &Spec) -> Option<Response> {
+        let connection = self.connection.as_mut()?;
+        let line = connection.queue.pop_front()?;
+        match &line {
+            Response::Fetch {
+                uid, modseq, flags, ..
+            } => {
+                if let Some(flags) = flags {
+                    self.cache.insert(*uid, *flags);
+                }
+                connection.modseq_max = connection.modseq_max.max(Some(*modseq));
+            }
+            Response::Vanished { uids, .. } => {
+                // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
+                // are gone; the model's client does not track sequence numbers beyond its
+                // cache order.
+                for uid in uids {
+                    self.cache.remove(uid);
+                }
+            }
+            Response::HighestModSeq(m) => connection.hms_code = Some(*m),
+            Response::Exists(_) | Response::UidValidity(_) | Response::EnabledQresync => {}
+            Response::Tagged { tag, status, .. } => {
+                if let Some(m) = line.highest_modseq_code() {
+                    connection.hms_code = Some(m);
+                }
+                let position = connection.awaiting.iter().position(|(t, _)| t == tag);
+                let awaiting = position.map(|i| connection.awaiting.remove(i).1);
+                if *status == Status::Ok {
+                    self.complete(awaiting, spec);
+                }
+                self.adopt_resync_point(spec);
+            }
+        }
+        Some(line)
+    }
+
+    fn complete(&mut self, awaiting: Option<Awaiting>, spec: &Spec) {
+        match awaiting {
+            Some(Awaiting::Store { uid, op, flag }) => {
+                if let Some(flags) = self.cache.get_mut(&uid) {
+                    *flags = match op {
+                        StoreOp::Add => flags.with(flag),
+                        StoreOp::Remove => flags.without(flag),
+                    };
+                }
+            }
+            Some(Awaiting::Close) => {
+                if let Some(connection) = self.connection.as_mut() {
+                    connection.selected = false;
+                }
+                if spec.client_close == ClientClose::PruneDeleted {
+                    self.cache.retain(|_, flags| !flags.contains(Flag::Deleted));
+                }
+            }
+            Some(Awaiting::Select) => {
+                if let Some(connection) = self.connection.as_mut() {
+                    connection.selected = true;
+                }
+            }
+            Some(Awaiting::Other) | None => {}
+        }
+    }
+
+    /// At a tagged response, the client's rule for its stored resync point.
+    fn adopt_resync_point(&mut self, spec: &Spec) {
+        let Some(connection) = self.connection.as_mut() else {
+            return;
+        };
+        let code = connection.hms_code.take();
+        let modseq_max = connection.modseq_max.take();
+        match spec.client_resync_point {
+            // RFC 7162 section 6: "If the HIGHESTMODSEQ response code is received, the
+            // client MUST use it even if it has seen higher mod-sequences. Otherwise" the
+            // highest MODSEQ, if bigger than the stored value.
+            ClientResyncPoint::Rfc7162 => match code {
+                Some(code) => self.resync_point = code,
+                None => {
+                    if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {
+                        self.resync_point = m;
+                    }
+                }
+            },
+            // RFC 5162 section 5: update the copy "whenever the server sends" a
+            // HIGHESTMODSEQ code; at each tagged response take the highest MODSEQ seen "if
+            // this value is bigger than the client's copy".
+            ClientResyncPoint::Rfc5162 => {
+                if let Some(code) = code {
+                    self.resync_point = code;
+                }
+                if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {
+                    self.resync_point = m;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The commands a client in the model can send.
+
+use super::types::{Flag, ModSeq, Uid};
+
+/// `+FLAGS.SILENT` or `-FLAGS.SILENT` (RFC 3501 section 6.4.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StoreOp {
+    Add,
+    Remove,
+}
+
+/// How a STORE names its message: by sequence number (`STORE`, as in the erratum's story) or
+/// by UID (`UID STORE`). The difference matters: during a sequence-number STORE the server
+/// must not send EXPUNGE or VANISHED (RFC 3501 section 7.4.1, RFC 7162 section 3.2.10.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Seq(u32),
+    Uid(Uid),
+}
+
+/// One IMAP command as it goes on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Command {
+    Store {
+        target: Target,
+        op: StoreOp,
+        flag: Flag,
+    },
+    /// EXPUNGE (RFC 5162 section 3.3, RFC 7162 section 3.2.7).
+    Expunge,
+    /// UID EXPUNGE set (RFC 4315 section 2.1, RFC 5162 section 3.5, RFC 7162 section 3.2.9).
+    UidExpunge(Vec<Uid>),
+    /// CLOSE (RFC 5162 section 3.4, RFC 7162 section 3.2.8).
+    Close,
+    Noop,
+    /// `ENABLE QRESYNC` (RFC 5161, RFC 7162 section 3.2.3).
+    EnableQresync,
+    /// `SELECT INBOX (QRESYNC (uidvalidity modseq [known-uids]))` (RFC 7162 section 3.2.5).
+    /// An empty `known_uids` is left off the wire; the server then uses `1:<UIDNEXT-1>`.
+    SelectQresync {
+        uid_validity: u32,
+        modseq: ModSeq,
+        known_uids: Vec<Uid>,
+    },
+}
+
+impl Command {
+    /// Whether the server may send EXPUNGE/VANISHED while answering this command. RFC 3501
+    /// section 7.4.1 forbids it during FETCH, STORE and SEARCH by sequence number, because the
+    /// client could no longer map sequence numbers to messages.
+    pub fn allows_expunge_responses(&self) -> bool {
+        !matches!(
+            self,
+            Command::Store {
+                target: Target::Seq(_),
+                ..
+            }
+        )
+    }
+}

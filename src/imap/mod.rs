@@ -1,0 +1,7 @@
+//! The IMAP vocabulary of the model: values, commands, responses and their wire text.
+//! Nothing in here knows about stateright.
+
+pub mod command;
+pub mod response;
+pub mod types;
+pub mod wire;

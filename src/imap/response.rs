@@ -1,0 +1,62 @@
+//! The responses the server can send, untagged and tagged.
+
+use super::types::{FlagSet, ModSeq, Tag, Uid};
+
+/// The result of a tagged response (RFC 3501 section 7.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Ok,
+    Bad,
+}
+
+/// A response code carried in brackets (RFC 3501 section 7.1, RFC 7162 section 3.1.2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    HighestModSeq(ModSeq),
+    ReadWrite,
+}
+
+/// One response line. Each travels on its own through the connection's queue, so a
+/// connection can drop between any two of them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Response {
+    /// `* n FETCH (UID u MODSEQ (m) [FLAGS (...)])`. Under QRESYNC every FETCH carries UID
+    /// (RFC 7162 section 3.2.4) and, after a CONDSTORE-enabling command, MODSEQ (section 3.1).
+    /// A `.SILENT` STORE's own FETCH carries no FLAGS (RFC 7162 section 3.1.3).
+    Fetch {
+        seq: u32,
+        uid: Uid,
+        modseq: ModSeq,
+        flags: Option<FlagSet>,
+    },
+    /// `* VANISHED [(EARLIER)] uids` (RFC 7162 section 3.2.10).
+    Vanished { earlier: bool, uids: Vec<Uid> },
+    /// `* n EXISTS` (RFC 3501 section 7.3.1).
+    Exists(u32),
+    /// `* OK [UIDVALIDITY n]` (RFC 3501 section 7.1).
+    UidValidity(u32),
+    /// `* OK [HIGHESTMODSEQ n]` (RFC 7162 section 3.1.2.1).
+    HighestModSeq(ModSeq),
+    /// `* ENABLED QRESYNC` (RFC 5161 section 3.2).
+    EnabledQresync,
+    Tagged {
+        tag: Tag,
+        status: Status,
+        code: Option<Code>,
+        text: &'static str,
+    },
+}
+
+impl Response {
+    /// The HIGHESTMODSEQ value this line carries, untagged or as a tagged response code.
+    pub fn highest_modseq_code(&self) -> Option<ModSeq> {
+        match self {
+            Response::HighestModSeq(m)
+            | Response::Tagged {
+                code: Some(Code::HighestModSeq(m)),
+                ..
+            } => Some(*m),
+            _ => None,
+        }
+    }
+}

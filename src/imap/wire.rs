@@ -1,0 +1,169 @@
+//! The one place that renders commands and responses as IMAP text.
+
+use std::fmt::Write;
+
+use super::command::{Command, StoreOp, Target};
+use super::response::{Code, Response, Status};
+use super::types::{Tag, Uid};
+
+/// A UID set in IMAP `sequence-set` syntax with ranges: `1:3,5`. Never contains `*`, which
+/// RFC 7162 section 7 forbids in `known-uids`. `uids` must be sorted and non-empty.
+pub fn uid_set(uids: &[Uid]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < uids.len() {
+        let start = uids[i].0;
+        let mut end = start;
+        while i + 1 < uids.len() && uids[i + 1].0 == end + 1 {
+            i += 1;
+            end = uids[i].0;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            write!(out, "{start}").unwrap();
+        } else {
+            write!(out, "{start}:{end}").unwrap();
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A command line as the client sends it, without CRLF.
+pub fn command(tag: Tag, command: &Command) -> String {
+    match command {
+        Command::Store { target, op, flag } => {
+            let sign = match op {
+                StoreOp::Add => '+',
+                StoreOp::Remove => '-',
+            };
+            match target {
+                Target::Seq(n) => format!("{tag} STORE {n} {sign}FLAGS.SILENT ({flag})"),
+                Target::Uid(u) => format!("{tag} UID STORE {u} {sign}FLAGS.SILENT ({flag})"),
+            }
+        }
+        Command::Expunge => format!("{tag} EXPUNGE"),
+        Command::UidExpunge(uids) => format!("{tag} UID EXPUNGE {}", uid_set(uids)),
+        Command::Close => format!("{tag} CLOSE"),
+        Command::Noop => format!("{tag} NOOP"),
+        Command::EnableQresync => format!("{tag} ENABLE QRESYNC"),
+        Command::SelectQresync {
+            uid_validity,
+            modseq,
+            known_uids,
+        } => {
+            if known_uids.is_empty() {
+                format!("{tag} SELECT INBOX (QRESYNC ({uid_validity} {modseq}))")
+            } else {
+                format!(
+                    "{tag} SELECT INBOX (QRESYNC ({uid_validity} {modseq} {}))",
+                    uid_set(known_uids)
+                )
+            }
+        }
+    }
+}
+
+/// A response line as the server sends it, without CRLF.
+pub fn response(response: &Response) -> String {
+    match response {
+        Response::Fetch {
+            seq,
+            uid,
+            modseq,
+            flags,
+        } => match flags {
+            Some(flags) => format!("* {seq} FETCH (UID {uid} MODSEQ ({modseq}) FLAGS {flags})"),
+            None => format!("* {seq} FETCH (UID {uid} MODSEQ ({modseq}))"),
+        },
+        Response::Vanished { earlier, uids } => {
+            let earlier = if *earlier { "(EARLIER) " } else { "" };
+            format!("* VANISHED {earlier}{}", uid_set(uids))
+        }
+        Response::Exists(n) => format!("* {n} EXISTS"),
+        Response::UidValidity(v) => format!("* OK [UIDVALIDITY {v}] UIDs valid"),
+        Response::HighestModSeq(m) => format!("* OK [HIGHESTMODSEQ {m}] Highest"),
+        Response::EnabledQresync => "* ENABLED QRESYNC".to_string(),
+        Response::Tagged {
+            tag,
+            status,
+            code,
+            text,
+        } => {
+            let status = match status {
+                Status::Ok => "OK",
+                Status::Bad => "BAD",
+            };
+            match code {
+                Some(Code::HighestModSeq(m)) => {
+                    format!("{tag} {status} [HIGHESTMODSEQ {m}] {text}")
+                }
+                Some(Code::ReadWrite) => format!("{tag} {status} [READ-WRITE] {text}"),
+                None => format!("{tag} {status} {text}"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imap::types::{Flag, FlagSet, ModSeq};
+
+    #[test]
+    fn uid_sets_use_ranges() {
+        let uids: Vec<Uid> = [1, 2, 3, 5, 7, 8].into_iter().map(Uid).collect();
+        assert_eq!(uid_set(&uids), "1:3,5,7:8");
+        assert_eq!(uid_set(&[Uid(4)]), "4");
+    }
+
+    #[test]
+    fn commands_render_as_in_the_rfc_examples() {
+        let store = Command::Store {
+            target: Target::Seq(1),
+            op: StoreOp::Add,
+            flag: Flag::Deleted,
+        };
+        assert_eq!(
+            command(Tag(2), &store),
+            "a2 STORE 1 +FLAGS.SILENT (\\Deleted)"
+        );
+        let select = Command::SelectQresync {
+            uid_validity: 1,
+            modseq: ModSeq(4),
+            known_uids: vec![Uid(1), Uid(2)],
+        };
+        assert_eq!(
+            command(Tag(3), &select),
+            "a3 SELECT INBOX (QRESYNC (1 4 1:2))"
+        );
+    }
+
+    #[test]
+    fn responses_render_as_in_the_rfc_examples() {
+        let fetch = Response::Fetch {
+            seq: 2,
+            uid: Uid(2),
+            modseq: ModSeq(3),
+            flags: Some(FlagSet::EMPTY.with(Flag::Deleted)),
+        };
+        assert_eq!(
+            response(&fetch),
+            "* 2 FETCH (UID 2 MODSEQ (3) FLAGS (\\Deleted))"
+        );
+        let ok = Response::Tagged {
+            tag: Tag(3),
+            status: Status::Ok,
+            code: Some(Code::HighestModSeq(ModSeq(4))),
+            text: "done",
+        };
+        assert_eq!(response(&ok), "a3 OK [HIGHESTMODSEQ 4] done");
+        let vanished = Response::Vanished {
+            earlier: true,
+            uids: vec![Uid(1), Uid(2)],
+        };
+        assert_eq!(response(&vanished), "* VANISHED (EARLIER) 1:2");
+    }
+}

@@ -1,0 +1,19 @@
+//! resync-check: a model checker for IMAP mailbox resynchronization (CONDSTORE and QRESYNC,
+//! RFC 4551, RFC 5162, RFC 7162).
+//!
+//! The protocol logic (`imap`, `server`, `client`, `system`, `properties`) knows nothing of
+//! stateright; `model` wires it to the checker and `check` runs it.
+
+pub mod check;
+pub mod client;
+pub mod imap;
+pub mod model;
+pub mod model_file;
+pub mod properties;
+pub mod report;
+pub mod server;
+pub mod setup;
+pub mod shortest;
+pub mod spec;
+pub mod system;
+pub mod transcript;

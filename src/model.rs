@@ -1,0 +1,61 @@
+//! The stateright `Model`: wires [`System`] and the properties to the checker. Nothing else
+//! in the crate depends on stateright.
+
+use stateright::{Model, Property};
+
+use crate::properties::{self, Kind, PROPERTIES};
+use crate::system::{Action, Config, System};
+
+pub struct ResyncModel {
+    pub config: Config,
+    /// The properties checked, by index into [`PROPERTIES`].
+    pub properties: Vec<usize>,
+}
+
+/// `Property` conditions are plain `fn` pointers; one instance per catalogue entry.
+fn condition<const I: usize>(_: &ResyncModel, state: &System) -> bool {
+    (PROPERTIES[I].condition)(state)
+}
+
+type Condition = fn(&ResyncModel, &System) -> bool;
+
+const CONDITIONS: [Condition; PROPERTIES.len()] = [
+    condition::<0>,
+    condition::<1>,
+    condition::<2>,
+    condition::<3>,
+    condition::<4>,
+];
+
+impl Model for ResyncModel {
+    type State = System;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<System> {
+        vec![System::initial(&self.config)]
+    }
+
+    fn actions(&self, state: &System, actions: &mut Vec<Action>) {
+        state.actions(&self.config, actions);
+    }
+
+    fn next_state(&self, state: &System, action: Action) -> Option<System> {
+        // Never None: `actions` offers only applicable actions (stateright-0.31.md, pitfall 3).
+        let mut next = state.clone();
+        next.apply(&self.config, action);
+        Some(next)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        self.properties
+            .iter()
+            .map(|&i| {
+                let p: &properties::Property = &PROPERTIES[i];
+                match p.kind {
+                    Kind::Always => Property::always(p.name, CONDITIONS[i]),
+                    Kind::Sometimes => Property::sometimes(p.name, CONDITIONS[i]),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,203 @@
+//! Model files (`models/*.json`): a spec edition with clause overrides, bounds, the
+//! properties to check and the expected verdicts. Unknown fields are rejected; errors name
+//! the file, and syntax errors their line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::check::{CheckOutcome, Completion, Verdict};
+use crate::properties::{Kind, PROPERTIES, property};
+use crate::setup::Bounds;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    description: String,
+    edition: String,
+    #[serde(default)]
+    clauses: BTreeMap<String, String>,
+    clients: Option<u64>,
+    messages: Option<u64>,
+    commands: Option<u64>,
+    /// The properties to check; all when absent.
+    properties: Option<Vec<String>>,
+    expect: Option<RawExpect>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    verdicts: BTreeMap<String, String>,
+    unique_states: Option<usize>,
+}
+
+pub struct ModelFile {
+    pub path: PathBuf,
+    /// The file name without `.json`: names the model in reports.
+    pub name: String,
+    pub description: String,
+    pub edition: String,
+    pub clauses: Vec<(String, String)>,
+    pub bounds: Bounds,
+    /// Indices into [`PROPERTIES`].
+    pub properties: Vec<usize>,
+    pub expect: Option<Expect>,
+}
+
+pub struct Expect {
+    /// (index into [`PROPERTIES`], verdict)
+    pub verdicts: Vec<(usize, Verdict)>,
+    /// The unique state count of the complete run.
+    pub unique_states: Option<usize>,
+}
+
+pub fn load(path: &Path) -> Result<ModelFile, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let raw: RawModel = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{shown}: line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        )
+    })?;
+    let properties: Vec<usize> = match &raw.properties {
+        None => (0..PROPERTIES.len()).collect(),
+        Some(names) => names
+            .iter()
+            .map(|n| property_index(n).map_err(|e| format!("{shown}: properties: {e}")))
+            .collect::<Result<_, _>>()?,
+    };
+    let expect = match raw.expect {
+        None => None,
+        Some(expect) => {
+            let mut verdicts = Vec::new();
+            for (name, verdict) in &expect.verdicts {
+                let i = property_index(name).map_err(|e| format!("{shown}: expect: {e}"))?;
+                let verdict =
+                    parse_verdict(i, verdict).map_err(|e| format!("{shown}: expect: {e}"))?;
+                if !properties.contains(&i) {
+                    return Err(format!(
+                        "{shown}: expect: `{name}` is not among the properties the model checks"
+                    ));
+                }
+                verdicts.push((i, verdict));
+            }
+            Some(Expect {
+                verdicts,
+                unique_states: expect.unique_states,
+            })
+        }
+    };
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(ModelFile {
+        path: path.to_path_buf(),
+        name,
+        description: raw.description,
+        edition: raw.edition,
+        clauses: raw.clauses.into_iter().collect(),
+        bounds: Bounds {
+            clients: raw.clients,
+            messages: raw.messages,
+            commands: raw.commands,
+        },
+        properties,
+        expect,
+    })
+}
+
+/// serde_json appends " at line L column C"; the message puts the position first.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+pub fn property_index(name: &str) -> Result<usize, String> {
+    match property(name) {
+        Some(p) => Ok(PROPERTIES.iter().position(|q| q.name == p.name).unwrap()),
+        None => Err(format!(
+            "unknown property `{name}`; valid properties: {}",
+            PROPERTIES
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn parse_verdict(property: usize, text: &str) -> Result<Verdict, String> {
+    let valid: &[Verdict] = match PROPERTIES[property].kind {
+        Kind::Always => &[Verdict::Holds, Verdict::Violated],
+        Kind::Sometimes => &[Verdict::Reached, Verdict::Unreached],
+    };
+    valid
+        .iter()
+        .copied()
+        .find(|v| v.name() == text)
+        .ok_or_else(|| {
+            let names: Vec<&str> = valid.iter().map(|v| v.name()).collect();
+            format!(
+                "unknown verdict `{text}` for `{}`; valid verdicts: {}",
+                PROPERTIES[property].name,
+                names.join(", ")
+            )
+        })
+}
+
+/// The model files a `verify` argument names: the file itself, or every `*.json` in a
+/// directory, sorted by name.
+pub fn files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!(
+            "{}: no model files (*.json) in this directory",
+            path.display()
+        ));
+    }
+    Ok(files)
+}
+
+/// Each way `outcome` differs from what the file expects.
+pub fn mismatches(expect: &Expect, outcome: &CheckOutcome) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, expected) in &expect.verdicts {
+        let name = PROPERTIES[*i].name;
+        match outcome.verdict(name) {
+            Some(actual) if actual == *expected => {}
+            Some(actual) => out.push(format!(
+                "{name}: expected {}, got {}",
+                expected.name(),
+                actual.name()
+            )),
+            None => out.push(format!("{name}: not checked")),
+        }
+    }
+    if let Some(expected) = expect.unique_states {
+        let actual = outcome.statistics.unique_states;
+        if outcome.completion != Completion::Complete {
+            out.push(format!(
+                "unique states: expected {expected} from a complete run, but the run was incomplete"
+            ));
+        } else if actual != expected {
+            out.push(format!("unique states: expected {expected}, got {actual}"));
+        }
+    }
+    out
+}

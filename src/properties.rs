@@ -1,0 +1,157 @@
+//! The properties checked over every reachable state, each with its RFC section. Free of
+//! stateright: `model.rs` wraps them.
+
+use crate::imap::types::{ClientId, Flag};
+use crate::server::ExpungeCause;
+use crate::system::System;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Must hold in every reachable state; a state where it fails is a counterexample.
+    Always,
+    /// Must hold in some reachable state; if none, the model is vacuous.
+    Sometimes,
+}
+
+pub struct Property {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub section: &'static str,
+    pub summary: &'static str,
+    pub condition: fn(&System) -> bool,
+}
+
+/// Every property, in the order reports print them.
+pub const PROPERTIES: [Property; 5] = [
+    Property {
+        name: "views-converge",
+        kind: Kind::Always,
+        section: "RFC 7162 section 6, RFC 5162 section 5: \"At this point, the client is \
+                  synchronized\"",
+        summary: "a client that is selected, has nothing in flight, has read every line queued \
+                  for it, and from which the server holds nothing back, caches exactly the \
+                  mailbox (UIDs and flags)",
+        condition: views_converge,
+    },
+    Property {
+        name: "resync-point-safe",
+        kind: Kind::Always,
+        section: "RFC 7162 sections 3.2.5.1 and 6: a QRESYNC SELECT reports only the changes \
+                  above the client's stored HIGHESTMODSEQ",
+        summary: "every change at or below a client's stored resync point (flag change or \
+                  expunge) is reflected in its cache",
+        condition: resync_point_safe,
+    },
+    Property {
+        name: "close-expunged-unseen-deleted",
+        kind: Kind::Sometimes,
+        section: "RFC 5162 section 3.4, erratum 1808",
+        summary: "a CLOSE expunged a message that the closing client's cache does not show as \
+                  \\Deleted",
+        condition: close_expunged_unseen_deleted,
+    },
+    Property {
+        name: "resynced-after-foreign-expunge",
+        kind: Kind::Sometimes,
+        section: "RFC 7162 section 3.2.5.1",
+        summary: "a client is synchronized after a QRESYNC SELECT from a mod-sequence below \
+                  another client's expunge",
+        condition: resynced_after_foreign_expunge,
+    },
+    Property {
+        name: "modseq-read-above-held-back-expunge",
+        kind: Kind::Sometimes,
+        section: "RFC 7162 section 3.2, erratum 1810",
+        summary: "a client read a MODSEQ higher than an expunge the server still holds back \
+                  from it",
+        condition: modseq_read_above_held_back_expunge,
+    },
+];
+
+pub fn property(name: &str) -> Option<&'static Property> {
+    PROPERTIES.iter().find(|p| p.name == name)
+}
+
+/// The client is selected and idle, and the server holds nothing back from its session: the
+/// moment RFC 7162 section 6 calls "synchronized".
+pub fn is_synchronized(system: &System, client: ClientId) -> bool {
+    let replica = &system.clients[client.index()];
+    let session = system.server.session(client);
+    replica.is_idle_selected() && session.is_some_and(|s| s.selected && !s.holds_back_anything())
+}
+
+fn clients(system: &System) -> impl Iterator<Item = ClientId> {
+    (0..system.clients.len()).map(|i| ClientId(i as u8))
+}
+
+pub fn views_converge(system: &System) -> bool {
+    let messages = &system.server.mailbox.messages;
+    clients(system)
+        .filter(|c| is_synchronized(system, *c))
+        .all(|c| {
+            let cache = &system.clients[c.index()].cache;
+            cache.len() == messages.len()
+                && cache
+                    .iter()
+                    .zip(messages.iter())
+                    .all(|((u1, f), (u2, m))| u1 == u2 && *f == m.flags)
+        })
+}
+
+pub fn resync_point_safe(system: &System) -> bool {
+    let mailbox = &system.server.mailbox;
+    system.clients.iter().all(|client| {
+        let point = client.resync_point;
+        let flags_reflected = mailbox
+            .messages
+            .iter()
+            .filter(|(_, m)| m.modseq <= point)
+            .all(|(uid, m)| client.cache.get(uid) == Some(&m.flags));
+        let expunges_reflected = mailbox
+            .expunged
+            .iter()
+            .filter(|(_, e)| e.modseq <= point)
+            .all(|(uid, _)| !client.cache.contains_key(uid));
+        flags_reflected && expunges_reflected
+    })
+}
+
+pub fn close_expunged_unseen_deleted(system: &System) -> bool {
+    system.server.mailbox.expunged.iter().any(|(uid, e)| {
+        e.cause == ExpungeCause::Close
+            && system.clients[e.by.index()]
+                .cache
+                .get(uid)
+                .is_some_and(|flags| !flags.contains(Flag::Deleted))
+    })
+}
+
+pub fn resynced_after_foreign_expunge(system: &System) -> bool {
+    clients(system).any(|c| {
+        let Some(since) = system.server.session(c).and_then(|s| s.resynced_from) else {
+            return false;
+        };
+        is_synchronized(system, c)
+            && system
+                .server
+                .mailbox
+                .expunged
+                .values()
+                .any(|e| e.by != c && e.modseq > since)
+    })
+}
+
+pub fn modseq_read_above_held_back_expunge(system: &System) -> bool {
+    clients(system).any(|c| {
+        let read = system.clients[c.index()]
+            .connection
+            .as_ref()
+            .and_then(|conn| conn.modseq_max);
+        let Some(read) = read else { return false };
+        system.server.session(c).is_some_and(|s| {
+            s.pending_expunges
+                .iter()
+                .any(|uid| system.server.mailbox.expunged[uid].modseq < read)
+        })
+    })
+}

@@ -1,0 +1,547 @@
+//! The server: one mailbox and one session per connected client. It executes a command in
+//! one step and returns the response lines for that client's connection. Free of stateright.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::imap::command::{Command, StoreOp, Target};
+use crate::imap::response::{Code, Response, Status};
+use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
+use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
+
+/// The UIDVALIDITY of the one mailbox. The model never changes it.
+pub const UID_VALIDITY: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Message {
+    pub flags: FlagSet,
+    /// The message's MODSEQ: the mod-sequence of its last flag change (RFC 7162 section 3.1).
+    pub modseq: ModSeq,
+}
+
+/// Which command removed a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExpungeCause {
+    Expunge,
+    UidExpunge,
+    Close,
+}
+
+/// An entry of the expunge log: the mod-sequence RFC 7162 section 3.2 makes the server
+/// remember with each expunged UID, and, for the reader of a trace, who expunged it and how.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expunged {
+    pub modseq: ModSeq,
+    pub by: ClientId,
+    pub cause: ExpungeCause,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Mailbox {
+    pub uid_next: Uid,
+    /// The per-mailbox HIGHESTMODSEQ counter (RFC 7162 section 3.1.2.1). One counter for
+    /// every session, so a change by one session always gets a higher value than anything
+    /// another session was told before (resync-rules.md, C13).
+    pub highest_modseq: ModSeq,
+    pub messages: BTreeMap<Uid, Message>,
+    pub expunged: BTreeMap<Uid, Expunged>,
+}
+
+/// The server's side of one client's connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Session {
+    pub qresync: bool,
+    pub selected: bool,
+    /// Flag changes made by other sessions that this session has not been told yet, with
+    /// the mod-sequence of the earliest such change per message.
+    pub pending_flags: BTreeMap<Uid, ModSeq>,
+    /// Expunges made by other sessions that this session has not been told yet. Until they
+    /// are reported, these messages keep their sequence numbers in this session.
+    pub pending_expunges: BTreeSet<Uid>,
+    /// The mod-sequence this session's QRESYNC SELECT resynchronized from (None for the
+    /// sessions of the initial state).
+    pub resynced_from: Option<ModSeq>,
+}
+
+impl Session {
+    fn new() -> Session {
+        Session {
+            qresync: false,
+            selected: false,
+            pending_flags: BTreeMap::new(),
+            pending_expunges: BTreeSet::new(),
+            resynced_from: None,
+        }
+    }
+
+    pub fn holds_back_anything(&self) -> bool {
+        !self.pending_flags.is_empty() || !self.pending_expunges.is_empty()
+    }
+}
+
+/// What the server sends of a session's held-back changes at the end of a command. The spec
+/// lets it send them at the end of any command or keep them for later (RFC 3501 section
+/// 7.4.1 and section 5.2); the model explores every choice. Choices are coarse: all flag
+/// changes together, and expunges only together with the flag changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Flush {
+    Nothing,
+    FlagChanges,
+    Everything,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    pub mailbox: Mailbox,
+    /// Indexed by client; None while that client has no connection.
+    pub sessions: Vec<Option<Session>>,
+}
+
+impl Server {
+    /// `messages` messages with UIDs 1..=messages, no flags, all at MODSEQ 1; every client
+    /// connected, QRESYNC enabled and INBOX selected.
+    pub fn new(messages: u32, clients: usize) -> Server {
+        let messages: BTreeMap<Uid, Message> = (1..=messages)
+            .map(|uid| {
+                let message = Message {
+                    flags: FlagSet::EMPTY,
+                    modseq: ModSeq(1),
+                };
+                (Uid(uid), message)
+            })
+            .collect();
+        let selected = Session {
+            qresync: true,
+            selected: true,
+            ..Session::new()
+        };
+        Server {
+            mailbox: Mailbox {
+                uid_next: Uid(messages.len() as u32 + 1),
+                highest_modseq: ModSeq(1),
+                messages,
+                expunged: BTreeMap::new(),
+            },
+            sessions: vec![Some(selected); clients],
+        }
+    }
+
+    pub fn session(&self, client: ClientId) -> Option<&Session> {
+        self.sessions[client.index()].as_ref()
+    }
+
+    pub fn connect(&mut self, client: ClientId) {
+        self.sessions[client.index()] = Some(Session::new());
+    }
+
+    /// The connection is gone; so is everything the server held back for it.
+    pub fn disconnect(&mut self, client: ClientId) {
+        self.sessions[client.index()] = None;
+    }
+
+    /// The UIDs this session can name by sequence number, in order: the mailbox plus the
+    /// expunges it has not been told about.
+    pub fn view(&self, client: ClientId) -> Vec<Uid> {
+        let mut view: Vec<Uid> = self.mailbox.messages.keys().copied().collect();
+        if let Some(session) = self.session(client) {
+            view.extend(session.pending_expunges.iter().copied());
+            view.sort();
+        }
+        view
+    }
+
+    fn seq_of(&self, client: ClientId, uid: Uid) -> u32 {
+        let view = self.view(client);
+        view.iter()
+            .position(|u| *u == uid)
+            .map_or(0, |i| i as u32 + 1)
+    }
+
+    /// The distinct flush choices open at the end of `command` for this client.
+    pub fn flush_choices(&self, client: ClientId, command: &Command) -> Vec<Flush> {
+        let mut choices = vec![Flush::Nothing];
+        let flushes = matches!(
+            command,
+            Command::Store { .. } | Command::Expunge | Command::UidExpunge(_) | Command::Noop
+        );
+        let Some(session) = self.session(client) else {
+            return choices;
+        };
+        if flushes && session.selected {
+            if !session.pending_flags.is_empty() {
+                choices.push(Flush::FlagChanges);
+            }
+            if !session.pending_expunges.is_empty() && command.allows_expunge_responses() {
+                choices.push(Flush::Everything);
+            }
+        }
+        choices
+    }
+
+    /// The highest value this session may be told without covering a change the server is
+    /// holding back from it (RFC 7162 section 3.2, erratum 1810).
+    pub fn safe_highest_modseq(&self, client: ClientId) -> ModSeq {
+        let Some(session) = self.session(client) else {
+            return self.mailbox.highest_modseq;
+        };
+        let held_back = session.pending_flags.values().copied().chain(
+            session
+                .pending_expunges
+                .iter()
+                .map(|uid| self.mailbox.expunged[uid].modseq),
+        );
+        match held_back.min() {
+            Some(lowest) => ModSeq(lowest.0 - 1),
+            None => self.mailbox.highest_modseq,
+        }
+    }
+
+    /// Executes one command for `client` and returns the lines for its connection.
+    pub fn execute(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        flush: Flush,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let Some(session) = self.session(client) else {
+            // No connection, no response: the model never sends on a dropped connection.
+            return Vec::new();
+        };
+        let selected = session.selected;
+        let qresync = session.qresync;
+        match command {
+            Command::EnableQresync => {
+                self.session_mut(client).qresync = true;
+                vec![Response::EnabledQresync, tagged_ok(tag, None, "enabled")]
+            }
+            Command::SelectQresync { .. } if !qresync => {
+                vec![tagged_bad(tag, "QRESYNC not enabled")]
+            }
+            Command::SelectQresync { .. } if selected => {
+                vec![tagged_bad(tag, "SELECT while selected is not modelled")]
+            }
+            Command::SelectQresync {
+                uid_validity,
+                modseq,
+                known_uids,
+            } => self.select_qresync(client, tag, *uid_validity, *modseq, known_uids),
+            _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
+            Command::Store { target, op, flag } => {
+                self.store(client, tag, *target, *op, *flag, flush, spec)
+            }
+            Command::Expunge => {
+                let removed = self.expunge(client, ExpungeCause::Expunge, |_| true);
+                self.expunge_response(client, tag, removed, flush, spec)
+            }
+            Command::UidExpunge(uids) => {
+                let removed =
+                    self.expunge(client, ExpungeCause::UidExpunge, |uid| uids.contains(&uid));
+                self.expunge_response(client, tag, removed, flush, spec)
+            }
+            Command::Noop => {
+                self.finish(client, tag, Vec::new(), Vec::new(), None, flush, spec, true)
+            }
+            Command::Close => self.close(client, tag, spec),
+        }
+    }
+
+    fn session_mut(&mut self, client: ClientId) -> &mut Session {
+        self.sessions[client.index()]
+            .as_mut()
+            .expect("only a connected client sends commands")
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn store(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        target: Target,
+        op: StoreOp,
+        flag: Flag,
+        flush: Flush,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let uid = match target {
+            Target::Uid(uid) => uid,
+            Target::Seq(n) => match self.view(client).get((n as usize).wrapping_sub(1)) {
+                Some(uid) => *uid,
+                None => return vec![tagged_bad(tag, "Invalid message sequence number")],
+            },
+        };
+        let mut lines = Vec::new();
+        // A message already expunged by another session (still in this session's view) or
+        // a STORE that changes nothing: OK, no new MODSEQ (RFC 7162 section 3.1: a no-op
+        // SHOULD NOT change it) and no FETCH.
+        if let Some(message) = self.mailbox.messages.get(&uid) {
+            let flags = match op {
+                StoreOp::Add => message.flags.with(flag),
+                StoreOp::Remove => message.flags.without(flag),
+            };
+            if flags != message.flags {
+                let modseq = self.bump();
+                self.mailbox.messages.insert(uid, Message { flags, modseq });
+                for (i, session) in self.sessions.iter_mut().enumerate() {
+                    match session {
+                        Some(s) if i != client.index() && s.selected => {
+                            s.pending_flags.entry(uid).or_insert(modseq);
+                        }
+                        _ => {}
+                    }
+                }
+                // RFC 7162 section 3.1.3: a FETCH with MODSEQ even for .SILENT; with UID under
+                // QRESYNC (section 3.2.4); without FLAGS, as the command was .SILENT.
+                lines.push(Response::Fetch {
+                    seq: self.seq_of(client, uid),
+                    uid,
+                    modseq,
+                    flags: None,
+                });
+            }
+        }
+        let allows_expunges = !matches!(target, Target::Seq(_));
+        self.finish(
+            client,
+            tag,
+            lines,
+            Vec::new(),
+            None,
+            flush,
+            spec,
+            allows_expunges,
+        )
+    }
+
+    fn bump(&mut self) -> ModSeq {
+        self.mailbox.highest_modseq = ModSeq(self.mailbox.highest_modseq.0 + 1);
+        self.mailbox.highest_modseq
+    }
+
+    /// Removes the `\Deleted` messages that `chosen` accepts. If it removed any, bumps the
+    /// mod-sequence once and logs it with each UID (RFC 7162 sections 3.2, 3.2.7, 3.2.8,
+    /// 3.2.9), and tells every other selected session later.
+    fn expunge(
+        &mut self,
+        client: ClientId,
+        cause: ExpungeCause,
+        chosen: impl Fn(Uid) -> bool,
+    ) -> Vec<Uid> {
+        let removed: Vec<Uid> = self
+            .mailbox
+            .messages
+            .iter()
+            .filter(|(uid, m)| m.flags.contains(Flag::Deleted) && chosen(**uid))
+            .map(|(uid, _)| *uid)
+            .collect();
+        if removed.is_empty() {
+            return removed;
+        }
+        let modseq = self.bump();
+        for uid in &removed {
+            self.mailbox.messages.remove(uid);
+            let entry = Expunged {
+                modseq,
+                by: client,
+                cause,
+            };
+            self.mailbox.expunged.insert(*uid, entry);
+            for (i, session) in self.sessions.iter_mut().enumerate() {
+                let Some(s) = session else { continue };
+                // A held-back flag change of a message now gone is moot: the expunge
+                // replaces it.
+                s.pending_flags.remove(uid);
+                if i != client.index() && s.selected {
+                    s.pending_expunges.insert(*uid);
+                }
+            }
+        }
+        removed
+    }
+
+    fn expunge_response(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        removed: Vec<Uid>,
+        flush: Flush,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        // RFC 5162 section 3.3/3.5, RFC 7162 sections 3.2.7/3.2.9: with QRESYNC, the tagged
+        // OK of an expunge that removed something carries HIGHESTMODSEQ.
+        let code = (!removed.is_empty()).then_some(self.mailbox.highest_modseq);
+        self.finish(client, tag, Vec::new(), removed, code, flush, spec, true)
+    }
+
+    /// Ends a command: flushes what `flush` asks for, then appends the tagged OK with the
+    /// HIGHESTMODSEQ code the spec calls for.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        mut lines: Vec<Response>,
+        mut vanished: Vec<Uid>,
+        code: Option<ModSeq>,
+        flush: Flush,
+        spec: &Spec,
+        allows_expunges: bool,
+    ) -> Vec<Response> {
+        let session = self.session_mut(client);
+        let flagged: Vec<Uid> = match flush {
+            Flush::Nothing => Vec::new(),
+            Flush::FlagChanges | Flush::Everything => std::mem::take(&mut session.pending_flags)
+                .into_keys()
+                .collect(),
+        };
+        if flush == Flush::Everything && allows_expunges {
+            vanished.extend(std::mem::take(&mut session.pending_expunges));
+            vanished.sort();
+        }
+        // VANISHED first, so that each FETCH's sequence number is the one the client has
+        // after applying it (RFC 7162 section 3.2.10.2).
+        if !vanished.is_empty() {
+            lines.push(Response::Vanished {
+                earlier: false,
+                uids: vanished,
+            });
+        }
+        for uid in flagged {
+            let message = &self.mailbox.messages[&uid];
+            lines.push(Response::Fetch {
+                seq: self.seq_of(client, uid),
+                uid,
+                modseq: message.modseq,
+                flags: Some(message.flags),
+            });
+        }
+        let code = match spec.held_back_highestmodseq {
+            HeldBackHighestModseq::None => code,
+            HeldBackHighestModseq::Lower => {
+                // RFC 7162 section 3.2 (erratum 1810): the value the client will adopt at
+                // this tagged response, a code or else the largest MODSEQ it read, must not
+                // cover a change still held back; if it would, send a lower code.
+                let safe = self.safe_highest_modseq(client);
+                let modseq_max = lines
+                    .iter()
+                    .filter_map(|line| match line {
+                        Response::Fetch { modseq, .. } => Some(*modseq),
+                        _ => None,
+                    })
+                    .max();
+                match code {
+                    Some(code) => Some(code.min(safe)),
+                    None if modseq_max.is_some_and(|m| m > safe) => Some(safe),
+                    None => None,
+                }
+            }
+        };
+        lines.push(tagged_ok(tag, code.map(Code::HighestModSeq), "done"));
+        lines
+    }
+
+    fn close(&mut self, client: ClientId, tag: Tag, spec: &Spec) -> Vec<Response> {
+        // What the session was never told stays untold after CLOSE: compute the safe value
+        // before the session forgets it.
+        let safe = self.safe_highest_modseq(client);
+        let removed = self.expunge(client, ExpungeCause::Close, |_| true);
+        let session = self.session_mut(client);
+        session.selected = false;
+        session.pending_flags.clear();
+        session.pending_expunges.clear();
+        // CLOSE sends no untagged EXPUNGE or VANISHED (RFC 5162 section 3.4, RFC 7162
+        // section 3.2.8); whether its OK carries HIGHESTMODSEQ is the clause under test.
+        let code = match spec.close_highestmodseq {
+            CloseHighestModseq::Send if !removed.is_empty() => {
+                let hms = self.mailbox.highest_modseq;
+                Some(match spec.held_back_highestmodseq {
+                    HeldBackHighestModseq::None => hms,
+                    HeldBackHighestModseq::Lower => hms.min(safe),
+                })
+            }
+            _ => None,
+        };
+        vec![tagged_ok(tag, code.map(Code::HighestModSeq), "done")]
+    }
+
+    fn select_qresync(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        uid_validity: u32,
+        since: ModSeq,
+        known_uids: &[Uid],
+    ) -> Vec<Response> {
+        let session = self.session_mut(client);
+        session.selected = true;
+        session.pending_flags.clear();
+        session.pending_expunges.clear();
+        session.resynced_from = Some(since);
+        let mailbox = &self.mailbox;
+        let mut lines = vec![
+            Response::Exists(mailbox.messages.len() as u32),
+            Response::UidValidity(UID_VALIDITY),
+            Response::HighestModSeq(mailbox.highest_modseq),
+        ];
+        if uid_validity == UID_VALIDITY {
+            // RFC 7162 section 3.2.5.1: report changes after `since` for the known UIDs, or
+            // for 1:<UIDNEXT-1> when the client sent none. The model's server honours the
+            // known-uids restriction ("should only report").
+            let in_scope = |uid: &Uid| {
+                if known_uids.is_empty() {
+                    uid.0 < mailbox.uid_next.0
+                } else {
+                    known_uids.contains(uid)
+                }
+            };
+            // Exact VANISHED (EARLIER): the UIDs expunged after `since` (section 3.2.6).
+            let vanished: Vec<Uid> = mailbox
+                .expunged
+                .iter()
+                .filter(|(uid, e)| in_scope(uid) && e.modseq > since)
+                .map(|(uid, _)| *uid)
+                .collect();
+            if !vanished.is_empty() {
+                lines.push(Response::Vanished {
+                    earlier: true,
+                    uids: vanished,
+                });
+            }
+            for (seq, (uid, message)) in mailbox.messages.iter().enumerate() {
+                if in_scope(uid) && message.modseq > since {
+                    lines.push(Response::Fetch {
+                        seq: seq as u32 + 1,
+                        uid: *uid,
+                        modseq: message.modseq,
+                        flags: Some(message.flags),
+                    });
+                }
+            }
+        }
+        lines.push(Response::Tagged {
+            tag,
+            status: Status::Ok,
+            code: Some(Code::ReadWrite),
+            text: "SELECT completed",
+        });
+        lines
+    }
+}
+
+fn tagged_ok(tag: Tag, code: Option<Code>, text: &'static str) -> Response {
+    Response::Tagged {
+        tag,
+        status: Status::Ok,
+        code,
+        text,
+    }
+}
+
+fn tagged_bad(tag: Tag, text: &'static str) -> Response {
+    Response::Tagged {
+        tag,
+        status: Status::Bad,
+        code: None,
+        text,
+    }
+}

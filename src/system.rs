@@ -1,0 +1,130 @@
+//! The whole system, one server mailbox and N client replicas, with its actions and their
+//! effects. The checker, the shortest-path search and the trace renderer all step it through
+//! here. Free of stateright.
+
+use crate::client::{Client, Request};
+use crate::imap::types::ClientId;
+use crate::server::{Flush, Server};
+use crate::spec::Spec;
+
+/// The bounds and the spec text: everything that defines a model apart from its state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    pub clients: u8,
+    pub messages: u32,
+    /// Commands each client may issue, reconnects included.
+    pub commands: u8,
+    pub spec: Spec,
+}
+
+/// One step. A command is sent and executed by the server in the same step: nothing can
+/// observe the moment between the two, and a drop before execution is the same as a drop
+/// before sending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// The client sends a command; the server executes it and queues the response lines,
+    /// sending what `flush` says of the changes it holds back for this session.
+    Issue {
+        client: ClientId,
+        request: Request,
+        flush: Flush,
+    },
+    /// The client reads the next queued line.
+    Read { client: ClientId },
+    /// The client's connection drops.
+    Drop { client: ClientId },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct System {
+    pub server: Server,
+    pub clients: Vec<Client>,
+}
+
+impl System {
+    /// The erratum's starting point: every client selected and synchronized.
+    pub fn initial(config: &Config) -> System {
+        System {
+            server: Server::new(config.messages, config.clients as usize),
+            clients: (0..config.clients)
+                .map(|_| Client::new(config.messages))
+                .collect(),
+        }
+    }
+
+    /// Every enabled action, in a fixed order: client by client, read first, then each
+    /// command with each flush choice, then a drop.
+    pub fn actions(&self, config: &Config, actions: &mut Vec<Action>) {
+        for (i, client) in self.clients.iter().enumerate() {
+            let id = ClientId(i as u8);
+            let Some(connection) = &client.connection else {
+                if client.commands_issued < config.commands {
+                    actions.push(Action::Issue {
+                        client: id,
+                        request: Request::Resync,
+                        flush: Flush::Nothing,
+                    });
+                }
+                continue;
+            };
+            if !connection.queue.is_empty() {
+                actions.push(Action::Read { client: id });
+            }
+            if client.commands_issued < config.commands {
+                for request in client.requests() {
+                    let commands = client.commands(request);
+                    let (_, last) = commands.last().expect("a request sends a command");
+                    for flush in self.server.flush_choices(id, last) {
+                        actions.push(Action::Issue {
+                            client: id,
+                            request,
+                            flush,
+                        });
+                    }
+                }
+            }
+            actions.push(Action::Drop { client: id });
+        }
+    }
+
+    /// Applies one action. Every action `actions` offers is applicable.
+    pub fn apply(&mut self, config: &Config, action: Action) {
+        match action {
+            Action::Issue {
+                client,
+                request,
+                flush,
+            } => {
+                let replica = &mut self.clients[client.index()];
+                let commands = replica.commands(request);
+                if replica.connection.is_none() {
+                    self.server.connect(client);
+                }
+                replica.issue(&commands);
+                let mut lines = Vec::new();
+                let last = commands.len() - 1;
+                for (i, (tag, command)) in commands.iter().enumerate() {
+                    // Only the last command of a pipelined pair ends in a flush point that
+                    // matters; ENABLE has nothing to flush.
+                    let flush = if i == last { flush } else { Flush::Nothing };
+                    lines.extend(
+                        self.server
+                            .execute(client, *tag, command, flush, &config.spec),
+                    );
+                }
+                let connection = self.clients[client.index()]
+                    .connection
+                    .as_mut()
+                    .expect("issue opens a connection");
+                connection.queue.extend(lines);
+            }
+            Action::Read { client } => {
+                self.clients[client.index()].read(&config.spec);
+            }
+            Action::Drop { client } => {
+                self.clients[client.index()].drop_connection();
+                self.server.disconnect(client);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The checker's verdicts on erratum 1808, with exact state counts and exact counterexamples.
+
+use resync_check::check::{CheckOptions, Completion, Limits, Strategy, Verdict, check};
+use resync_check::client::Request;
+use resync_check::imap::command::{StoreOp, Target};
+use resync_check::imap::types::{ClientId, Flag, Uid};
+use resync_check::model_file::property_index;
+use resync_check::properties::{PROPERTIES, property};
+use resync_check::server::Flush;
+use resync_check::setup::{Bounds, config};
+use resync_check::system::{Action, Config};
+use resync_check::transcript::render;
+
+fn options(strategy: Strategy, threads: usize) -> CheckOptions {
+    CheckOptions {
+        strategy,
+        threads,
+        limits: Limits {
+            max_states: None,
+            max_seconds: None,
+        },
+    }
+}
+
+fn all() -> Vec<usize> {
+    (0..PROPERTIES.len()).collect()
+}
+
+fn edition_config(edition: &str, clients: u64, commands: u64) -> Config {
+    let bounds = Bounds {
+        clients: Some(clients),
+        messages: Some(2),
+        commands: Some(commands),
+    };
+    config(edition, &[], bounds).unwrap()
+}
+
+/// The wire lines of a transcript, without the `--` notes.
+fn wire_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with("--")).collect()
+}
+
+const C1: ClientId = ClientId(0);
+const C2: ClientId = ClientId(1);
+
+#[test]
+fn rfc5162_breaks_convergence_with_the_errata_race() {
+    let config = edition_config("rfc5162", 2, 2);
+    let outcome = check(config, all(), options(Strategy::Dfs, 2));
+    assert_eq!(outcome.completion, Completion::Complete);
+    assert_eq!(outcome.statistics.unique_states, 690_920);
+    for (name, verdict) in [
+        ("views-converge", Verdict::Violated),
+        ("resync-point-safe", Verdict::Violated),
+        ("close-expunged-unseen-deleted", Verdict::Reached),
+        ("resynced-after-foreign-expunge", Verdict::Reached),
+        ("modseq-read-above-held-back-expunge", Verdict::Reached),
+    ] {
+        assert_eq!(outcome.verdict(name), Some(verdict), "{name}");
+    }
+    let converge = &outcome.properties[property_index("views-converge").unwrap()];
+    let actions = converge.counterexample.as_ref().unwrap();
+    // C1 sets \Deleted on UID 1, which the server holds back from C2; C2's CLOSE expunges it
+    // and answers with HIGHESTMODSEQ; C2 resyncs from that value and hears nothing of UID 1.
+    let deleted = Request::Store {
+        target: Target::Seq(1),
+        op: StoreOp::Add,
+        flag: Flag::Deleted,
+    };
+    let issue = |client, request| Action::Issue {
+        client,
+        request,
+        flush: Flush::Nothing,
+    };
+    let read = Action::Read { client: C2 };
+    assert_eq!(
+        *actions,
+        vec![
+            issue(C1, deleted),
+            issue(C2, Request::Close),
+            read,
+            issue(C2, Request::Resync),
+            read,
+            read,
+            read,
+            read,
+        ]
+    );
+    let transcript = render(&config, property("views-converge").unwrap(), actions);
+    assert_eq!(
+        wire_lines(&transcript.text),
+        vec![
+            "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
+            "C2: a1 CLOSE",
+            "S2: a1 OK [HIGHESTMODSEQ 3] done",
+            "C2: a2 SELECT INBOX (QRESYNC (1 3 1:2))",
+            "S2: * 1 EXISTS",
+            "S2: * OK [UIDVALIDITY 1] UIDs valid",
+            "S2: * OK [HIGHESTMODSEQ 3] Highest",
+            "S2: a2 OK [READ-WRITE] SELECT completed",
+        ]
+    );
+    assert!(transcript.text.ends_with(
+        "-- views-converge: C2 still caches UID 1, which C2's CLOSE expunged at MODSEQ 3; \
+         C2's resync point is 3 (stored when it read `a1 OK [HIGHESTMODSEQ 3] done`); its \
+         QRESYNC SELECT from MODSEQ 3 sent no VANISHED for it, since the expunge's MODSEQ 3 \
+         is not above 3.\n"
+    ));
+    assert!(transcript.last.clients[1].cache.contains_key(&Uid(1)));
+    assert!(
+        !transcript
+            .last
+            .server
+            .mailbox
+            .messages
+            .contains_key(&Uid(1))
+    );
+
+    let safe = &outcome.properties[property_index("resync-point-safe").unwrap()];
+    let actions = safe.counterexample.as_ref().unwrap();
+    assert_eq!(
+        *actions,
+        vec![issue(C1, deleted), issue(C2, Request::Close), read]
+    );
+}
+
+#[test]
+fn rfc7162_holds_over_the_whole_bounded_space() {
+    let config = edition_config("rfc7162", 2, 2);
+    let outcome = check(config, all(), options(Strategy::Dfs, 2));
+    assert_eq!(outcome.completion, Completion::Complete);
+    assert_eq!(outcome.statistics.unique_states, 698_414);
+    for p in &outcome.properties {
+        let expected = match PROPERTIES[p.property].kind {
+            resync_check::properties::Kind::Always => Verdict::Holds,
+            resync_check::properties::Kind::Sometimes => Verdict::Reached,
+        };
+        assert_eq!(p.verdict, expected, "{}", PROPERTIES[p.property].name);
+        assert!(p.counterexample.is_none());
+    }
+}
+
+#[test]
+fn rfc7162_holds_with_three_clients() {
+    let config = edition_config("rfc7162", 3, 1);
+    let outcome = check(config, all(), options(Strategy::Dfs, 2));
+    assert_eq!(outcome.completion, Completion::Complete);
+    assert_eq!(outcome.statistics.unique_states, 405_262);
+    assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Holds));
+    assert_eq!(outcome.verdict("resync-point-safe"), Some(Verdict::Holds));
+    assert_eq!(
+        outcome.verdict("resynced-after-foreign-expunge"),
+        Some(Verdict::Reached)
+    );
+}
+
+#[test]
+fn state_counts_and_counterexamples_do_not_depend_on_strategy_or_threads() {
+    let config = edition_config("rfc5162", 2, 1);
+    let runs: Vec<_> = [
+        (Strategy::Bfs, 1),
+        (Strategy::Bfs, 2),
+        (Strategy::Dfs, 1),
+        (Strategy::Dfs, 2),
+    ]
+    .into_iter()
+    .map(|(s, t)| check(config, all(), options(s, t)))
+    .collect();
+    for run in &runs {
+        assert_eq!(
+            run.statistics.unique_states,
+            runs[0].statistics.unique_states
+        );
+        for (p, q) in run.properties.iter().zip(&runs[0].properties) {
+            assert_eq!(p.verdict, q.verdict);
+            assert_eq!(p.counterexample, q.counterexample);
+        }
+    }
+}
+
+#[test]
+fn a_sometimes_property_never_reached_is_reported_unreached() {
+    // With one command per client and two clients, no client can resynchronize after
+    // another's expunge: that needs a STORE and an EXPUNGE or CLOSE by one, a reconnect by
+    // the other. The verdict must say so, not pass.
+    let config = edition_config("rfc7162", 2, 1);
+    let outcome = check(config, all(), options(Strategy::Dfs, 1));
+    assert_eq!(
+        outcome.verdict("resynced-after-foreign-expunge"),
+        Some(Verdict::Unreached)
+    );
+    assert!(Verdict::Unreached.is_failure());
+}
+
+#[test]
+fn a_state_limit_makes_the_run_incomplete_and_undecided() {
+    let config = edition_config("rfc7162", 2, 2);
+    let mut opts = options(Strategy::Dfs, 1);
+    opts.limits.max_states = Some(10_000);
+    let outcome = check(config, all(), opts);
+    assert!(matches!(outcome.completion, Completion::Incomplete(_)));
+    assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Undecided));
+}

@@ -1,0 +1,236 @@
+//! The server on its own: no stateright, no client.
+
+use resync_check::imap::command::{Command, StoreOp, Target};
+use resync_check::imap::response::{Code, Response, Status};
+use resync_check::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
+use resync_check::server::{ExpungeCause, Flush, Server};
+use resync_check::spec::{Spec, edition};
+
+const C1: ClientId = ClientId(0);
+const C2: ClientId = ClientId(1);
+
+fn rfc5162() -> Spec {
+    edition("rfc5162").unwrap().spec
+}
+
+fn rfc7162() -> Spec {
+    edition("rfc7162").unwrap().spec
+}
+
+fn store(target: Target, op: StoreOp, flag: Flag) -> Command {
+    Command::Store { target, op, flag }
+}
+
+fn ok(tag: u16, code: Option<Code>) -> Response {
+    Response::Tagged {
+        tag: Tag(tag),
+        status: Status::Ok,
+        code,
+        text: "done",
+    }
+}
+
+fn hms(n: u64) -> Option<Code> {
+    Some(Code::HighestModSeq(ModSeq(n)))
+}
+
+#[test]
+fn store_bumps_the_modseq_answers_with_a_fetch_and_holds_the_change_for_others() {
+    let mut server = Server::new(2, 2);
+    let lines = server.execute(
+        C1,
+        Tag(1),
+        &store(Target::Seq(1), StoreOp::Add, Flag::Deleted),
+        Flush::Nothing,
+        &rfc5162(),
+    );
+    let fetch = Response::Fetch {
+        seq: 1,
+        uid: Uid(1),
+        modseq: ModSeq(2),
+        flags: None,
+    };
+    assert_eq!(lines, vec![fetch, ok(1, None)]);
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(2));
+    let held = &server.session(C2).unwrap().pending_flags;
+    assert_eq!(held.iter().collect::<Vec<_>>(), vec![(&Uid(1), &ModSeq(2))]);
+    assert!(server.session(C1).unwrap().pending_flags.is_empty());
+}
+
+#[test]
+fn a_store_that_changes_nothing_keeps_the_modseq_and_sends_no_fetch() {
+    let mut server = Server::new(1, 1);
+    let lines = server.execute(
+        C1,
+        Tag(1),
+        &store(Target::Uid(Uid(1)), StoreOp::Remove, Flag::Seen),
+        Flush::Nothing,
+        &rfc7162(),
+    );
+    assert_eq!(lines, vec![ok(1, None)]);
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(1));
+}
+
+#[test]
+fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
+    let mut server = Server::new(2, 2);
+    for uid in [1, 2] {
+        let command = store(Target::Uid(Uid(uid)), StoreOp::Add, Flag::Deleted);
+        server.execute(C1, Tag(uid as u16), &command, Flush::Nothing, &rfc5162());
+    }
+    let lines = server.execute(C1, Tag(3), &Command::Expunge, Flush::Nothing, &rfc5162());
+    let vanished = Response::Vanished {
+        earlier: false,
+        uids: vec![Uid(1), Uid(2)],
+    };
+    assert_eq!(lines, vec![vanished, ok(3, hms(4))]);
+    let log = &server.mailbox.expunged;
+    assert_eq!(log[&Uid(1)].modseq, ModSeq(4));
+    assert_eq!(log[&Uid(2)].cause, ExpungeCause::Expunge);
+    // C2 was told nothing yet: both messages keep their sequence numbers in its session, and
+    // the held-back flag changes are replaced by the expunges.
+    let c2 = server.session(C2).unwrap();
+    assert!(c2.pending_flags.is_empty());
+    assert_eq!(server.view(C2), vec![Uid(1), Uid(2)]);
+}
+
+#[test]
+fn a_sequence_number_store_never_sends_vanished() {
+    let mut server = Server::new(2, 2);
+    let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
+    server.execute(C2, Tag(1), &deleted, Flush::Nothing, &rfc5162());
+    server.execute(C2, Tag(2), &Command::Expunge, Flush::Nothing, &rfc5162());
+    let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
+    // RFC 3501 section 7.4.1: no Flush::Everything offered for STORE by sequence number...
+    assert_eq!(server.flush_choices(C1, &seen), vec![Flush::Nothing]);
+    // ...but offered for UID STORE and NOOP.
+    assert_eq!(
+        server.flush_choices(C1, &Command::Noop),
+        vec![Flush::Nothing, Flush::Everything]
+    );
+    // Sequence number 2 is still UID 2 in C1's session: the expunge of UID 1 is held back.
+    let lines = server.execute(C1, Tag(1), &seen, Flush::Everything, &rfc5162());
+    assert!(matches!(
+        lines[0],
+        Response::Fetch {
+            seq: 2,
+            uid: Uid(2),
+            ..
+        }
+    ));
+    assert_eq!(server.session(C1).unwrap().pending_expunges.len(), 1);
+}
+
+#[test]
+fn erratum_1810_lowers_the_highestmodseq_below_a_held_back_expunge() {
+    for (spec, code) in [(rfc7162(), hms(2)), (rfc5162(), None)] {
+        let mut server = Server::new(2, 2);
+        let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
+        server.execute(C2, Tag(1), &deleted, Flush::Nothing, &spec);
+        server.execute(C2, Tag(2), &Command::Expunge, Flush::Nothing, &spec);
+        // The expunge (MODSEQ 3) is held back from C1 while its STORE gets MODSEQ 4.
+        let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
+        let lines = server.execute(C1, Tag(1), &seen, Flush::Nothing, &spec);
+        assert_eq!(*lines.last().unwrap(), ok(1, code));
+    }
+}
+
+#[test]
+fn close_answers_per_the_close_clause_and_forgets_what_it_held_back() {
+    for (spec, code) in [(rfc5162(), hms(3)), (rfc7162(), None)] {
+        let mut server = Server::new(2, 2);
+        let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
+        server.execute(C2, Tag(1), &deleted, Flush::Nothing, &spec);
+        let lines = server.execute(C1, Tag(1), &Command::Close, Flush::Nothing, &spec);
+        assert_eq!(lines, vec![ok(1, code)]);
+        assert_eq!(server.mailbox.expunged[&Uid(2)].cause, ExpungeCause::Close);
+        let c1 = server.session(C1).unwrap();
+        assert!(!c1.selected && !c1.holds_back_anything());
+    }
+}
+
+#[test]
+fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
+    let spec = rfc7162();
+    let mut server = Server::new(2, 2);
+    server.disconnect(C1);
+    let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
+    server.execute(C2, Tag(1), &deleted, Flush::Nothing, &spec);
+    server.execute(C2, Tag(2), &Command::Expunge, Flush::Nothing, &spec);
+    let seen = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Seen);
+    server.execute(C2, Tag(3), &seen, Flush::Nothing, &spec);
+    server.connect(C1);
+    let lines = server.execute(C1, Tag(1), &Command::EnableQresync, Flush::Nothing, &spec);
+    assert_eq!(lines[0], Response::EnabledQresync);
+    let select = Command::SelectQresync {
+        uid_validity: 1,
+        modseq: ModSeq(1),
+        known_uids: vec![Uid(1), Uid(2)],
+    };
+    let lines = server.execute(C1, Tag(2), &select, Flush::Nothing, &spec);
+    let expected = vec![
+        Response::Exists(1),
+        Response::UidValidity(1),
+        Response::HighestModSeq(ModSeq(4)),
+        Response::Vanished {
+            earlier: true,
+            uids: vec![Uid(1)],
+        },
+        Response::Fetch {
+            seq: 1,
+            uid: Uid(2),
+            modseq: ModSeq(4),
+            flags: Some(FlagSet::EMPTY.with(Flag::Seen)),
+        },
+        Response::Tagged {
+            tag: Tag(2),
+            status: Status::Ok,
+            code: Some(Code::ReadWrite),
+            text: "SELECT completed",
+        },
+    ];
+    assert_eq!(lines, expected);
+    // From the expunge's own MODSEQ, the expunge is not reported again.
+    server.disconnect(C1);
+    server.connect(C1);
+    server.execute(C1, Tag(3), &Command::EnableQresync, Flush::Nothing, &spec);
+    let from_expunge = Command::SelectQresync {
+        uid_validity: 1,
+        modseq: ModSeq(3),
+        known_uids: vec![Uid(1), Uid(2)],
+    };
+    let lines = server.execute(C1, Tag(4), &from_expunge, Flush::Nothing, &spec);
+    assert!(!lines.iter().any(|l| matches!(l, Response::Vanished { .. })));
+}
+
+#[test]
+fn commands_without_a_selected_mailbox_get_bad() {
+    let mut server = Server::new(1, 1);
+    server.execute(C1, Tag(1), &Command::Close, Flush::Nothing, &rfc7162());
+    let lines = server.execute(C1, Tag(2), &Command::Noop, Flush::Nothing, &rfc7162());
+    assert!(matches!(
+        lines[..],
+        [Response::Tagged {
+            status: Status::Bad,
+            ..
+        }]
+    ));
+    let select = Command::SelectQresync {
+        uid_validity: 1,
+        modseq: ModSeq(1),
+        known_uids: vec![],
+    };
+    server.disconnect(C1);
+    server.connect(C1);
+    let lines = server.execute(C1, Tag(3), &select, Flush::Nothing, &rfc7162());
+    assert!(
+        matches!(
+            lines[..],
+            [Response::Tagged {
+                status: Status::Bad,
+                ..
+            }]
+        ),
+        "QRESYNC SELECT without ENABLE QRESYNC is BAD (RFC 7162 section 3.2.5)"
+    );
+}
