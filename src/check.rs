@@ -9,7 +9,7 @@ use stateright::{Checker, HasDiscoveries, Model};
 use crate::model::ResyncModel;
 use crate::properties::{Kind, PROPERTIES};
 use crate::shortest::shortest_counterexample;
-use crate::system::{Action, Config};
+use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
@@ -116,9 +116,19 @@ impl CheckOutcome {
 /// the complete space and do not depend on thread timing.
 const NEVER_DISCOVERED: &str = "(explore the whole space)";
 
-pub fn check(config: Config, properties: Vec<usize>, options: CheckOptions) -> CheckOutcome {
+/// Checks `properties` over every state reachable from the state `script` leads to (the
+/// initial state when it is empty). The states along the script are checked too; a
+/// counterexample includes the script. `script` must run (see `trace::replay::run`).
+pub fn check(
+    config: Config,
+    script: &[Action],
+    properties: Vec<usize>,
+    options: CheckOptions,
+) -> CheckOutcome {
+    let (start, prefix_hits) = walk_script(&config, script, &properties);
     let model = ResyncModel {
         config,
+        start: start.clone(),
         properties: properties.clone(),
     };
     let mut builder = model
@@ -131,17 +141,18 @@ pub fn check(config: Config, properties: Vec<usize>, options: CheckOptions) -> C
     if let Some(s) = options.limits.max_seconds {
         builder = builder.timeout(Duration::from_secs(s));
     }
-    let start = Instant::now();
+    let started = Instant::now();
     let (statistics, discovered) = match options.strategy {
-        Strategy::Bfs => finish(builder.spawn_bfs().join(), start),
-        Strategy::Dfs => finish(builder.spawn_dfs().join(), start),
+        Strategy::Bfs => finish(builder.spawn_bfs().join(), started),
+        Strategy::Dfs => finish(builder.spawn_dfs().join(), started),
     };
     let completion = completion(&options.limits, &statistics);
     let complete = completion == Completion::Complete;
     let properties = properties
         .into_iter()
         .map(|i| {
-            let found = discovered.contains(PROPERTIES[i].name);
+            let in_script = prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
+            let found = in_script.is_some() || discovered.contains(PROPERTIES[i].name);
             let verdict = match (PROPERTIES[i].kind, found, complete) {
                 (Kind::Always, true, _) => Verdict::Violated,
                 (Kind::Always, false, true) => Verdict::Holds,
@@ -149,9 +160,13 @@ pub fn check(config: Config, properties: Vec<usize>, options: CheckOptions) -> C
                 (Kind::Sometimes, false, true) => Verdict::Unreached,
                 (_, false, false) => Verdict::Undecided,
             };
-            let counterexample = (verdict == Verdict::Violated).then(|| {
-                shortest_counterexample(&config, PROPERTIES[i].condition)
-                    .expect("a state stateright found violating is reachable by BFS")
+            let counterexample = (verdict == Verdict::Violated).then(|| match in_script {
+                Some(n) => script[..n].to_vec(),
+                None => {
+                    let path = shortest_counterexample(&config, &start, PROPERTIES[i].condition)
+                        .expect("a state stateright found violating is reachable by BFS");
+                    [script, &path].concat()
+                }
             });
             PropertyOutcome {
                 property: i,
@@ -165,6 +180,37 @@ pub fn check(config: Config, properties: Vec<usize>, options: CheckOptions) -> C
         statistics,
         completion,
     }
+}
+
+/// The state after `script`, and for each property decided inside the script (an `always`
+/// one failing, a `sometimes` one holding, at a state before its end) the number of script
+/// steps to the first such state.
+fn walk_script(
+    config: &Config,
+    script: &[Action],
+    properties: &[usize],
+) -> (System, Vec<(usize, usize)>) {
+    let mut state = System::initial(config);
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for n in 0..script.len() {
+        if n > 0 {
+            state.apply(config, script[n - 1]);
+        }
+        for &i in properties {
+            let holds = (PROPERTIES[i].condition)(&state);
+            let decided = match PROPERTIES[i].kind {
+                Kind::Always => !holds,
+                Kind::Sometimes => holds,
+            };
+            if decided && !hits.iter().any(|(p, _)| *p == i) {
+                hits.push((i, n));
+            }
+        }
+    }
+    if let Some(last) = script.last() {
+        state.apply(config, *last);
+    }
+    (state, hits)
 }
 
 fn finish<C: Checker<ResyncModel>>(

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use serde::{Deserialize, Serialize};
+
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
@@ -12,7 +14,8 @@ use crate::spec::{ClientClose, ClientResyncPoint, Spec};
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
 /// state (`Client::commands`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Request {
     Store {
         target: Target,

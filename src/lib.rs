@@ -16,4 +16,4 @@ pub mod setup;
 pub mod shortest;
 pub mod spec;
 pub mod system;
-pub mod transcript;
+pub mod trace;

@@ -1,22 +1,27 @@
 //! The command line: parse, call the library, print, exit with the documented code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use resync_check::check::{CheckOptions, Limits, Strategy, check};
+use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, Verdict, check};
 use resync_check::model_file::{self, property_index};
 use resync_check::properties::{Kind, PROPERTIES};
 use resync_check::report;
 use resync_check::setup::{self, Bounds};
 use resync_check::spec::{EDITIONS, clauses};
+use resync_check::system::{Action, Config};
+use resync_check::trace::minimize::minimize;
+use resync_check::trace::replay::{ReplayError, Replayed, replay, run};
+use resync_check::trace::{self, ModelInfo, Trace, markdown, svg, text};
 
 /// Model checker for IMAP mailbox resynchronization (CONDSTORE/QRESYNC, RFC 5162, RFC 7162).
 ///
 /// Exit codes: 0 every property holds (and every `sometimes` is reached) over the complete
-/// bounded space; 1 a property is violated, a `sometimes` is never reached, or a model file's
-/// expectation is not met; 2 bad input or usage; 3 stopped at a limit with nothing found.
+/// bounded space, or a trace replays; 1 a property is violated, a `sometimes` is never
+/// reached, a model file's expectation is not met, or a trace does not replay; 2 bad input or
+/// usage; 3 stopped at a limit with nothing found.
 #[derive(Parser)]
 #[command(name = "resync-check", version)]
 struct Cli {
@@ -30,6 +35,12 @@ enum Command {
     Check(CheckArgs),
     /// Check model files (or every *.json in a directory) against their expected verdicts.
     Verify(VerifyArgs),
+    /// Re-execute a saved trace and confirm it still ends in its violation.
+    Replay(TraceArg),
+    /// Render a saved trace as text, markdown or SVG.
+    Render(RenderArgs),
+    /// Drop steps from a trace while it still ends in its violation.
+    Minimize(MinimizeArgs),
     /// List editions, clauses and properties.
     List,
 }
@@ -38,6 +49,13 @@ enum Command {
 enum StrategyArg {
     Bfs,
     Dfs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Svg,
 }
 
 #[derive(clap::Args)]
@@ -55,6 +73,12 @@ struct RunArgs {
     /// Stop after this many seconds (the run is then incomplete).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_seconds: Option<u64>,
+    /// Write each violated property's trace to DIR/<model>.<property>.json, .txt and .svg.
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
+    /// With --save: record the state after every step in the JSON.
+    #[arg(long, requires = "save")]
+    snapshots: bool,
 }
 
 #[derive(clap::Args)]
@@ -91,11 +115,37 @@ struct VerifyArgs {
     run: RunArgs,
 }
 
+#[derive(clap::Args)]
+struct TraceArg {
+    /// A trace file, as `check --save` writes it.
+    trace: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// A trace file, as `check --save` writes it.
+    trace: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(clap::Args)]
+struct MinimizeArgs {
+    /// A trace file; its steps may come without lines (a hand-written scenario).
+    trace: PathBuf,
+    /// Where to write the minimized trace (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => run_check(args),
         Command::Verify(args) => run_verify(args),
+        Command::Replay(args) => run_replay(&args.trace),
+        Command::Render(args) => run_render(&args),
+        Command::Minimize(args) => run_minimize(&args),
         Command::List => {
             print!("{}", list());
             Ok(0)
@@ -108,6 +158,18 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A model ready to check: from a model file, flags, or both.
+struct Prepared {
+    name: String,
+    edition: String,
+    description: Option<String>,
+    config: Config,
+    script: Vec<Action>,
+    /// The model file, when its script is needed to reproduce a trace.
+    script_file: Option<String>,
+    properties: Vec<usize>,
 }
 
 fn options(run: &RunArgs) -> CheckOptions {
@@ -124,51 +186,150 @@ fn options(run: &RunArgs) -> CheckOptions {
     }
 }
 
-fn run_check(args: CheckArgs) -> Result<u8, String> {
+/// A model file's model, with `edition` and `config` (the file's own, or overridden by
+/// flags).
+fn from_file(
+    file: &model_file::ModelFile,
+    edition: String,
+    config: Config,
+) -> Result<Prepared, String> {
+    model_file::check_script(&file.path, &config, &file.script)?;
+    Ok(Prepared {
+        name: file.name.clone(),
+        edition,
+        description: Some(file.description.clone()),
+        config,
+        script: file.script.clone(),
+        script_file: (!file.script.is_empty()).then(|| file.path.display().to_string()),
+        properties: file.properties.clone(),
+    })
+}
+
+fn prepare_file(file: &model_file::ModelFile) -> Result<Prepared, String> {
+    let config = setup::config(&file.edition, &file.clauses, file.bounds)
+        .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    from_file(file, file.edition.clone(), config)
+}
+
+fn prepare_check(args: &CheckArgs) -> Result<Prepared, String> {
     let file = args.model.as_deref().map(model_file::load).transpose()?;
     let flags = Bounds {
         clients: args.clients,
         messages: args.messages,
         commands: args.commands,
     };
-    let (name, edition, mut clauses, bounds, mut properties) = match &file {
-        Some(f) => (
-            f.name.clone(),
-            f.edition.clone(),
-            f.clauses.clone(),
-            flags.or(f.bounds),
-            f.properties.clone(),
-        ),
-        None => (
-            "(flags)".to_string(),
-            setup::DEFAULT_EDITION.to_string(),
-            Vec::new(),
-            flags,
-            (0..PROPERTIES.len()).collect(),
-        ),
-    };
     // Flags override the file field by field: --edition replaces its edition, and --clause
     // overrides apply after the file's own.
-    let edition = args.edition.unwrap_or(edition);
+    let (edition, mut clauses, bounds) = match &file {
+        Some(f) => (f.edition.clone(), f.clauses.clone(), flags.or(f.bounds)),
+        None => (setup::DEFAULT_EDITION.to_string(), Vec::new(), flags),
+    };
+    let edition = args.edition.clone().unwrap_or(edition);
     clauses.extend(args.clauses.iter().cloned());
+    let config = setup::config(&edition, &clauses, bounds)?;
+    let mut prepared = match &file {
+        Some(f) => from_file(f, edition, config)?,
+        None => {
+            let mut name = edition.clone();
+            for (clause, value) in &clauses {
+                name.push_str(&format!("+{clause}={value}"));
+            }
+            Prepared {
+                name,
+                edition,
+                description: None,
+                config,
+                script: Vec::new(),
+                script_file: None,
+                properties: (0..PROPERTIES.len()).collect(),
+            }
+        }
+    };
     if !args.properties.is_empty() {
-        properties = args
+        prepared.properties = args
             .properties
             .iter()
             .map(|n| property_index(n))
             .collect::<Result<_, _>>()?;
     }
-    let config = setup::config(&edition, &clauses, bounds)?;
-    let options = options(&args.run);
-    print!("{}", report::header(&name, &edition, &config));
-    if let Some(f) = &file {
-        println!("  {}", f.description);
+    Ok(prepared)
+}
+
+/// Checks a model; for each violated property, records its trace and replays it.
+fn check_model(model: &Prepared, run: &RunArgs) -> (CheckOutcome, Vec<(Trace, Replayed)>) {
+    let outcome = check(
+        model.config,
+        &model.script,
+        model.properties.clone(),
+        options(run),
+    );
+    let info = ModelInfo::new(&model.name, &model.edition, &model.config);
+    let traces = outcome
+        .properties
+        .iter()
+        .filter(|p| p.verdict == Verdict::Violated)
+        .map(|p| {
+            let name = PROPERTIES[p.property].name;
+            let actions = p.counterexample.as_ref().expect("a violation has a path");
+            let reproduce = trace::check_command(model.script_file.as_deref(), &info, name);
+            let trace = Trace::record(
+                info.clone(),
+                &model.config,
+                name,
+                reproduce,
+                actions,
+                run.snapshots,
+            );
+            let replayed = replay(&trace).expect("a freshly recorded trace replays");
+            (trace, replayed)
+        })
+        .collect();
+    (outcome, traces)
+}
+
+fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (trace, replayed) in traces {
+        let stem = format!("{}.{}", trace.model.name, trace.property);
+        let json = dir.join(format!("{stem}.json"));
+        let files = [
+            (json, trace.to_json()),
+            (
+                dir.join(format!("{stem}.txt")),
+                text::render(trace, replayed),
+            ),
+            (
+                dir.join(format!("{stem}.svg")),
+                svg::render(trace, replayed),
+            ),
+        ];
+        for (path, content) in files {
+            std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_check(args: CheckArgs) -> Result<u8, String> {
+    let model = prepare_check(&args)?;
+    print!(
+        "{}",
+        text::header(&model.name, &model.edition, &model.config)
+    );
+    if let Some(description) = &model.description {
+        println!("  {description}");
+    }
+    if !model.script.is_empty() {
+        println!("  (follows a script of {} steps first)", model.script.len());
     }
     println!();
-    let outcome = check(config, properties, options);
+    let (outcome, traces) = check_model(&model, &args.run);
     print!("{}", report::verdicts(&outcome));
-    print!("{}", report::counterexamples(&config, &outcome));
-    print!("{}", report::summary(&outcome, &options));
+    print!("{}", report::counterexamples(&traces));
+    print!("{}", report::summary(&outcome, &options(&args.run)));
+    if let Some(dir) = &args.run.save {
+        save(dir, &traces)?;
+    }
     Ok(report::exit_code(&outcome) as u8)
 }
 
@@ -183,40 +344,148 @@ fn run_verify(args: VerifyArgs) -> Result<u8, String> {
         files.extend(model_file::files(path)?);
     }
     // Load every file first: a malformed one is bad input, reported before any run.
-    let models = files
+    let loaded = files
         .iter()
         .map(|f| model_file::load(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let options = options(&args.run);
-    let mut failures = 0;
-    for model in &models {
-        let config = setup::config(&model.edition, &model.clauses, model.bounds)
-            .map_err(|e| format!("{}: {e}", model.path.display()))?;
-        let Some(expect) = &model.expect else {
-            return Err(format!("{}: no `expect` to verify", model.path.display()));
+    let mut models = Vec::new();
+    for file in &loaded {
+        let Some(expect) = &file.expect else {
+            return Err(format!("{}: no `expect` to verify", file.path.display()));
         };
-        let outcome = check(config, model.properties.clone(), options);
+        models.push((file, expect, prepare_file(file)?));
+    }
+    let mut failures = 0;
+    for (file, expect, model) in &models {
+        let (outcome, traces) = check_model(model, &args.run);
+        if let Some(dir) = &args.run.save {
+            save(dir, &traces)?;
+        }
         let mismatches = model_file::mismatches(expect, &outcome);
         let states = outcome.statistics.unique_states;
         let seconds = outcome.statistics.seconds;
-        if mismatches.is_empty() {
-            println!(
-                "ok    {} ({states} states, {seconds:.1} s)",
-                model.path.display()
-            );
+        let status = if mismatches.is_empty() {
+            "ok  "
         } else {
-            failures += 1;
-            println!(
-                "FAIL  {} ({states} states, {seconds:.1} s)",
-                model.path.display()
-            );
-            for m in mismatches {
-                println!("      {m}");
-            }
+            "FAIL"
+        };
+        println!(
+            "{status}  {} ({states} states, {seconds:.1} s)",
+            file.path.display()
+        );
+        for m in &mismatches {
+            println!("      {m}");
         }
+        failures += usize::from(!mismatches.is_empty());
     }
     println!("{} passed, {failures} failed", models.len() - failures);
     Ok(if failures == 0 { 0 } else { 1 })
+}
+
+fn load_trace(path: &Path) -> Result<Trace, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    Trace::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Replays a trace; Err(code) after printing why it does not replay.
+fn replayed(path: &Path, trace: &Trace) -> Result<Result<Replayed, u8>, String> {
+    match replay(trace) {
+        Ok(replayed) => Ok(Ok(replayed)),
+        Err(ReplayError::Invalid(why)) => Err(format!("{}: {why}", path.display())),
+        Err(ReplayError::Diverged { step, why }) => {
+            let what = match trace.steps.get(step - 1) {
+                Some(s) => format!(
+                    "step {step} ({} {})",
+                    s.client,
+                    serde_json::to_value(s.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
+                None => "after the last step".to_string(),
+            };
+            println!("{}: does not replay: {what}: {why}", path.display());
+            Ok(Err(1))
+        }
+    }
+}
+
+fn run_replay(path: &Path) -> Result<u8, String> {
+    let trace = load_trace(path)?;
+    Ok(match replayed(path, &trace)? {
+        Ok(r) => {
+            println!(
+                "{}: replays: {} steps, and the last state violates {}",
+                path.display(),
+                r.actions.len(),
+                r.property.name
+            );
+            0
+        }
+        Err(code) => code,
+    })
+}
+
+fn run_render(args: &RenderArgs) -> Result<u8, String> {
+    let trace = load_trace(&args.trace)?;
+    let replayed = match replayed(&args.trace, &trace)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let rendered = match args.format {
+        Format::Text => text::render(&trace, &replayed),
+        Format::Markdown => markdown::render(&trace, &replayed),
+        Format::Svg => svg::render(&trace, &replayed),
+    };
+    print!("{rendered}");
+    Ok(0)
+}
+
+fn run_minimize(args: &MinimizeArgs) -> Result<u8, String> {
+    let shown = args.trace.display();
+    let trace = load_trace(&args.trace)?;
+    let config = trace.model.config().map_err(|e| format!("{shown}: {e}"))?;
+    let property = resync_check::properties::property(&trace.property)
+        .filter(|p| p.kind == Kind::Always)
+        .ok_or_else(|| format!("{shown}: `{}` is not an `always` property", trace.property))?;
+    let actions = trace.actions().map_err(|e| format!("{shown}: {e}"))?;
+    match run(&config, &actions) {
+        Err((step, why)) => {
+            println!("{shown}: does not run: step {step}: {why}");
+            return Ok(1);
+        }
+        Ok(last) if (property.condition)(&last) => {
+            println!(
+                "{shown}: its steps end in no violation of {}",
+                property.name
+            );
+            return Ok(1);
+        }
+        Ok(_) => {}
+    }
+    let shorter = minimize(&config, property.condition, &actions);
+    let reproduce = format!("resync-check minimize {shown}");
+    let minimized = Trace::record(
+        trace.model.clone(),
+        &config,
+        property.name,
+        reproduce,
+        &shorter,
+        false,
+    );
+    eprintln!(
+        "removed {} of {} steps ({} remain)",
+        actions.len() - shorter.len(),
+        actions.len(),
+        shorter.len()
+    );
+    match &args.output {
+        Some(path) => std::fs::write(path, minimized.to_json())
+            .map_err(|e| format!("{}: {e}", path.display()))?,
+        None => print!("{}", minimized.to_json()),
+    }
+    Ok(0)
 }
 
 fn list() -> String {

@@ -8,6 +8,9 @@ use crate::system::{Action, Config, System};
 
 pub struct ResyncModel {
     pub config: Config,
+    /// Where exploration starts: the initial state, or the state a model file's script
+    /// leads to.
+    pub start: System,
     /// The properties checked, by index into [`PROPERTIES`].
     pub properties: Vec<usize>,
 }
@@ -32,7 +35,7 @@ impl Model for ResyncModel {
     type Action = Action;
 
     fn init_states(&self) -> Vec<System> {
-        vec![System::initial(&self.config)]
+        vec![self.start.clone()]
     }
 
     fn actions(&self, state: &System, actions: &mut Vec<Action>) {

@@ -10,6 +10,9 @@ use serde::Deserialize;
 use crate::check::{CheckOutcome, Completion, Verdict};
 use crate::properties::{Kind, PROPERTIES, property};
 use crate::setup::Bounds;
+use crate::system::{Action, Config};
+use crate::trace::Step;
+use crate::trace::replay::run;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +26,9 @@ struct RawModel {
     commands: Option<u64>,
     /// The properties to check; all when absent.
     properties: Option<Vec<String>>,
+    /// Steps the checker follows before it explores freely.
+    #[serde(default)]
+    script: Vec<Step>,
     expect: Option<RawExpect>,
 }
 
@@ -43,6 +49,8 @@ pub struct ModelFile {
     pub bounds: Bounds,
     /// Indices into [`PROPERTIES`].
     pub properties: Vec<usize>,
+    /// The fixed prefix of steps (see `check::check`); empty for most models.
+    pub script: Vec<Action>,
     pub expect: Option<Expect>,
 }
 
@@ -92,6 +100,19 @@ pub fn load(path: &Path) -> Result<ModelFile, String> {
             })
         }
     };
+    let mut script = Vec::new();
+    for (i, step) in raw.script.iter().enumerate() {
+        if step.has_outcome() {
+            return Err(format!(
+                "{shown}: script step {}: a script names actions only, without lines or state",
+                i + 1
+            ));
+        }
+        let action = step
+            .action()
+            .map_err(|e| format!("{shown}: script step {}: {e}", i + 1))?;
+        script.push(action);
+    }
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -108,6 +129,7 @@ pub fn load(path: &Path) -> Result<ModelFile, String> {
             commands: raw.commands,
         },
         properties,
+        script,
         expect,
     })
 }
@@ -200,4 +222,11 @@ pub fn mismatches(expect: &Expect, outcome: &CheckOutcome) -> Vec<String> {
         }
     }
     out
+}
+
+/// Checks that `script` runs under `config`: each step enabled where it comes.
+pub fn check_script(path: &Path, config: &Config, script: &[Action]) -> Result<(), String> {
+    run(config, script)
+        .map(|_| ())
+        .map_err(|(step, why)| format!("{}: script step {step}: {why}", path.display()))
 }

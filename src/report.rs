@@ -5,23 +5,8 @@ use std::fmt::Write;
 
 use crate::check::{CheckOptions, CheckOutcome, Completion, Strategy, Verdict};
 use crate::properties::PROPERTIES;
-use crate::system::Config;
-use crate::transcript;
-
-pub fn header(name: &str, edition: &str, config: &Config) -> String {
-    let mut out = String::new();
-    writeln!(
-        out,
-        "model {name}: edition {edition}, {} clients, {} messages, {} commands per client",
-        config.clients, config.messages, config.commands
-    )
-    .unwrap();
-    for (clause, value) in config.spec.values() {
-        let source = config.spec.source(clause).unwrap_or_default();
-        writeln!(out, "  {clause}={value}  [{source}]").unwrap();
-    }
-    out
-}
+use crate::trace::replay::Replayed;
+use crate::trace::{Trace, text};
 
 pub fn verdicts(outcome: &CheckOutcome) -> String {
     let mut out = String::new();
@@ -42,24 +27,18 @@ pub fn verdicts(outcome: &CheckOutcome) -> String {
     out
 }
 
-pub fn counterexamples(config: &Config, outcome: &CheckOutcome) -> String {
+/// Each violated property's trace, as text.
+pub fn counterexamples(traces: &[(Trace, Replayed)]) -> String {
     let mut out = String::new();
-    for p in &outcome.properties {
-        let Some(actions) = &p.counterexample else {
-            continue;
-        };
-        let property = &PROPERTIES[p.property];
+    for (trace, replayed) in traces {
         writeln!(
             out,
-            "\n== {} violated: shortest counterexample, {} steps\n-- {}: {}\n-- source: {}",
-            property.name,
-            actions.len(),
-            property.name,
-            property.summary,
-            property.section
+            "\n== {} violated: shortest counterexample, {} steps",
+            trace.property,
+            trace.steps.len()
         )
         .unwrap();
-        out.push_str(&transcript::render(config, property, actions).text);
+        out.push_str(&text::body(trace, replayed));
     }
     out
 }

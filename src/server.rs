@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
@@ -82,7 +84,8 @@ impl Session {
 /// lets it send them at the end of any command or keep them for later (RFC 3501 section
 /// 7.4.1 and section 5.2); the model explores every choice. Choices are coarse: all flag
 /// changes together, and expunges only together with the flag changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Flush {
     Nothing,
     FlagChanges,

@@ -22,10 +22,14 @@ fn fingerprint(state: &System) -> (u64, u64) {
     (a.finish(), b.finish())
 }
 
-/// The actions of a shortest path from the initial state to a state where `holds` is false,
-/// or None if no reachable state falsifies it.
-pub fn shortest_counterexample(config: &Config, holds: fn(&System) -> bool) -> Option<Vec<Action>> {
-    let initial = System::initial(config);
+/// The actions of a shortest path from `start` to a state where `holds` is false, or None if
+/// no state reachable from `start` falsifies it.
+pub fn shortest_counterexample(
+    config: &Config,
+    start: &System,
+    holds: fn(&System) -> bool,
+) -> Option<Vec<Action>> {
+    let initial = start.clone();
     if !holds(&initial) {
         return Some(Vec::new());
     }

@@ -9,7 +9,7 @@ use resync_check::properties::{PROPERTIES, property};
 use resync_check::server::Flush;
 use resync_check::setup::{Bounds, config};
 use resync_check::system::{Action, Config};
-use resync_check::transcript::render;
+use resync_check::trace::text::transcript;
 
 fn options(strategy: Strategy, threads: usize) -> CheckOptions {
     CheckOptions {
@@ -46,7 +46,7 @@ const C2: ClientId = ClientId(1);
 #[test]
 fn rfc5162_breaks_convergence_with_the_errata_race() {
     let config = edition_config("rfc5162", 2, 2);
-    let outcome = check(config, all(), options(Strategy::Dfs, 2));
+    let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
     assert_eq!(outcome.completion, Completion::Complete);
     assert_eq!(outcome.statistics.unique_states, 690_920);
     for (name, verdict) in [
@@ -86,7 +86,7 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
             read,
         ]
     );
-    let transcript = render(&config, property("views-converge").unwrap(), actions);
+    let transcript = transcript(&config, property("views-converge").unwrap(), actions);
     assert_eq!(
         wire_lines(&transcript.text),
         vec![
@@ -101,10 +101,10 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
         ]
     );
     assert!(transcript.text.ends_with(
-        "-- views-converge: C2 still caches UID 1, which C2's CLOSE expunged at MODSEQ 3; \
-         C2's resync point is 3 (stored when it read `a1 OK [HIGHESTMODSEQ 3] done`); its \
-         QRESYNC SELECT from MODSEQ 3 sent no VANISHED for it, since the expunge's MODSEQ 3 \
-         is not above 3.\n"
+        "-- views-converge: C2 still caches UID 1, which C2's CLOSE expunged at MODSEQ 3, and \
+         its QRESYNC SELECT from MODSEQ 3 sent no VANISHED for it, as the expunge's MODSEQ 3 \
+         is not above 3; C2's resync point is 3 (stored when it read \
+         `a1 OK [HIGHESTMODSEQ 3] done`).\n"
     ));
     assert!(transcript.last.clients[1].cache.contains_key(&Uid(1)));
     assert!(
@@ -127,7 +127,7 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
 #[test]
 fn rfc7162_holds_over_the_whole_bounded_space() {
     let config = edition_config("rfc7162", 2, 2);
-    let outcome = check(config, all(), options(Strategy::Dfs, 2));
+    let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
     assert_eq!(outcome.completion, Completion::Complete);
     assert_eq!(outcome.statistics.unique_states, 698_414);
     for p in &outcome.properties {
@@ -143,7 +143,7 @@ fn rfc7162_holds_over_the_whole_bounded_space() {
 #[test]
 fn rfc7162_holds_with_three_clients() {
     let config = edition_config("rfc7162", 3, 1);
-    let outcome = check(config, all(), options(Strategy::Dfs, 2));
+    let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
     assert_eq!(outcome.completion, Completion::Complete);
     assert_eq!(outcome.statistics.unique_states, 405_262);
     assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Holds));
@@ -164,7 +164,7 @@ fn state_counts_and_counterexamples_do_not_depend_on_strategy_or_threads() {
         (Strategy::Dfs, 2),
     ]
     .into_iter()
-    .map(|(s, t)| check(config, all(), options(s, t)))
+    .map(|(s, t)| check(config, &[], all(), options(s, t)))
     .collect();
     for run in &runs {
         assert_eq!(
@@ -184,7 +184,7 @@ fn a_sometimes_property_never_reached_is_reported_unreached() {
     // another's expunge: that needs a STORE and an EXPUNGE or CLOSE by one, a reconnect by
     // the other. The verdict must say so, not pass.
     let config = edition_config("rfc7162", 2, 1);
-    let outcome = check(config, all(), options(Strategy::Dfs, 1));
+    let outcome = check(config, &[], all(), options(Strategy::Dfs, 1));
     assert_eq!(
         outcome.verdict("resynced-after-foreign-expunge"),
         Some(Verdict::Unreached)
@@ -197,7 +197,7 @@ fn a_state_limit_makes_the_run_incomplete_and_undecided() {
     let config = edition_config("rfc7162", 2, 2);
     let mut opts = options(Strategy::Dfs, 1);
     opts.limits.max_states = Some(10_000);
-    let outcome = check(config, all(), opts);
+    let outcome = check(config, &[], all(), opts);
     assert!(matches!(outcome.completion, Completion::Incomplete(_)));
     assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Undecided));
 }

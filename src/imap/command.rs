@@ -1,9 +1,12 @@
 //! The commands a client in the model can send.
 
+use serde::{Deserialize, Serialize};
+
 use super::types::{Flag, ModSeq, Uid};
 
 /// `+FLAGS.SILENT` or `-FLAGS.SILENT` (RFC 3501 section 6.4.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum StoreOp {
     Add,
     Remove,
@@ -12,7 +15,8 @@ pub enum StoreOp {
 /// How a STORE names its message: by sequence number (`STORE`, as in the erratum's story) or
 /// by UID (`UID STORE`). The difference matters: during a sequence-number STORE the server
 /// must not send EXPUNGE or VANISHED (RFC 3501 section 7.4.1, RFC 7162 section 3.2.10.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Target {
     Seq(u32),
     Uid(Uid),

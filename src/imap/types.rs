@@ -2,8 +2,11 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 /// A message UID (RFC 3501 section 2.3.1.1). Always non-zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Uid(pub u32);
 
 /// A mod-sequence (RFC 7162 section 3.1). Values on the wire are 1..2^63-1; the model never
@@ -14,9 +17,11 @@ pub struct ModSeq(pub u64);
 /// A system flag the model tracks. `\Deleted` drives EXPUNGE and CLOSE (RFC 3501 section
 /// 6.4.2, 6.4.3); `\Seen` is the second flag the issue asks for, a flag change that is not an
 /// expunge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Flag {
+    #[serde(rename = "\\Deleted")]
     Deleted,
+    #[serde(rename = "\\Seen")]
     Seen,
 }
 
@@ -62,6 +67,28 @@ pub struct ClientId(pub u8);
 impl ClientId {
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+
+    /// Parses the name `Display` gives, `C1` for index 0.
+    pub fn parse(name: &str) -> Option<ClientId> {
+        let n: u8 = name.strip_prefix('C')?.parse().ok()?;
+        (n >= 1 && name == format!("C{n}")).then(|| ClientId(n - 1))
+    }
+}
+
+/// Serialized by name (`"C1"`), as transcripts show it.
+impl Serialize for ClientId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        ClientId::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!("invalid client `{name}`, expected C1, C2, ..."))
+        })
     }
 }
 

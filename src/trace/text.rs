@@ -1,6 +1,7 @@
-//! A path of actions as an IMAP transcript: `C1:` lines are what client 1 sent, `S1:` lines
-//! what it read from the server, in the order it read them; `--` lines are notes that are not
-//! on the wire. Ends with the state after the last step and one sentence on what diverged.
+//! A trace as text: `C1:` lines are what client 1 sent, `S1:` lines what it read from the
+//! server, in the order it read them; `--` lines are notes that are not on the wire. Ends
+//! with the state after the last step, one sentence on what diverged, the clauses it depends
+//! on, and the command that reproduces it.
 
 use std::fmt::Write;
 
@@ -10,15 +11,85 @@ use crate::properties::{Property, is_synchronized};
 use crate::server::{ExpungeCause, Expunged, Server};
 use crate::system::{Action, Config, System};
 
-/// The rendered transcript, and the state it ends in.
-pub struct Transcript {
-    pub text: String,
-    pub last: System,
+use super::Trace;
+use super::blame;
+use super::replay::Replayed;
+
+/// The model a trace or a check ran on: name, edition, bounds, and every clause with its
+/// source.
+pub fn header(name: &str, edition: &str, config: &Config) -> String {
+    let mut out = String::new();
+    writeln!(
+        out,
+        "model {name}: edition {edition}, {} clients, {} messages, {} commands per client",
+        config.clients, config.messages, config.commands
+    )
+    .unwrap();
+    for (clause, value) in config.spec.values() {
+        let source = config.spec.source(clause).unwrap_or_default();
+        writeln!(out, "  {clause}={value}  [{source}]").unwrap();
+    }
+    out
 }
 
-pub fn render(config: &Config, property: &Property, actions: &[Action]) -> Transcript {
+/// The whole trace as text: header, then [`body`].
+pub fn render(trace: &Trace, replayed: &Replayed) -> String {
+    let mut out = header(&trace.model.name, &trace.model.edition, &replayed.config);
+    out.push('\n');
+    out.push_str(&body(trace, replayed));
+    out
+}
+
+/// The property, the transcript, what diverged, the responsible clauses, how to reproduce.
+pub fn body(trace: &Trace, replayed: &Replayed) -> String {
+    let property = replayed.property;
+    let mut out = String::new();
+    writeln!(out, "-- {}: {}", property.name, property.summary).unwrap();
+    writeln!(out, "-- source: {}", property.section).unwrap();
+    out.push_str(&transcript(&replayed.config, property, &replayed.actions).text);
+    let responsible =
+        blame::avoiding_changes(&replayed.config, property.condition, &replayed.actions);
+    writeln!(
+        out,
+        "-- responsible: {}.",
+        blame::sentence(property.name, &responsible)
+    )
+    .unwrap();
+    writeln!(out, "-- reproduce: {}", trace.reproduce).unwrap();
+    out
+}
+
+/// One line of a transcript.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A command line the client sends.
+    Send { client: ClientId, line: String },
+    /// A response line the client reads.
+    Read { client: ClientId, line: String },
+    /// A note about a client, not on the wire.
+    Note { client: ClientId, text: String },
+    /// The client's connection drops.
+    Drop { client: ClientId, text: String },
+}
+
+/// A path as transcript events, the state after its last step, and what diverged.
+pub struct Transcript {
+    pub events: Vec<Event>,
+    /// The state after the last step, one line per part (mailbox, expunge log, clients).
+    pub state: Vec<String>,
+    /// One sentence naming what diverged: which client, UID, flag, and which MODSEQ hid it.
+    pub divergence: String,
+    /// The client whose cache diverged.
+    pub diverged: Option<ClientId>,
+    pub last: System,
+    /// The events, the state and the divergence as text lines.
+    pub text: String,
+}
+
+/// The wire lines and notes of `actions`, the state after the last step, and what diverged.
+pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> Transcript {
     let mut state = System::initial(config);
-    let mut text = String::new();
+    let mut events = Vec::new();
     // Per client: the line at which its stored resync point last changed.
     let mut point_sources: Vec<Option<String>> = vec![None; state.clients.len()];
     for &action in actions {
@@ -28,34 +99,30 @@ pub fn render(config: &Config, property: &Property, actions: &[Action]) -> Trans
             } => {
                 let held_back = held_back(&state.server, client);
                 if !held_back.is_empty() {
-                    writeln!(
-                        text,
-                        "-- not yet told to {client}: {}",
-                        held_back.join("; ")
-                    )
-                    .unwrap();
+                    let text = format!("not yet told to {client}: {}", held_back.join("; "));
+                    events.push(Event::Note { client, text });
                 }
                 for (tag, command) in state.clients[client.index()].commands(request) {
-                    writeln!(text, "{client}: {}", wire::command(tag, &command)).unwrap();
+                    let line = wire::command(tag, &command);
+                    events.push(Event::Send { client, line });
                 }
-                let expunged_before = state.server.mailbox.expunged.len();
+                let before = state.server.mailbox.expunged.clone();
                 state.apply(config, action);
                 let closed: Vec<Uid> = state
                     .server
                     .mailbox
                     .expunged
                     .iter()
-                    .filter(|(_, e)| e.by == client && e.cause == ExpungeCause::Close)
+                    .filter(|(uid, e)| e.cause == ExpungeCause::Close && !before.contains_key(uid))
                     .map(|(uid, _)| *uid)
                     .collect();
-                if state.server.mailbox.expunged.len() > expunged_before && !closed.is_empty() {
-                    let modseq = state.server.mailbox.highest_modseq;
-                    writeln!(
-                        text,
-                        "-- CLOSE expunges UID {} at MODSEQ {modseq}, with no untagged response (RFC 5162 section 3.4, RFC 7162 section 3.2.8)",
-                        wire::uid_set(&closed)
-                    )
-                    .unwrap();
+                if !closed.is_empty() {
+                    let text = format!(
+                        "CLOSE expunges UID {} at MODSEQ {}, with no untagged response (RFC 5162 section 3.4, RFC 7162 section 3.2.8)",
+                        wire::uid_set(&closed),
+                        state.server.mailbox.highest_modseq
+                    );
+                    events.push(Event::Note { client, text });
                 }
             }
             Action::Read { client } => {
@@ -68,11 +135,14 @@ pub fn render(config: &Config, property: &Property, actions: &[Action]) -> Trans
                     .map(wire::response)
                     .unwrap_or_default();
                 state.apply(config, action);
-                let server_label = format!("S{}", client.0 + 1);
-                writeln!(text, "{server_label}: {line}").unwrap();
+                events.push(Event::Read {
+                    client,
+                    line: line.clone(),
+                });
                 let point = state.clients[client.index()].resync_point;
                 if point != point_before {
-                    writeln!(text, "-- {client} stores resync point {point}").unwrap();
+                    let text = format!("{client} stores resync point {point}");
+                    events.push(Event::Note { client, text });
                     point_sources[client.index()] = Some(line);
                 }
             }
@@ -81,21 +151,41 @@ pub fn render(config: &Config, property: &Property, actions: &[Action]) -> Trans
                     .connection
                     .as_ref()
                     .map_or(0, |c| c.queue.len());
-                writeln!(
-                    text,
-                    "-- {client}'s connection drops ({unread} unread line{} lost)",
+                let text = format!(
+                    "{client}'s connection drops ({unread} unread line{} lost)",
                     if unread == 1 { "" } else { "s" }
-                )
-                .unwrap();
+                );
+                events.push(Event::Drop { client, text });
                 state.apply(config, action);
             }
         }
     }
+    let state_lines = describe_state(&state);
+    let (diverged, divergence) = explain(property, &state, &point_sources);
+    let mut text = String::new();
+    for event in &events {
+        match event {
+            Event::Send { client, line } => writeln!(text, "{client}: {line}"),
+            Event::Read { client, line } => writeln!(text, "S{}: {line}", client.0 + 1),
+            Event::Note { text: note, .. } | Event::Drop { text: note, .. } => {
+                writeln!(text, "-- {note}")
+            }
+        }
+        .unwrap();
+    }
     text.push_str("-- state after the last step\n");
-    describe_state(&mut text, &state);
-    let why = explain(property, &state, &point_sources);
-    writeln!(text, "-- {}: {why}", property.name).unwrap();
-    Transcript { text, last: state }
+    for line in &state_lines {
+        writeln!(text, "--   {line}").unwrap();
+    }
+    writeln!(text, "-- {}: {divergence}", property.name).unwrap();
+    Transcript {
+        events,
+        state: state_lines,
+        divergence,
+        diverged,
+        last: state,
+        text,
+    }
 }
 
 fn held_back(server: &Server, client: ClientId) -> Vec<String> {
@@ -127,31 +217,29 @@ fn cause(e: &Expunged) -> String {
     format!("{}'s {command}", e.by)
 }
 
-fn describe_state(text: &mut String, state: &System) {
+fn describe_state(state: &System) -> Vec<String> {
     let mailbox = &state.server.mailbox;
     let messages: Vec<String> = mailbox
         .messages
         .iter()
         .map(|(uid, m)| format!("UID {uid} {} MODSEQ {}", m.flags, m.modseq))
         .collect();
-    writeln!(
-        text,
-        "--   mailbox: HIGHESTMODSEQ {}; {}",
+    let mut lines = vec![format!(
+        "mailbox: HIGHESTMODSEQ {}; {}",
         mailbox.highest_modseq,
         if messages.is_empty() {
             "no messages".to_string()
         } else {
             messages.join(", ")
         }
-    )
-    .unwrap();
+    )];
     if !mailbox.expunged.is_empty() {
         let expunged: Vec<String> = mailbox
             .expunged
             .iter()
             .map(|(uid, e)| format!("UID {uid} at MODSEQ {} by {}", e.modseq, cause(e)))
             .collect();
-        writeln!(text, "--   expunged: {}", expunged.join(", ")).unwrap();
+        lines.push(format!("expunged: {}", expunged.join(", ")));
     }
     for (i, client) in state.clients.iter().enumerate() {
         let id = ClientId(i as u8);
@@ -184,26 +272,25 @@ fn describe_state(text: &mut String, state: &System) {
                 parts.join(", ")
             }
         };
-        writeln!(
-            text,
-            "--   {id} cache: {}; resync point {}; {connection}",
+        lines.push(format!(
+            "{id} cache: {}; resync point {}; {connection}",
             if cache.is_empty() {
                 "empty".to_string()
             } else {
                 cache.join(", ")
             },
             client.resync_point
-        )
-        .unwrap();
+        ));
     }
+    lines
 }
 
 /// One sentence naming what diverged: which client, UID, flag, and which MODSEQ hid it.
-fn explain(property: &Property, state: &System, point_sources: &[Option<String>]) -> String {
-    let source = |c: ClientId| match &point_sources[c.index()] {
-        Some(line) => format!(" (stored when it read `{line}`)"),
-        None => " (its initial value)".to_string(),
-    };
+fn explain(
+    property: &Property,
+    state: &System,
+    point_sources: &[Option<String>],
+) -> (Option<ClientId>, String) {
     let mailbox = &state.server.mailbox;
     for (i, client) in state.clients.iter().enumerate() {
         let id = ClientId(i as u8);
@@ -216,6 +303,7 @@ fn explain(property: &Property, state: &System, point_sources: &[Option<String>]
             _ => continue,
         };
         let resynced = state.server.session(id).and_then(|s| s.resynced_from);
+        let mut found: Vec<String> = Vec::new();
         // Expunged messages the client still caches.
         for uid in client.cache.keys() {
             let Some(e) = mailbox.expunged.get(uid) else {
@@ -224,17 +312,16 @@ fn explain(property: &Property, state: &System, point_sources: &[Option<String>]
             if whole || e.modseq <= point {
                 let hidden = match resynced {
                     Some(since) if whole && since >= e.modseq => format!(
-                        "; its QRESYNC SELECT from MODSEQ {since} sent no VANISHED for it, since the expunge's MODSEQ {} is not above {since}",
+                        ", and its QRESYNC SELECT from MODSEQ {since} sent no VANISHED for it, as the expunge's MODSEQ {} is not above {since}",
                         e.modseq
                     ),
                     _ => String::new(),
                 };
-                return format!(
-                    "{id} still caches UID {uid}, which {} expunged at MODSEQ {}; {id}'s resync point is {point}{}{hidden}.",
+                found.push(format!(
+                    "{id} still caches UID {uid}, which {} expunged at MODSEQ {}{hidden}",
                     cause(e),
                     e.modseq,
-                    source(id)
-                );
+                ));
             }
         }
         for (uid, message) in &mailbox.messages {
@@ -242,14 +329,10 @@ fn explain(property: &Property, state: &System, point_sources: &[Option<String>]
                 continue;
             }
             match client.cache.get(uid) {
-                None => {
-                    return format!(
-                        "{id} does not cache UID {uid}, which is in the mailbox with flags {} at MODSEQ {}; {id}'s resync point is {point}{}.",
-                        message.flags,
-                        message.modseq,
-                        source(id)
-                    );
-                }
+                None => found.push(format!(
+                    "{id} does not cache UID {uid}, which is in the mailbox with flags {} at MODSEQ {}",
+                    message.flags, message.modseq,
+                )),
                 Some(flags) if *flags != message.flags => {
                     let flag = Flag::ALL
                         .into_iter()
@@ -260,15 +343,26 @@ fn explain(property: &Property, state: &System, point_sources: &[Option<String>]
                     } else {
                         ("without", "with")
                     };
-                    return format!(
-                        "{id} caches UID {uid} {cached} {flag}, but the mailbox has it {actual} {flag} since MODSEQ {}; {id}'s resync point is {point}{}.",
+                    found.push(format!(
+                        "{id} caches UID {uid} {cached} {flag}, but the mailbox has it {actual} {flag} since MODSEQ {}",
                         message.modseq,
-                        source(id)
-                    );
+                    ));
                 }
                 Some(_) => {}
             }
         }
+        if !found.is_empty() {
+            let source = match &point_sources[id.index()] {
+                Some(line) => format!("stored when it read `{line}`"),
+                None => "its initial value".to_string(),
+            };
+            let sentence = format!(
+                "{}; {id}'s resync point is {point} ({source}).",
+                found.join("; ")
+            );
+            return (Some(id), sentence);
+        }
     }
-    "no divergence found in the last state (a renderer bug: please report it).".to_string()
+    let none = "no divergence found in the last state (a renderer bug: please report it).";
+    (None, none.to_string())
 }

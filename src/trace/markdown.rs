@@ -1,0 +1,79 @@
+//! A trace as markdown, ready to paste into a mailing-list post or an erratum: what it shows,
+//! the model configuration, the transcript, and the commands that reproduce it.
+
+use std::fmt::Write;
+
+use super::Trace;
+use super::blame;
+use super::replay::Replayed;
+use super::text::transcript;
+
+pub fn render(trace: &Trace, replayed: &Replayed) -> String {
+    let config = &replayed.config;
+    let property = replayed.property;
+    let shown = transcript(config, property, &replayed.actions);
+    let responsible = blame::avoiding_changes(config, property.condition, &replayed.actions);
+    let mut out = String::new();
+    writeln!(
+        out,
+        "# `{}` violated: {}\n",
+        property.name, trace.model.name
+    )
+    .unwrap();
+    writeln!(out, "## What this shows\n").unwrap();
+    writeln!(
+        out,
+        "Under edition `{}`, {} steps ({} clients, {} messages, at most {} commands each) \
+         break `{}`: {} ({}).\n",
+        trace.model.edition,
+        trace.steps.len(),
+        config.clients,
+        config.messages,
+        config.commands,
+        property.name,
+        property.summary,
+        property.section
+    )
+    .unwrap();
+    writeln!(out, "{}\n", shown.divergence).unwrap();
+    writeln!(
+        out,
+        "The violation {}.\n",
+        blame::sentence(property.name, &responsible)
+    )
+    .unwrap();
+    writeln!(out, "## Model\n").unwrap();
+    writeln!(out, "| setting | value | source |\n|---|---|---|").unwrap();
+    writeln!(out, "| edition | `{}` | |", trace.model.edition).unwrap();
+    for (clause, value) in config.spec.values() {
+        let source = config.spec.source(clause).unwrap_or_default();
+        writeln!(
+            out,
+            "| `{clause}` | `{value}` | {} |",
+            source.replace('|', "\\|")
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "| bounds | {} clients, {} messages, {} commands per client | |\n",
+        config.clients, config.messages, config.commands
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "## Transcript\n\n`C1:` is what client 1 sends, `S1:` what it reads from the server, \
+         in the order it reads it; `--` lines are notes, not on the wire.\n"
+    )
+    .unwrap();
+    writeln!(out, "```\n{}```\n", shown.text).unwrap();
+    writeln!(out, "## Reproduce\n").unwrap();
+    writeln!(out, "```\n{}\n```", trace.reproduce).unwrap();
+    writeln!(
+        out,
+        "\nor replay this trace's JSON with `resync-check replay FILE.json`; made by {}.",
+        trace.tool
+    )
+    .unwrap();
+    out
+}

@@ -1,0 +1,309 @@
+//! Counterexample traces: a path of named steps (who did what, never stateright action
+//! indices), each with the IMAP lines it produced, and the model it ran on. Saved as JSON,
+//! replayed, minimized and rendered as text, markdown or SVG.
+
+pub mod blame;
+pub mod markdown;
+pub mod minimize;
+pub mod replay;
+pub mod snapshot;
+pub mod svg;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Request;
+use crate::imap::types::ClientId;
+use crate::imap::wire;
+use crate::server::Flush;
+use crate::setup::{self, Bounds};
+use crate::system::{Action, Config, System};
+use snapshot::Snapshot;
+
+/// Bumped whenever a change to the format would make an older reader misread a file.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The tool that wrote a trace.
+pub fn tool() -> String {
+    format!("resync-check {}", env!("CARGO_PKG_VERSION"))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trace {
+    pub format_version: u32,
+    pub tool: String,
+    pub model: ModelInfo,
+    /// The property the last state violates.
+    pub property: String,
+    /// A command that reproduces this trace.
+    pub reproduce: String,
+    pub steps: Vec<Step>,
+}
+
+/// Everything that defines the model a trace ran on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelInfo {
+    pub name: String,
+    pub edition: String,
+    /// Every clause with its value, the edition's and any override.
+    pub clauses: BTreeMap<String, String>,
+    pub clients: u8,
+    pub messages: u32,
+    pub commands: u8,
+}
+
+impl ModelInfo {
+    pub fn new(name: &str, edition: &str, config: &Config) -> ModelInfo {
+        ModelInfo {
+            name: name.to_string(),
+            edition: edition.to_string(),
+            clauses: config
+                .spec
+                .values()
+                .iter()
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+                .collect(),
+            clients: config.clients,
+            messages: config.messages,
+            commands: config.commands,
+        }
+    }
+
+    pub fn config(&self) -> Result<Config, String> {
+        let clauses: Vec<(String, String)> = self.clauses.clone().into_iter().collect();
+        let bounds = Bounds {
+            clients: Some(self.clients.into()),
+            messages: Some(self.messages.into()),
+            commands: Some(self.commands.into()),
+        };
+        setup::config(&self.edition, &clauses, bounds)
+    }
+}
+
+/// What a step does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Do {
+    /// The client sends a command; the server executes it and queues its response.
+    Send,
+    /// The client reads the next queued line.
+    Read,
+    /// The client's connection drops.
+    Drop,
+}
+
+/// One named step, and the lines it produced. Model-file scripts use the same shape
+/// without the lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    #[serde(rename = "do")]
+    pub kind: Do,
+    pub client: ClientId,
+    /// For `send`: what the client asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    /// For `send`: which of the changes it holds back for this session the server sends at
+    /// the end of the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_sends: Option<Flush>,
+    /// For `send`: the command lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<String>,
+    /// For `send`: the response lines queued on the connection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queued: Vec<String>,
+    /// For `read`: the line read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<String>,
+    /// For `drop`: the unread lines lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lost: Vec<String>,
+    /// The state after the step, when traces are saved with snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Snapshot>,
+}
+
+impl Step {
+    /// The action this step names, without its lines.
+    pub fn action(&self) -> Result<Action, String> {
+        let client = self.client;
+        match (self.kind, self.request, self.server_sends) {
+            (Do::Send, Some(request), Some(flush)) => Ok(Action::Issue {
+                client,
+                request,
+                flush,
+            }),
+            (Do::Send, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
+            (Do::Read, None, None) => Ok(Action::Read { client }),
+            (Do::Drop, None, None) => Ok(Action::Drop { client }),
+            (_, _, _) => Err("only a `send` step has `request` and `server_sends`".into()),
+        }
+    }
+
+    /// A step naming `action`, without lines.
+    pub fn bare(action: Action) -> Step {
+        let (kind, client, request, server_sends) = match action {
+            Action::Issue {
+                client,
+                request,
+                flush,
+            } => (Do::Send, client, Some(request), Some(flush)),
+            Action::Read { client } => (Do::Read, client, None, None),
+            Action::Drop { client } => (Do::Drop, client, None, None),
+        };
+        Step {
+            kind,
+            client,
+            request,
+            server_sends,
+            sent: Vec::new(),
+            queued: Vec::new(),
+            read: None,
+            lost: Vec::new(),
+            state: None,
+        }
+    }
+
+    /// Whether the step carries any line or snapshot (a script step must not).
+    pub fn has_outcome(&self) -> bool {
+        !self.sent.is_empty()
+            || !self.queued.is_empty()
+            || self.read.is_some()
+            || !self.lost.is_empty()
+            || self.state.is_some()
+    }
+}
+
+/// Applies `action` to `state` and returns the step with the lines it produced.
+pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool) -> Step {
+    let mut step = Step::bare(action);
+    match action {
+        Action::Issue {
+            client, request, ..
+        } => {
+            let commands = state.clients[client.index()].commands(request);
+            step.sent = commands
+                .iter()
+                .map(|(tag, command)| wire::command(*tag, command))
+                .collect();
+            state.apply(config, action);
+            let queue = &state.clients[client.index()]
+                .connection
+                .as_ref()
+                .expect("a send leaves a connection")
+                .queue;
+            step.queued = queue.iter().map(wire::response).collect();
+        }
+        Action::Read { client } => {
+            let line = queued(state, client).first().cloned();
+            state.apply(config, action);
+            step.read = line;
+        }
+        Action::Drop { client } => {
+            step.lost = queued(state, client);
+            state.apply(config, action);
+        }
+    }
+    if snapshots {
+        step.state = Some(Snapshot::of(state));
+    }
+    step
+}
+
+fn queued(state: &System, client: ClientId) -> Vec<String> {
+    state.clients[client.index()]
+        .connection
+        .as_ref()
+        .map(|c| c.queue.iter().map(wire::response).collect())
+        .unwrap_or_default()
+}
+
+impl Trace {
+    /// Runs `actions` from the initial state and records every step's lines.
+    pub fn record(
+        model: ModelInfo,
+        config: &Config,
+        property: &str,
+        reproduce: String,
+        actions: &[Action],
+        snapshots: bool,
+    ) -> Trace {
+        let mut state = System::initial(config);
+        let steps = actions
+            .iter()
+            .map(|a| step(config, &mut state, *a, snapshots))
+            .collect();
+        Trace {
+            format_version: FORMAT_VERSION,
+            tool: tool(),
+            model,
+            property: property.to_string(),
+            reproduce,
+            steps,
+        }
+    }
+
+    /// Pretty JSON with a final newline: the same trace always gives the same bytes.
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("a trace serializes");
+        json.push('\n');
+        json
+    }
+
+    /// Parses a trace; errors give line and column.
+    pub fn from_json(text: &str) -> Result<Trace, String> {
+        let trace: Trace = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let message = message
+                .rfind(" at line ")
+                .map_or(message.as_str(), |i| &message[..i]);
+            format!("line {}, column {}: {message}", e.line(), e.column())
+        })?;
+        if trace.format_version != FORMAT_VERSION {
+            return Err(format!(
+                "format_version {} is not supported (this tool reads version {FORMAT_VERSION})",
+                trace.format_version
+            ));
+        }
+        Ok(trace)
+    }
+
+    pub fn actions(&self) -> Result<Vec<Action>, String> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.action().map_err(|e| format!("step {}: {e}", i + 1)))
+            .collect()
+    }
+}
+
+/// The `check` command line that reproduces a model's counterexample for `property`: every
+/// setting as a flag, so it holds whatever the model file says; the file itself only when it
+/// carries a script, which no flag can give.
+pub fn check_command(script_file: Option<&str>, info: &ModelInfo, property: &str) -> String {
+    let mut command = String::from("resync-check check");
+    if let Some(path) = script_file {
+        command.push_str(&format!(" {path}"));
+    }
+    command.push_str(&format!(" --edition {}", info.edition));
+    if let Ok(edition) = crate::spec::edition(&info.edition) {
+        for (clause, default) in edition.spec.values() {
+            match info.clauses.get(clause) {
+                Some(value) if value != default => {
+                    command.push_str(&format!(" --clause {clause}={value}"))
+                }
+                _ => {}
+            }
+        }
+    }
+    command.push_str(&format!(
+        " --clients {} --messages {} --commands {} --property {property}",
+        info.clients, info.messages, info.commands
+    ));
+    command
+}

@@ -1,0 +1,165 @@
+//! Replays a trace: rebuilds the model from the file, re-executes each named step, checks
+//! that it was enabled and produced the same lines, and that the last state violates the
+//! named property.
+
+use crate::properties::{Kind, Property, property};
+use crate::system::{Action, Config, System};
+
+use super::{Trace, step};
+
+pub struct Replayed {
+    pub config: Config,
+    pub property: &'static Property,
+    pub actions: Vec<Action>,
+    pub last: System,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReplayError {
+    /// The trace is not a trace this tool can replay at all (unknown edition, clause or
+    /// property, a malformed step): bad input.
+    Invalid(String),
+    /// The trace no longer replays: `step` (1-based; steps + 1 for the final check) is the
+    /// first that differs.
+    Diverged { step: usize, why: String },
+}
+
+pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
+    let config = trace.model.config().map_err(ReplayError::Invalid)?;
+    let property = property(&trace.property)
+        .ok_or_else(|| ReplayError::Invalid(format!("unknown property `{}`", trace.property)))?;
+    if property.kind != Kind::Always {
+        return Err(ReplayError::Invalid(format!(
+            "`{}` is a `sometimes` property: a trace shows a violation of an `always` one",
+            property.name
+        )));
+    }
+    let actions = trace.actions().map_err(ReplayError::Invalid)?;
+    let mut state = System::initial(&config);
+    let mut enabled = Vec::new();
+    for (i, (expected, action)) in trace.steps.iter().zip(&actions).enumerate() {
+        let diverged = |why: String| ReplayError::Diverged { step: i + 1, why };
+        enabled.clear();
+        state.actions(&config, &mut enabled);
+        if !enabled.contains(action) {
+            return Err(diverged(why_disabled(&config, &state, *action)));
+        }
+        let actual = step(&config, &mut state, *action, expected.state.is_some());
+        if let Some(why) = first_difference(expected, &actual) {
+            return Err(diverged(why));
+        }
+    }
+    if (property.condition)(&state) {
+        return Err(ReplayError::Diverged {
+            step: trace.steps.len() + 1,
+            why: format!(
+                "after the last step, {} holds: the trace shows no violation",
+                property.name
+            ),
+        });
+    }
+    Ok(Replayed {
+        config,
+        property,
+        actions,
+        last: state,
+    })
+}
+
+/// Runs `actions` from the initial state, checking that each is enabled where it comes.
+/// On failure: the 1-based step and why it is not enabled.
+pub fn run(config: &Config, actions: &[Action]) -> Result<System, (usize, String)> {
+    let mut state = System::initial(config);
+    let mut enabled = Vec::new();
+    for (i, action) in actions.iter().enumerate() {
+        enabled.clear();
+        state.actions(config, &mut enabled);
+        if !enabled.contains(action) {
+            return Err((i + 1, why_disabled(config, &state, *action)));
+        }
+        state.apply(config, *action);
+    }
+    Ok(state)
+}
+
+/// Why `action` is not enabled in `state`, in the reader's terms.
+pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
+    let client = match action {
+        Action::Issue { client, .. } | Action::Read { client } | Action::Drop { client } => client,
+    };
+    let Some(replica) = state.clients.get(client.index()) else {
+        return format!("the model has no client {client}");
+    };
+    match action {
+        Action::Read { .. } => format!("{client} has no unread line to read"),
+        Action::Drop { .. } => format!("{client} has no connection to drop"),
+        Action::Issue { .. } if replica.commands_issued >= config.commands => format!(
+            "{client} has already sent the {} commands its bound allows",
+            config.commands
+        ),
+        Action::Issue { .. }
+            if replica
+                .connection
+                .as_ref()
+                .is_some_and(|c| !c.awaiting.is_empty()) =>
+        {
+            format!("{client} is still waiting for a tagged response")
+        }
+        Action::Issue { request, flush, .. } if replica.requests().contains(&request) => format!(
+            "the server holds nothing back from {client} that `server_sends: {}` could send",
+            serde_json::to_value(flush)
+                .expect("serializes")
+                .as_str()
+                .unwrap_or_default()
+        ),
+        Action::Issue { request, .. } => format!(
+            "{client} cannot send {} here: its cache and connection do not offer it",
+            serde_json::to_string(&request).expect("serializes")
+        ),
+    }
+}
+
+fn first_difference(expected: &super::Step, actual: &super::Step) -> Option<String> {
+    let lists = [
+        ("sent", &expected.sent, &actual.sent),
+        ("queued", &expected.queued, &actual.queued),
+        ("lost", &expected.lost, &actual.lost),
+    ];
+    for (what, want, got) in lists {
+        for j in 0..want.len().max(got.len()) {
+            match (want.get(j), got.get(j)) {
+                (Some(w), Some(g)) if w == g => {}
+                (Some(w), Some(g)) => {
+                    return Some(format!(
+                        "{what} line {}: the trace says `{w}`, the model produces `{g}`",
+                        j + 1
+                    ));
+                }
+                (Some(w), None) => {
+                    return Some(format!(
+                        "{what} line {}: the trace says `{w}`, the model produces no such line",
+                        j + 1
+                    ));
+                }
+                (None, Some(g)) => {
+                    return Some(format!(
+                        "{what} line {}: the model produces `{g}`, which the trace lacks",
+                        j + 1
+                    ));
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    if expected.read != actual.read {
+        return Some(format!(
+            "the trace reads `{}`, the model reads `{}`",
+            expected.read.as_deref().unwrap_or("(nothing)"),
+            actual.read.as_deref().unwrap_or("(nothing)")
+        ));
+    }
+    if expected.state != actual.state {
+        return Some("the state snapshot differs from the model's state after this step".into());
+    }
+    None
+}

@@ -1,0 +1,447 @@
+//! Saved traces: replay, tampering, regeneration, determinism, rendering, minimization.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use imap_codec::decode::Decoder;
+use imap_codec::{CommandCodec, ResponseCodec};
+
+use resync_check::client::Request;
+use resync_check::imap::types::ClientId;
+use resync_check::imap::wire;
+use resync_check::properties::property;
+use resync_check::server::Flush;
+use resync_check::setup::{Bounds, config};
+use resync_check::system::{Action, System};
+use resync_check::trace::minimize::minimize;
+use resync_check::trace::replay::{ReplayError, replay};
+use resync_check::trace::{Trace, markdown, svg};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_resync-check"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("resync-check-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file of a directory by name, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+fn committed() -> Vec<(PathBuf, Trace)> {
+    let mut out: Vec<(PathBuf, Trace)> = std::fs::read_dir(root().join("traces"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let trace = Trace::from_json(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (p, trace)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn erratum_trace() -> Trace {
+    let path = root().join("traces/errata-1808-rfc5162.views-converge.json");
+    Trace::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_committed_trace_replays() {
+    let traces = committed();
+    assert_eq!(traces.len(), 6);
+    for (path, trace) in traces {
+        let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        assert_eq!(replayed.actions.len(), trace.steps.len());
+        let output = run(&["replay", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn traces_regenerate_byte_for_byte() {
+    // The documented command: resync-check verify models --save traces
+    let dir = temp_dir("regenerate");
+    let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let fresh = files(&dir);
+    let kept = files(&root().join("traces"));
+    assert_eq!(
+        fresh.keys().collect::<Vec<_>>(),
+        kept.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &fresh {
+        assert!(
+            bytes == &kept[name],
+            "traces/{name} differs from a fresh run"
+        );
+    }
+}
+
+#[test]
+fn saved_traces_do_not_depend_on_threads_or_runs() {
+    let mut runs = Vec::new();
+    for (i, threads) in ["1", "2", "2"].iter().enumerate() {
+        let dir = temp_dir(&format!("threads-{i}"));
+        let output = run(&[
+            "check",
+            "models/errata-1808-rfc5162.json",
+            "--threads",
+            threads,
+            "--strategy",
+            if i == 2 { "bfs" } else { "dfs" },
+            "--save",
+            dir.to_str().unwrap(),
+            "--snapshots",
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        runs.push(files(&dir));
+    }
+    assert_eq!(runs[0].len(), 6);
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0], runs[2]);
+    // Snapshots are part of the replayed content.
+    let json =
+        String::from_utf8(runs[0]["errata-1808-rfc5162.views-converge.json"].clone()).unwrap();
+    let trace = Trace::from_json(&json).unwrap();
+    assert!(trace.steps.iter().all(|s| s.state.is_some()));
+    assert!(replay(&trace).is_ok());
+}
+
+fn diverged(trace: &Trace) -> (usize, String) {
+    match replay(trace) {
+        Err(ReplayError::Diverged { step, why }) => (step, why),
+        other => panic!(
+            "expected a divergence, got {:?}",
+            other.map(|r| r.actions.len())
+        ),
+    }
+}
+
+#[test]
+fn a_removed_step_is_caught() {
+    let mut trace = erratum_trace();
+    trace.steps.remove(2); // C2's read of `a1 OK [HIGHESTMODSEQ 3] done`
+    let (step, why) = diverged(&trace);
+    assert_eq!(step, 3);
+    assert_eq!(why, "C2 is still waiting for a tagged response");
+    let mut trace = erratum_trace();
+    trace.steps.pop();
+    let (step, why) = diverged(&trace);
+    assert_eq!(step, 8);
+    assert_eq!(
+        why,
+        "after the last step, views-converge holds: the trace shows no violation"
+    );
+}
+
+#[test]
+fn a_changed_flag_is_caught() {
+    let mut trace = erratum_trace();
+    let request = trace.steps[0].request.as_mut().unwrap();
+    let Request::Store { flag, .. } = request else {
+        panic!("the first step is a STORE")
+    };
+    *flag = resync_check::imap::types::Flag::Seen;
+    let (step, why) = diverged(&trace);
+    assert_eq!(step, 1);
+    assert_eq!(
+        why,
+        "sent line 1: the trace says `a1 STORE 1 +FLAGS.SILENT (\\Deleted)`, the model produces `a1 STORE 1 +FLAGS.SILENT (\\Seen)`"
+    );
+    // The same edit in the JSON text, through the CLI: exit 1, naming the step.
+    let json = erratum_trace().to_json().replacen(
+        "\"flag\": \"\\\\Deleted\"",
+        "\"flag\": \"\\\\Seen\"",
+        1,
+    );
+    let path = temp_dir("flag").join("tampered.json");
+    std::fs::write(&path, json).unwrap();
+    let output = run(&["replay", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("does not replay: step 1 (C1 send): sent line 1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_changed_edition_is_caught() {
+    let mut trace = erratum_trace();
+    trace.model.edition = "rfc7162".to_string();
+    trace.model.clauses.clear();
+    let (step, why) = diverged(&trace);
+    assert_eq!(step, 2);
+    assert_eq!(
+        why,
+        "queued line 1: the trace says `a1 OK [HIGHESTMODSEQ 3] done`, the model produces `a1 OK done`"
+    );
+}
+
+#[test]
+fn malformed_trace_files_exit_2_with_line_and_column() {
+    let dir = temp_dir("malformed");
+    let cases = [
+        (
+            "syntax.json",
+            "{\n  \"format_version\": 1,\n  oops\n}",
+            "syntax.json: line 3, column 3",
+        ),
+        (
+            "field.json",
+            &erratum_trace()
+                .to_json()
+                .replacen("\"property\"", "\"colour\": 1, \"property\"", 1),
+            "unknown field `colour`",
+        ),
+        (
+            "version.json",
+            &erratum_trace().to_json().replacen(
+                "\"format_version\": 1",
+                "\"format_version\": 9",
+                1,
+            ),
+            "format_version 9 is not supported",
+        ),
+        (
+            "client.json",
+            &erratum_trace()
+                .to_json()
+                .replacen("\"C1\"", "\"client one\"", 1),
+            "invalid client `client one`, expected C1, C2, ...",
+        ),
+    ];
+    for (name, text, message) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        for command in ["replay", "render", "minimize"] {
+            let output = run(&[command, path.to_str().unwrap()]);
+            assert_eq!(output.status.code(), Some(2), "{command} {name}");
+            let err = String::from_utf8_lossy(&output.stderr);
+            assert!(err.contains(message), "{command} {name}: {err}");
+        }
+    }
+}
+
+/// Decodes one rendered line with imap-codec, a real IMAP parser.
+fn parses(line: &str, is_command: bool) -> bool {
+    let bytes = format!("{line}\r\n").into_bytes();
+    if is_command {
+        matches!(CommandCodec::default().decode(&bytes), Ok((rest, _)) if rest.is_empty())
+    } else {
+        matches!(ResponseCodec::default().decode(&bytes), Ok((rest, _)) if rest.is_empty())
+    }
+}
+
+fn assert_valid(line: &str, is_command: bool) {
+    assert!(parses(line, is_command), "imap-codec rejects `{line}`");
+    assert!(
+        !line.contains("MODSEQ (0)") && !line.contains("HIGHESTMODSEQ 0"),
+        "{line}"
+    );
+    if line.contains("QRESYNC (") {
+        assert!(!line.contains('*'), "`*` in known-uids: {line}");
+    }
+}
+
+#[test]
+fn every_line_the_model_can_produce_is_valid_imap() {
+    // Every command and response line of every reachable state, under both editions.
+    let mut commands = HashSet::new();
+    let mut responses = HashSet::new();
+    for edition in ["rfc5162", "rfc7162"] {
+        let bounds = Bounds {
+            clients: Some(2),
+            messages: Some(2),
+            commands: Some(2),
+        };
+        let config = config(edition, &[], bounds).unwrap();
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::from([System::initial(&config)]);
+        let mut actions = Vec::new();
+        while let Some(state) = queue.pop_front() {
+            for client in &state.clients {
+                for line in client.connection.iter().flat_map(|c| c.queue.iter()) {
+                    responses.insert(wire::response(line));
+                }
+            }
+            actions.clear();
+            state.actions(&config, &mut actions);
+            for &action in &actions {
+                if let Action::Issue {
+                    client, request, ..
+                } = action
+                {
+                    for (tag, command) in state.clients[client.index()].commands(request) {
+                        commands.insert(wire::command(tag, &command));
+                    }
+                }
+                let mut next = state.clone();
+                next.apply(&config, action);
+                if seen.insert(next.clone()) {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    assert!(commands.len() > 20 && responses.len() > 20);
+    for line in &commands {
+        assert_valid(line, true);
+    }
+    for line in &responses {
+        assert_valid(line, false);
+    }
+}
+
+#[test]
+fn every_line_of_every_committed_trace_is_valid_imap() {
+    for (_, trace) in committed() {
+        for step in &trace.steps {
+            for line in &step.sent {
+                assert_valid(line, true);
+            }
+            for line in step.queued.iter().chain(&step.lost).chain(&step.read) {
+                assert_valid(line, false);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_svg_is_well_formed_xml() {
+    for (_, trace) in committed() {
+        let replayed = replay(&trace).unwrap();
+        let svg = svg::render(&trace, &replayed);
+        let mut reader = quick_xml::Reader::from_str(&svg);
+        let mut elements = 0;
+        let mut depth = 0i32;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(_)) => {
+                    depth += 1;
+                    elements += 1;
+                }
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Empty(_)) => elements += 1,
+                Ok(_) => {}
+                Err(e) => panic!("{}: not well-formed: {e}", trace.property),
+            }
+        }
+        assert_eq!(depth, 0);
+        assert!(elements > 20);
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(!svg.contains("<script"));
+    }
+}
+
+#[test]
+fn the_markdown_carries_the_configuration_and_the_reproduce_command() {
+    let trace = erratum_trace();
+    let replayed = replay(&trace).unwrap();
+    let md = markdown::render(&trace, &replayed);
+    assert!(md.contains(
+        "```\nresync-check check --edition rfc5162 --clients 2 --messages 2 --commands 2 --property views-converge\n```"
+    ));
+    assert!(
+        md.contains("| `close-highestmodseq` | `send` | RFC 5162 section 3.4 (\"MUST send\") |")
+    );
+    assert!(md.contains("## What this shows"));
+    assert!(md.contains("C2: a1 CLOSE\n-- CLOSE expunges UID 1 at MODSEQ 3"));
+    // The CLI renders the same.
+    let output = run(&[
+        "render",
+        "traces/errata-1808-rfc5162.views-converge.json",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), md);
+}
+
+#[test]
+fn the_text_rendering_names_the_divergence_the_clauses_and_the_command() {
+    let text =
+        std::fs::read_to_string(root().join("traces/errata-1808-rfc5162.views-converge.txt"))
+            .unwrap();
+    assert!(text.contains(
+        "-- views-converge: C2 still caches UID 1, which C2's CLOSE expunged at MODSEQ 3"
+    ));
+    assert!(text.contains(
+        "-- responsible: close-highestmodseq=send [RFC 5162 section 3.4 (\"MUST send\")] and \
+         held-back-highestmodseq=none [RFC 5162 as published (no such duty)]; with \
+         close-highestmodseq=omit, or with held-back-highestmodseq=lower, the same commands, \
+         every line read, leave no violation of views-converge."
+    ));
+    assert!(text.ends_with(
+        "-- reproduce: resync-check check --edition rfc5162 --clients 2 --messages 2 --commands 2 --property views-converge\n"
+    ));
+}
+
+#[test]
+fn minimize_removes_the_steps_a_violation_does_not_need() {
+    let trace = erratum_trace();
+    let config = trace.model.config().unwrap();
+    let shortest = trace.actions().unwrap();
+    // A longer path to the same violation, as a DFS run or a simulation might find: C1
+    // first sends a NOOP and reads its answer, then drops and comes back at the end.
+    let c1 = ClientId(0);
+    let noop = Action::Issue {
+        client: c1,
+        request: Request::Noop,
+        flush: Flush::Nothing,
+    };
+    let mut longer = vec![noop, Action::Read { client: c1 }];
+    longer.extend(&shortest);
+    longer.push(Action::Drop { client: c1 });
+    let holds = property("views-converge").unwrap().condition;
+    let minimized = minimize(&config, holds, &longer);
+    assert_eq!(minimized, shortest);
+    // Through the CLI, on a hand-written file whose steps carry no lines.
+    let mut file = trace.clone();
+    file.steps = longer
+        .iter()
+        .map(|a| resync_check::trace::Step::bare(*a))
+        .collect();
+    let dir = temp_dir("minimize");
+    let input = dir.join("long.json");
+    let output_path = dir.join("short.json");
+    std::fs::write(&input, file.to_json()).unwrap();
+    let output = run(&[
+        "minimize",
+        input.to_str().unwrap(),
+        "--output",
+        output_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "removed 3 of 11 steps (8 remain)\n"
+    );
+    let short = Trace::from_json(&std::fs::read_to_string(&output_path).unwrap()).unwrap();
+    assert_eq!(short.steps, trace.steps);
+    assert!(replay(&short).is_ok());
+}
