@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod client;
+pub mod distinct;
 pub mod imap;
 pub mod model;
 pub mod model_file;
@@ -14,6 +15,7 @@ pub mod report;
 pub mod server;
 pub mod setup;
 pub mod shortest;
+pub mod simulate;
 pub mod spec;
 pub mod system;
 pub mod trace;

@@ -10,8 +10,10 @@ use resync_check::model_file::{self, property_index};
 use resync_check::properties::{Kind, PROPERTIES};
 use resync_check::report;
 use resync_check::setup::{self, Bounds};
+use resync_check::simulate::summary::{SummaryFile, merge};
+use resync_check::simulate::{self, Policy, Shard};
 use resync_check::spec::{EDITIONS, clauses};
-use resync_check::system::{Action, Config};
+use resync_check::system::{Action, Config, System};
 use resync_check::trace::minimize::minimize;
 use resync_check::trace::replay::{ReplayError, Replayed, replay, run};
 use resync_check::trace::{self, ModelInfo, Trace, markdown, svg, text};
@@ -41,6 +43,10 @@ enum Command {
     Render(RenderArgs),
     /// Drop steps from a trace while it still ends in its violation.
     Minimize(MinimizeArgs),
+    /// Seeded random walks, for bounds beyond exhaustive reach.
+    Simulate(SimulateArgs),
+    /// Merge the JSON summaries of a simulation's shards into the whole run's.
+    Merge(MergeArgs),
     /// List editions, clauses and properties.
     List,
 }
@@ -49,6 +55,12 @@ enum Command {
 enum StrategyArg {
     Bfs,
     Dfs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PolicyArg {
+    Uniform,
+    Swarm,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,8 +93,9 @@ struct RunArgs {
     snapshots: bool,
 }
 
+/// What selects the model, for `check` and `simulate`.
 #[derive(clap::Args)]
-struct CheckArgs {
+struct ModelArgs {
     /// A model file; flags override what it sets.
     model: Option<PathBuf>,
     /// The spec edition under test (default rfc5162).
@@ -97,14 +110,67 @@ struct CheckArgs {
     /// Messages in the mailbox at the start (default 2).
     #[arg(long)]
     messages: Option<u64>,
-    /// Commands each client may issue, reconnects included (default 2).
+    /// Commands each client may issue, reconnects included (default 2 for check, 20 for
+    /// simulate).
     #[arg(long)]
     commands: Option<u64>,
     /// Check only this property (repeatable; default all).
     #[arg(long = "property")]
     properties: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    model: ModelArgs,
     #[command(flatten)]
     run: RunArgs,
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The run's seed: walk I draws its choices from ChaCha8 seeded with (SEED, I).
+    #[arg(long)]
+    seed: u64,
+    /// How many walks the run has.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    runs: u64,
+    /// The most steps a walk takes.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    steps: u64,
+    /// How a walk picks its next action.
+    #[arg(long, value_enum, default_value = "uniform")]
+    policy: PolicyArg,
+    /// Worker threads. The output does not depend on it.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
+    threads: u64,
+    /// Run only the walks whose index mod N is I (I/N), for N machines.
+    #[arg(long, value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Run only walk I of the run (as the reproduce command of a violation does).
+    #[arg(long)]
+    walk: Option<u64>,
+    /// Write the JSON summary (for `merge`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Write each violated property's first trace to DIR/<model>.<property>.json, .txt, .svg.
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// The shards' summaries, as `simulate --shard I/N --summary FILE` writes them.
+    #[arg(required = true)]
+    summaries: Vec<PathBuf>,
+    /// Write the merged JSON summary to FILE.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Write each violated property's first trace to DIR/<model>.<property>.json, .txt, .svg.
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -146,6 +212,8 @@ fn main() -> ExitCode {
         Command::Replay(args) => run_replay(&args.trace),
         Command::Render(args) => run_render(&args),
         Command::Minimize(args) => run_minimize(&args),
+        Command::Simulate(args) => run_simulate(&args),
+        Command::Merge(args) => run_merge(&args),
         Command::List => {
             print!("{}", list());
             Ok(0)
@@ -211,7 +279,7 @@ fn prepare_file(file: &model_file::ModelFile) -> Result<Prepared, String> {
     from_file(file, file.edition.clone(), config)
 }
 
-fn prepare_check(args: &CheckArgs) -> Result<Prepared, String> {
+fn prepare(args: &ModelArgs, default_commands: u64) -> Result<Prepared, String> {
     let file = args.model.as_deref().map(model_file::load).transpose()?;
     let flags = Bounds {
         clients: args.clients,
@@ -222,7 +290,17 @@ fn prepare_check(args: &CheckArgs) -> Result<Prepared, String> {
     // overrides apply after the file's own.
     let (edition, mut clauses, bounds) = match &file {
         Some(f) => (f.edition.clone(), f.clauses.clone(), flags.or(f.bounds)),
-        None => (setup::DEFAULT_EDITION.to_string(), Vec::new(), flags),
+        None => {
+            let defaults = Bounds {
+                commands: Some(default_commands),
+                ..Bounds::default()
+            };
+            (
+                setup::DEFAULT_EDITION.to_string(),
+                Vec::new(),
+                flags.or(defaults),
+            )
+        }
     };
     let edition = args.edition.clone().unwrap_or(edition);
     clauses.extend(args.clauses.iter().cloned());
@@ -310,8 +388,7 @@ fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
     Ok(())
 }
 
-fn run_check(args: CheckArgs) -> Result<u8, String> {
-    let model = prepare_check(&args)?;
+fn print_header(model: &Prepared) {
     print!(
         "{}",
         text::header(&model.name, &model.edition, &model.config)
@@ -323,6 +400,11 @@ fn run_check(args: CheckArgs) -> Result<u8, String> {
         println!("  (follows a script of {} steps first)", model.script.len());
     }
     println!();
+}
+
+fn run_check(args: CheckArgs) -> Result<u8, String> {
+    let model = prepare(&args.model, setup::DEFAULT_COMMANDS.into())?;
+    print_header(&model);
     let (outcome, traces) = check_model(&model, &args.run);
     print!("{}", report::verdicts(&outcome));
     print!("{}", report::counterexamples(&traces));
@@ -486,6 +568,185 @@ fn run_minimize(args: &MinimizeArgs) -> Result<u8, String> {
         None => print!("{}", minimized.to_json()),
     }
     Ok(0)
+}
+
+/// Commands per client when `simulate` is not told: enough for walks of a few hundred steps.
+const SIMULATE_COMMANDS: u64 = 20;
+
+fn run_simulate(args: &SimulateArgs) -> Result<u8, String> {
+    let model = prepare(&args.model, SIMULATE_COMMANDS)?;
+    if let Some(walk) = args.walk.filter(|w| *w >= args.runs) {
+        return Err(format!("--walk {walk} is not below --runs {}", args.runs));
+    }
+    if let (Some(walk), Some(shard)) = (args.walk, args.shard) {
+        if walk % shard.count != shard.index {
+            return Err(format!(
+                "--walk {walk} is not in --shard {}/{}",
+                shard.index, shard.count
+            ));
+        }
+    }
+    let options = simulate::Options {
+        seed: args.seed,
+        runs: args.runs,
+        steps: args.steps,
+        threads: args.threads as usize,
+        policy: match args.policy {
+            PolicyArg::Uniform => Policy::Uniform,
+            PolicyArg::Swarm => Policy::Swarm,
+        },
+        shard: args.shard.unwrap_or(Shard::ALL),
+        walk: args.walk,
+    };
+    print_header(&model);
+    let start = run(&model.config, &model.script).expect("prepare checked the script");
+    let started = std::time::Instant::now();
+    let progress = |walks: u64, steps: u64, violations: u64| {
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "simulate: {walks} walks, {steps} steps, {:.0} steps/s, {violations} violation(s)",
+            steps as f64 / seconds
+        );
+    };
+    let summary = simulate::run(
+        &model.config,
+        &start,
+        &model.properties,
+        &options,
+        &progress,
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    let info = ModelInfo::new(&model.name, &model.edition, &model.config);
+    let script: Vec<trace::Step> = model.script.iter().map(|a| trace::Step::bare(*a)).collect();
+    let file = SummaryFile::new(
+        info,
+        model.description.clone(),
+        script,
+        &model.properties,
+        &options,
+        &summary,
+    );
+    let code = report_simulation(
+        &file,
+        model.script_file.as_deref(),
+        args.save.as_deref(),
+        args.threads,
+    )?;
+    eprintln!(
+        "simulate: {} walks, {} steps in {seconds:.2} s: {:.0} steps/s, {:.0} walks/s",
+        summary.walks,
+        summary.steps,
+        summary.steps as f64 / seconds,
+        summary.walks as f64 / seconds
+    );
+    if let Some(path) = &args.summary {
+        std::fs::write(path, file.to_json()).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(code)
+}
+
+fn run_merge(args: &MergeArgs) -> Result<u8, String> {
+    let mut files = Vec::new();
+    for path in &args.summaries {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        files.push(SummaryFile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?);
+    }
+    let merged = merge(&files)?;
+    let config = merged.model.config()?;
+    let script = merged
+        .script
+        .iter()
+        .map(|s| s.action())
+        .collect::<Result<Vec<Action>, _>>()?;
+    let prepared = Prepared {
+        name: merged.model.name.clone(),
+        edition: merged.model.edition.clone(),
+        description: merged.description.clone(),
+        config,
+        script,
+        script_file: None,
+        properties: Vec::new(),
+    };
+    print_header(&prepared);
+    let code = report_simulation(&merged, None, args.save.as_deref(), 2)?;
+    if let Some(path) = &args.summary {
+        std::fs::write(path, merged.to_json()).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(code)
+}
+
+/// Prints a simulation's summary and the minimized trace of each violated property's first
+/// walk; saves those with `save`. 1 if a property was violated, else 3: walks prove nothing.
+fn report_simulation(
+    file: &SummaryFile,
+    script_file: Option<&str>,
+    save_dir: Option<&Path>,
+    threads: u64,
+) -> Result<u8, String> {
+    let config = file.model.config()?;
+    let script = file
+        .script
+        .iter()
+        .map(|s| s.action())
+        .collect::<Result<Vec<Action>, _>>()?;
+    let start: System =
+        run(&config, &script).map_err(|(step, why)| format!("script step {step}: {why}"))?;
+    let properties = file
+        .properties
+        .iter()
+        .map(|n| property_index(n))
+        .collect::<Result<Vec<usize>, _>>()?;
+    let summary = file.summary()?;
+    let shard = file.shard()?;
+    let options = simulate::Options {
+        seed: file.seed,
+        runs: file.runs,
+        steps: file.steps,
+        threads: threads as usize,
+        policy: file.policy,
+        shard,
+        walk: None,
+    };
+    print!("{}", report::simulation(file, &summary, &properties));
+    let mut traces = Vec::new();
+    let found =
+        simulate::first_violations(&config, &start, &script, &properties, &options, &summary);
+    for (i, walk, before, actions) in found {
+        let name = PROPERTIES[i].name;
+        let reproduce = format!(
+            "resync-check simulate{} --property {name} --seed {} --runs {} --steps {} --policy {} --walk {walk}",
+            trace::model_flags(script_file, &file.model),
+            file.seed,
+            file.runs,
+            file.steps,
+            serde_json::to_value(file.policy)
+                .expect("serializes")
+                .as_str()
+                .unwrap_or_default(),
+        );
+        let trace = Trace::record(
+            file.model.clone(),
+            &config,
+            name,
+            reproduce,
+            &actions,
+            false,
+        );
+        let replayed = replay(&trace).expect("a minimized walk replays");
+        println!(
+            "\n== {name} violated: walk {walk} of seed {}, {before} steps, minimized to {} ({} removed)",
+            file.seed,
+            actions.len(),
+            before - actions.len()
+        );
+        print!("{}", text::body(&trace, &replayed));
+        traces.push((trace, replayed));
+    }
+    if let Some(dir) = save_dir {
+        save(dir, &traces)?;
+    }
+    Ok(if traces.is_empty() { 3 } else { 1 })
 }
 
 fn list() -> String {

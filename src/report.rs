@@ -4,7 +4,9 @@
 use std::fmt::Write;
 
 use crate::check::{CheckOptions, CheckOutcome, Completion, Strategy, Verdict};
-use crate::properties::PROPERTIES;
+use crate::properties::{Kind, PROPERTIES};
+use crate::simulate::Summary;
+use crate::simulate::summary::SummaryFile;
 use crate::trace::replay::Replayed;
 use crate::trace::{Trace, text};
 
@@ -74,4 +76,50 @@ pub fn exit_code(outcome: &CheckOutcome) -> i32 {
     } else {
         0
     }
+}
+
+/// A simulation's summary: what ran, and per property in how many walks it was violated or
+/// reached, with the first walk.
+pub fn simulation(file: &SummaryFile, summary: &Summary, properties: &[usize]) -> String {
+    let mut out = String::new();
+    let which = match &file.shard {
+        Some(shard) => format!(" (shard {shard}: {} of them)", summary.walks),
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "simulate: seed {}, {} walks{which}, at most {} steps each, policy {}",
+        file.seed,
+        file.runs,
+        file.steps,
+        serde_json::to_value(file.policy)
+            .expect("serializes")
+            .as_str()
+            .unwrap_or_default()
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "walks run: {}; steps: {}; distinct states: about {} (HyperLogLog estimate, within a few per cent)\n",
+        summary.walks,
+        summary.steps,
+        summary.distinct.estimate()
+    )
+    .unwrap();
+    for (i, tally) in properties.iter().zip(&summary.tallies) {
+        let property = &PROPERTIES[*i];
+        let first = tally
+            .first
+            .first()
+            .map(|(w, s)| format!(" (first: walk {w}, step {s})"))
+            .unwrap_or_default();
+        let verdict = match (property.kind, tally.walks) {
+            (Kind::Always, 0) => "not violated in any walk (walks prove nothing)".to_string(),
+            (Kind::Always, n) => format!("VIOLATED in {n} walk(s){first}"),
+            (Kind::Sometimes, 0) => "not reached in any walk".to_string(),
+            (Kind::Sometimes, n) => format!("reached in {n} walk(s){first}"),
+        };
+        writeln!(out, "{:<38} {verdict}", property.name).unwrap();
+    }
+    out
 }

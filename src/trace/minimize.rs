@@ -1,6 +1,7 @@
 //! Shortens a counterexample that came from elsewhere (a DFS run, a simulation, a hand-written
-//! scenario). Tries, from the end, to drop each step, and each command together with the
-//! reads of its response; keeps a removal when what remains still runs and still ends in a
+//! scenario). Tries, from the end, to drop each step; each command together with the reads of
+//! its response; and each command with those reads and the drop that ends that connection
+//! (a reconnect that came to nothing); keeps a removal when what remains still runs and still ends in a
 //! violation; repeats until nothing more can go. The result is not always the shortest
 //! trace (`check` gives that), but no single such removal shortens it further.
 
@@ -29,16 +30,21 @@ fn violation_at(config: &Config, holds: fn(&System) -> bool, actions: &[Action])
 }
 
 /// The indices to drop with step `i`: itself, and for a command the reads by the same client
-/// that follow it, up to that client's next command or drop.
-fn unit(actions: &[Action], i: usize) -> Vec<usize> {
+/// that follow it, up to that client's next command or drop; with `drop`, that next drop too
+/// if it comes before another command.
+fn unit(actions: &[Action], i: usize, drop: bool) -> Vec<usize> {
     let mut out = vec![i];
     if let Action::Issue { client, .. } = actions[i] {
         for (j, action) in actions.iter().enumerate().skip(i + 1) {
             match action {
                 Action::Read { client: c } if *c == client => out.push(j),
-                Action::Issue { client: c, .. } | Action::Drop { client: c } if *c == client => {
+                Action::Drop { client: c } if *c == client => {
+                    if drop {
+                        out.push(j);
+                    }
                     break;
                 }
+                Action::Issue { client: c, .. } if *c == client => break,
                 _ => {}
             }
         }
@@ -67,7 +73,7 @@ pub fn minimize(config: &Config, holds: fn(&System) -> bool, actions: &[Action])
         let mut i = current.len();
         while i > 0 {
             i -= 1;
-            for drop in [vec![i], unit(&current, i)] {
+            for drop in [vec![i], unit(&current, i, false), unit(&current, i, true)] {
                 let candidate = without(&current, &drop);
                 if let Some(end) = violation_at(config, holds, &candidate) {
                     current = candidate[..end].to_vec();

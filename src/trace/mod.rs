@@ -282,28 +282,35 @@ impl Trace {
     }
 }
 
-/// The `check` command line that reproduces a model's counterexample for `property`: every
-/// setting as a flag, so it holds whatever the model file says; the file itself only when it
-/// carries a script, which no flag can give.
-pub fn check_command(script_file: Option<&str>, info: &ModelInfo, property: &str) -> String {
-    let mut command = String::from("resync-check check");
+/// The flags that select a model: every setting as a flag, so they hold whatever the model
+/// file says; the file itself only when it carries a script, which no flag can give.
+pub fn model_flags(script_file: Option<&str>, info: &ModelInfo) -> String {
+    let mut flags = String::new();
     if let Some(path) = script_file {
-        command.push_str(&format!(" {path}"));
+        flags.push_str(&format!(" {path}"));
     }
-    command.push_str(&format!(" --edition {}", info.edition));
+    flags.push_str(&format!(" --edition {}", info.edition));
     if let Ok(edition) = crate::spec::edition(&info.edition) {
         for (clause, default) in edition.spec.values() {
             match info.clauses.get(clause) {
                 Some(value) if value != default => {
-                    command.push_str(&format!(" --clause {clause}={value}"))
+                    flags.push_str(&format!(" --clause {clause}={value}"))
                 }
                 _ => {}
             }
         }
     }
-    command.push_str(&format!(
-        " --clients {} --messages {} --commands {} --property {property}",
+    flags.push_str(&format!(
+        " --clients {} --messages {} --commands {}",
         info.clients, info.messages, info.commands
     ));
-    command
+    flags
+}
+
+/// The `check` command line that reproduces a model's counterexample for `property`.
+pub fn check_command(script_file: Option<&str>, info: &ModelInfo, property: &str) -> String {
+    format!(
+        "resync-check check{} --property {property}",
+        model_flags(script_file, info)
+    )
 }
