@@ -10,7 +10,7 @@ use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::server::UID_VALIDITY;
-use crate::spec::{ClientClose, ClientResyncPoint, Spec};
+use crate::spec::{ClientClose, ClientKnownUids, ClientResyncPoint, Spec};
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
 /// state (`Client::commands`).
@@ -145,7 +145,7 @@ impl Client {
     }
 
     /// The commands `request` sends, with their tags, in order. Pure: see [`Client::issue`].
-    pub fn commands(&self, request: Request) -> Vec<(Tag, Command)> {
+    pub fn commands(&self, request: Request, spec: &Spec) -> Vec<(Tag, Command)> {
         let mut tag = self.next_tag;
         let mut next = || {
             tag += 1;
@@ -162,10 +162,14 @@ impl Client {
             Request::Close => vec![(next(), Command::Close)],
             Request::Noop => vec![(next(), Command::Noop)],
             Request::Resync => {
+                let known_uids = match spec.client_known_uids {
+                    ClientKnownUids::Cache => self.cache.keys().copied().collect(),
+                    ClientKnownUids::Omit => Vec::new(),
+                };
                 let select = Command::SelectQresync {
                     uid_validity: UID_VALIDITY,
                     modseq: self.resync_point,
-                    known_uids: self.cache.keys().copied().collect(),
+                    known_uids,
                 };
                 if self.connection.is_some() {
                     vec![(next(), select)]
@@ -235,6 +239,10 @@ impl Client {
                     self.cache.insert(*uid, *flags);
                 }
                 connection.modseq_max = connection.modseq_max.max(Some(*modseq));
+                if spec.client_resync_point == ClientResyncPoint::Eager {
+                    // Against the RFC 7162 section 6 note: adopted on receipt.
+                    self.resync_point = self.resync_point.max(*modseq);
+                }
             }
             Response::Vanished { uids, .. } => {
                 // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
@@ -244,7 +252,17 @@ impl Client {
                     self.cache.remove(uid);
                 }
             }
-            Response::HighestModSeq(m) => connection.hms_code = Some(*m),
+            Response::HighestModSeq(m) => {
+                connection.hms_code = Some(*m);
+                let selecting = connection
+                    .awaiting
+                    .iter()
+                    .any(|(_, a)| *a == Awaiting::Select);
+                if selecting && spec.client_resync_point == ClientResyncPoint::SelectOnReceipt {
+                    // Against RFC 7162 section 6: stored before the synchronization completes.
+                    self.resync_point = *m;
+                }
+            }
             Response::Exists(_) | Response::UidValidity(_) | Response::EnabledQresync => {}
             Response::Tagged { tag, status, .. } => {
                 if let Some(m) = line.highest_modseq_code() {
@@ -299,7 +317,9 @@ impl Client {
             // RFC 7162 section 6: "If the HIGHESTMODSEQ response code is received, the
             // client MUST use it even if it has seen higher mod-sequences. Otherwise" the
             // highest MODSEQ, if bigger than the stored value.
-            ClientResyncPoint::Rfc7162 => match code {
+            ClientResyncPoint::Rfc7162
+            | ClientResyncPoint::Eager
+            | ClientResyncPoint::SelectOnReceipt => match code {
                 Some(code) => self.resync_point = code,
                 None => {
                     if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, Verdict, check};
+use resync_check::matrix;
 use resync_check::model_file::{self, property_index};
 use resync_check::properties::{Kind, PROPERTIES};
 use resync_check::report;
@@ -47,6 +48,8 @@ enum Command {
     Simulate(SimulateArgs),
     /// Merge the JSON summaries of a simulation's shards into the whole run's.
     Merge(MergeArgs),
+    /// Check every other value of every clause, alone, and each erratum alone.
+    Matrix(MatrixArgs),
     /// List editions, clauses and properties.
     List,
 }
@@ -55,6 +58,38 @@ enum Command {
 enum StrategyArg {
     Bfs,
     Dfs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct MatrixArgs {
+    /// The edition each row changes one clause of.
+    #[arg(long, default_value = "rfc7162")]
+    base: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: MatrixFormat,
+    /// Client replicas (default 2).
+    #[arg(long)]
+    clients: Option<u64>,
+    /// Messages in the mailbox at the start (default 2).
+    #[arg(long)]
+    messages: Option<u64>,
+    /// Commands each client may issue, reconnects included (default 2).
+    #[arg(long)]
+    commands: Option<u64>,
+    /// Checker threads per row.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
+    threads: u64,
+    /// Instead of printing, replace the text between the lines `<!-- matrix: begin -->` and
+    /// `<!-- matrix: end -->` of FILE with the markdown matrix.
+    #[arg(long, value_name = "FILE", conflicts_with = "format")]
+    into: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -214,6 +249,7 @@ fn main() -> ExitCode {
         Command::Minimize(args) => run_minimize(&args),
         Command::Simulate(args) => run_simulate(&args),
         Command::Merge(args) => run_merge(&args),
+        Command::Matrix(args) => run_matrix(&args),
         Command::List => {
             print!("{}", list());
             Ok(0)
@@ -747,6 +783,59 @@ fn report_simulation(
         save(dir, &traces)?;
     }
     Ok(if traces.is_empty() { 3 } else { 1 })
+}
+
+const MATRIX_BEGIN: &str = "<!-- matrix: begin -->\n";
+const MATRIX_END: &str = "<!-- matrix: end -->\n";
+
+fn run_matrix(args: &MatrixArgs) -> Result<u8, String> {
+    let bounds = Bounds {
+        clients: args.clients,
+        messages: args.messages,
+        commands: args.commands,
+    };
+    let config = setup::config(&args.base, &[], bounds)?;
+    let options = CheckOptions {
+        strategy: Strategy::Dfs,
+        threads: args.threads as usize,
+        limits: Limits {
+            max_states: None,
+            max_seconds: None,
+        },
+    };
+    let started = std::time::Instant::now();
+    let built = matrix::build(&args.base, config, options)?;
+    eprintln!(
+        "matrix: {} rows in {:.1} s",
+        built.rows.len() + built.errata.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(path) = &args.into {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+        let (Some(begin), Some(end)) = (text.find(MATRIX_BEGIN), text.find(MATRIX_END)) else {
+            return Err(format!(
+                "{shown}: no `<!-- matrix: begin -->` and `<!-- matrix: end -->` lines"
+            ));
+        };
+        let updated = format!(
+            "{}{MATRIX_BEGIN}{}{}",
+            &text[..begin],
+            matrix::markdown(&built),
+            &text[end..]
+        );
+        std::fs::write(path, updated).map_err(|e| format!("{shown}: {e}"))?;
+        return Ok(0);
+    }
+    print!(
+        "{}",
+        match args.format {
+            MatrixFormat::Text => matrix::text(&built),
+            MatrixFormat::Markdown => matrix::markdown(&built),
+            MatrixFormat::Json => matrix::json(&built),
+        }
+    );
+    Ok(0)
 }
 
 fn list() -> String {

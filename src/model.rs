@@ -28,6 +28,7 @@ const CONDITIONS: [Condition; PROPERTIES.len()] = [
     condition::<2>,
     condition::<3>,
     condition::<4>,
+    condition::<5>,
 ];
 
 impl Model for ResyncModel {

@@ -22,7 +22,7 @@ pub struct Property {
 }
 
 /// Every property, in the order reports print them.
-pub const PROPERTIES: [Property; 5] = [
+pub const PROPERTIES: [Property; 6] = [
     Property {
         name: "views-converge",
         kind: Kind::Always,
@@ -41,6 +41,15 @@ pub const PROPERTIES: [Property; 5] = [
         summary: "every change at or below a client's stored resync point (flag change or \
                   expunge) is reflected in its cache",
         condition: resync_point_safe,
+    },
+    Property {
+        name: "announced-highestmodseq-covered",
+        kind: Kind::Always,
+        section: "RFC 7162 section 3.2 (erratum 1810): the server \"MUST send untagged events \
+                  to a client in a way that the client doesn't lose any changes\"",
+        summary: "no HIGHESTMODSEQ the server sends a session covers a change it is holding \
+                  back from that session (a fault of the server, whatever the client does)",
+        condition: announced_highestmodseq_covered,
     },
     Property {
         name: "close-expunged-unseen-deleted",
@@ -154,4 +163,8 @@ pub fn modseq_read_above_held_back_expunge(system: &System) -> bool {
                 .any(|uid| system.server.mailbox.expunged[uid].modseq < read)
         })
     })
+}
+
+pub fn announced_highestmodseq_covered(system: &System) -> bool {
+    system.server.uncovered.is_none()
 }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
-use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
+use crate::spec::{
+    CloseHighestModseq, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope, Spec, VanishedEarlier,
+};
 
 /// The UIDVALIDITY of the one mailbox. The model never changes it.
 pub const UID_VALIDITY: u32 = 1;
@@ -92,11 +94,61 @@ pub enum Flush {
     Everything,
 }
 
+/// Which expunged UIDs a QRESYNC SELECT reports in VANISHED (EARLIER).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Earlier {
+    /// Those expunged after the client's mod-sequence (RFC 7162 section 3.2.6).
+    #[default]
+    Exact,
+    /// Every expunged UID in scope (RFC 7162 section 5.1).
+    Superset,
+}
+
+/// Which changed messages a QRESYNC SELECT reports in FETCH.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Only the known UIDs the client sent (RFC 7162 section 3.2.5.1, "should").
+    #[default]
+    KnownUids,
+    /// Every message changed since the client's mod-sequence.
+    AllUids,
+}
+
+/// How the server answers a QRESYNC SELECT where the spec leaves it a choice.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(deny_unknown_fields)]
+pub struct SelectReply {
+    pub earlier: Earlier,
+    pub scope: Scope,
+}
+
+/// A HIGHESTMODSEQ code the server sent over a change it was holding back from that session:
+/// what RFC 7162 section 3.2 (erratum 1810) forbids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Uncovered {
+    pub client: ClientId,
+    /// The value sent.
+    pub announced: ModSeq,
+    /// The lowest mod-sequence among the changes held back from that session then.
+    pub held_back: ModSeq,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Server {
     pub mailbox: Mailbox,
     /// Indexed by client; None while that client has no connection.
     pub sessions: Vec<Option<Session>>,
+    /// A monitor, not protocol state: the first HIGHESTMODSEQ sent over a held-back change,
+    /// for the property `announced-highestmodseq-covered`.
+    pub uncovered: Option<Uncovered>,
 }
 
 impl Server {
@@ -125,6 +177,7 @@ impl Server {
                 expunged: BTreeMap::new(),
             },
             sessions: vec![Some(selected); clients],
+            uncovered: None,
         }
     }
 
@@ -180,6 +233,49 @@ impl Server {
         choices
     }
 
+    /// The distinct answers to `command` the spec allows where it is a QRESYNC SELECT: the
+    /// VANISHED (EARLIER) precision and the FETCH scope, each only where it makes a
+    /// difference. A single default answer for every other command.
+    pub fn select_choices(&self, command: &Command, spec: &Spec) -> Vec<SelectReply> {
+        let Command::SelectQresync {
+            modseq, known_uids, ..
+        } = command
+        else {
+            return vec![SelectReply::default()];
+        };
+        let mailbox = &self.mailbox;
+        let known = |uid: &Uid| known_uids.is_empty() || known_uids.contains(uid);
+        let superset_differs = mailbox
+            .expunged
+            .iter()
+            .any(|(uid, e)| known(uid) && e.modseq <= *modseq);
+        let scope_differs = mailbox
+            .messages
+            .iter()
+            .any(|(uid, m)| !known(uid) && m.modseq > *modseq);
+        let earlier: &[Earlier] = match spec.vanished_earlier {
+            VanishedEarlier::Exact => &[Earlier::Exact],
+            VanishedEarlier::Superset => &[Earlier::Superset],
+            VanishedEarlier::Any if superset_differs => &[Earlier::Exact, Earlier::Superset],
+            VanishedEarlier::Any => &[Earlier::Exact],
+        };
+        let scope: &[Scope] = match spec.known_uids_scope {
+            KnownUidsScope::Restrict => &[Scope::KnownUids],
+            KnownUidsScope::All => &[Scope::AllUids],
+            KnownUidsScope::Any if scope_differs => &[Scope::KnownUids, Scope::AllUids],
+            KnownUidsScope::Any => &[Scope::KnownUids],
+        };
+        earlier
+            .iter()
+            .flat_map(|e| {
+                scope.iter().map(|s| SelectReply {
+                    earlier: *e,
+                    scope: *s,
+                })
+            })
+            .collect()
+    }
+
     /// The highest value this session may be told without covering a change the server is
     /// holding back from it (RFC 7162 section 3.2, erratum 1810).
     pub fn safe_highest_modseq(&self, client: ClientId) -> ModSeq {
@@ -204,9 +300,10 @@ impl Server {
         client: ClientId,
         tag: Tag,
         command: &Command,
-        flush: Flush,
+        reply: (Flush, SelectReply),
         spec: &Spec,
     ) -> Vec<Response> {
+        let (flush, select) = reply;
         let Some(session) = self.session(client) else {
             // No connection, no response: the model never sends on a dropped connection.
             return Vec::new();
@@ -228,18 +325,19 @@ impl Server {
                 uid_validity,
                 modseq,
                 known_uids,
-            } => self.select_qresync(client, tag, *uid_validity, *modseq, known_uids),
+            } => self.select_qresync(client, tag, *uid_validity, *modseq, known_uids, select),
             _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
             Command::Store { target, op, flag } => {
                 self.store(client, tag, *target, *op, *flag, flush, spec)
             }
             Command::Expunge => {
-                let removed = self.expunge(client, ExpungeCause::Expunge, |_| true);
+                let removed = self.expunge(client, ExpungeCause::Expunge, spec, |_| true);
                 self.expunge_response(client, tag, removed, flush, spec)
             }
             Command::UidExpunge(uids) => {
-                let removed =
-                    self.expunge(client, ExpungeCause::UidExpunge, |uid| uids.contains(&uid));
+                let removed = self.expunge(client, ExpungeCause::UidExpunge, spec, |uid| {
+                    uids.contains(&uid)
+                });
                 self.expunge_response(client, tag, removed, flush, spec)
             }
             Command::Noop => {
@@ -322,12 +420,13 @@ impl Server {
     }
 
     /// Removes the `\Deleted` messages that `chosen` accepts. If it removed any, bumps the
-    /// mod-sequence once and logs it with each UID (RFC 7162 sections 3.2, 3.2.7, 3.2.8,
-    /// 3.2.9), and tells every other selected session later.
+    /// mod-sequence once (unless `expunge-modseq=none`) and logs it with each UID (RFC 7162
+    /// sections 3.2, 3.2.7, 3.2.8, 3.2.9), and tells every other selected session later.
     fn expunge(
         &mut self,
         client: ClientId,
         cause: ExpungeCause,
+        spec: &Spec,
         chosen: impl Fn(Uid) -> bool,
     ) -> Vec<Uid> {
         let removed: Vec<Uid> = self
@@ -340,7 +439,10 @@ impl Server {
         if removed.is_empty() {
             return removed;
         }
-        let modseq = self.bump();
+        let modseq = match spec.expunge_modseq {
+            ExpungeModseq::Bump => self.bump(),
+            ExpungeModseq::None => self.mailbox.highest_modseq,
+        };
         for uid in &removed {
             self.mailbox.messages.remove(uid);
             let entry = Expunged {
@@ -418,13 +520,13 @@ impl Server {
                 flags: Some(message.flags),
             });
         }
+        let safe = self.safe_highest_modseq(client);
         let code = match spec.held_back_highestmodseq {
             HeldBackHighestModseq::None => code,
             HeldBackHighestModseq::Lower => {
                 // RFC 7162 section 3.2 (erratum 1810): the value the client will adopt at
                 // this tagged response, a code or else the largest MODSEQ it read, must not
                 // cover a change still held back; if it would, send a lower code.
-                let safe = self.safe_highest_modseq(client);
                 let modseq_max = lines
                     .iter()
                     .filter_map(|line| match line {
@@ -439,15 +541,28 @@ impl Server {
                 }
             }
         };
+        self.watch(client, code, safe);
         lines.push(tagged_ok(tag, code.map(Code::HighestModSeq), "done"));
         lines
+    }
+
+    /// Records the first HIGHESTMODSEQ code sent above `safe`, the highest value that
+    /// covers no change held back from the session.
+    fn watch(&mut self, client: ClientId, code: Option<ModSeq>, safe: ModSeq) {
+        if let Some(announced) = code.filter(|c| *c > safe) {
+            self.uncovered.get_or_insert(Uncovered {
+                client,
+                announced,
+                held_back: ModSeq(safe.0 + 1),
+            });
+        }
     }
 
     fn close(&mut self, client: ClientId, tag: Tag, spec: &Spec) -> Vec<Response> {
         // What the session was never told stays untold after CLOSE: compute the safe value
         // before the session forgets it.
         let safe = self.safe_highest_modseq(client);
-        let removed = self.expunge(client, ExpungeCause::Close, |_| true);
+        let removed = self.expunge(client, ExpungeCause::Close, spec, |_| true);
         let session = self.session_mut(client);
         session.selected = false;
         session.pending_flags.clear();
@@ -464,6 +579,7 @@ impl Server {
             }
             _ => None,
         };
+        self.watch(client, code, safe);
         vec![tagged_ok(tag, code.map(Code::HighestModSeq), "done")]
     }
 
@@ -474,6 +590,7 @@ impl Server {
         uid_validity: u32,
         since: ModSeq,
         known_uids: &[Uid],
+        reply: SelectReply,
     ) -> Vec<Response> {
         let session = self.session_mut(client);
         session.selected = true;
@@ -488,8 +605,8 @@ impl Server {
         ];
         if uid_validity == UID_VALIDITY {
             // RFC 7162 section 3.2.5.1: report changes after `since` for the known UIDs, or
-            // for 1:<UIDNEXT-1> when the client sent none. The model's server honours the
-            // known-uids restriction ("should only report").
+            // for 1:<UIDNEXT-1> when the client sent none. Whether the FETCHes honour the
+            // known-uids ("should only report") is the `known-uids-scope` clause.
             let in_scope = |uid: &Uid| {
                 if known_uids.is_empty() {
                     uid.0 < mailbox.uid_next.0
@@ -497,11 +614,14 @@ impl Server {
                     known_uids.contains(uid)
                 }
             };
-            // Exact VANISHED (EARLIER): the UIDs expunged after `since` (section 3.2.6).
+            // VANISHED (EARLIER): the UIDs expunged after `since` (section 3.2.6), or, from a
+            // server that reports a superset, every expunged UID in scope (section 5.1).
             let vanished: Vec<Uid> = mailbox
                 .expunged
                 .iter()
-                .filter(|(uid, e)| in_scope(uid) && e.modseq > since)
+                .filter(|(uid, e)| {
+                    in_scope(uid) && (reply.earlier == Earlier::Superset || e.modseq > since)
+                })
                 .map(|(uid, _)| *uid)
                 .collect();
             if !vanished.is_empty() {
@@ -511,7 +631,8 @@ impl Server {
                 });
             }
             for (seq, (uid, message)) in mailbox.messages.iter().enumerate() {
-                if in_scope(uid) && message.modseq > since {
+                let reported = reply.scope == Scope::AllUids || in_scope(uid);
+                if reported && message.modseq > since {
                     lines.push(Response::Fetch {
                         seq: seq as u32 + 1,
                         uid: *uid,

@@ -88,6 +88,91 @@ impl ClauseValues for HeldBackHighestModseq {
     const ALL: &'static [Self] = &[Self::Lower, Self::None];
 }
 
+/// Does an expunge bump the per-mailbox mod-sequence?
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExpungeModseq {
+    Bump,
+    None,
+}
+
+impl ClauseValues for ExpungeModseq {
+    const CLAUSE: Clause = Clause {
+        name: "expunge-modseq",
+        summary: "whether an expunging command bumps the mod-sequence it logs with the UIDs",
+        values: &[
+            (
+                "bump",
+                "RFC 7162 section 3.2, RFC 5162 sections 3.3-3.5 (\"MUST increment\")",
+            ),
+            (
+                "none",
+                "a server that does not bump on expunge (resync-rules.md C11): the expunge is \
+                 logged at the current HIGHESTMODSEQ",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Bump, Self::None];
+}
+
+/// Which expunged UIDs a QRESYNC SELECT reports in VANISHED (EARLIER).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VanishedEarlier {
+    /// Exactly those expunged after the client's mod-sequence.
+    Exact,
+    /// Every expunged UID among the known UIDs, whenever expunged.
+    Superset,
+    /// Either, chosen at every resync.
+    Any,
+}
+
+impl ClauseValues for VanishedEarlier {
+    const CLAUSE: Clause = Clause {
+        name: "vanished-earlier",
+        summary: "the UIDs a QRESYNC SELECT reports in VANISHED (EARLIER)",
+        values: &[
+            (
+                "exact",
+                "RFC 7162 section 3.2.6 (those expunged after the given mod-sequence)",
+            ),
+            (
+                "superset",
+                "RFC 7162 sections 3.2.6 note and 5.1 (a server without expunge history \
+                 reports every expunged UID)",
+            ),
+            ("any", "both, at every resync (RFC 7162 permits both)"),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Exact, Self::Superset, Self::Any];
+}
+
+/// Are the FETCH results of a QRESYNC SELECT limited to the known UIDs the client sent?
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KnownUidsScope {
+    Restrict,
+    All,
+    Any,
+}
+
+impl ClauseValues for KnownUidsScope {
+    const CLAUSE: Clause = Clause {
+        name: "known-uids-scope",
+        summary: "whether the FETCHes of a QRESYNC SELECT cover only the known UIDs sent",
+        values: &[
+            (
+                "restrict",
+                "RFC 7162 section 3.2.5.1 (\"should only report\" the known UIDs)",
+            ),
+            (
+                "all",
+                "RFC 7162 section 3.2.5.1 (the lowercase \"should\" lets it report every \
+                 changed UID)",
+            ),
+            ("any", "both, at every resync"),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Restrict, Self::All, Self::Any];
+}
+
 /// How the client computes its stored resync point at each tagged response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClientResyncPoint {
@@ -96,6 +181,11 @@ pub enum ClientResyncPoint {
     /// A HIGHESTMODSEQ code seen since the last tagged response wins, even if lower;
     /// otherwise the largest MODSEQ seen, if higher than the stored value.
     Rfc7162,
+    /// As `Rfc7162`, but also adopts a FETCH's MODSEQ, if higher, as soon as it reads it.
+    Eager,
+    /// As `Rfc7162`, but stores SELECT's untagged HIGHESTMODSEQ as soon as it reads it,
+    /// before the resynchronization completes.
+    SelectOnReceipt,
 }
 
 impl ClauseValues for ClientResyncPoint {
@@ -105,9 +195,24 @@ impl ClauseValues for ClientResyncPoint {
         values: &[
             ("rfc5162", "RFC 5162 section 5 as published"),
             ("rfc7162", "erratum 1809, RFC 7162 section 6"),
+            (
+                "eager",
+                "against RFC 7162 section 6 note (adopts a MODSEQ as soon as it reads it; \
+                 resync-rules.md C3)",
+            ),
+            (
+                "select-on-receipt",
+                "against RFC 7162 section 6 (\"Once the synchronization is complete\"; stores \
+                 SELECT's HIGHESTMODSEQ on receipt; resync-rules.md C4)",
+            ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Rfc5162, Self::Rfc7162];
+    const ALL: &'static [Self] = &[
+        Self::Rfc5162,
+        Self::Rfc7162,
+        Self::Eager,
+        Self::SelectOnReceipt,
+    ];
 }
 
 /// What the client does with its cache when CLOSE completes.
@@ -138,22 +243,55 @@ impl ClauseValues for ClientClose {
     const ALL: &'static [Self] = &[Self::Keep, Self::PruneDeleted];
 }
 
+/// Which UIDs the client sends as known-uids in its QRESYNC SELECT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientKnownUids {
+    Cache,
+    Omit,
+}
+
+impl ClauseValues for ClientKnownUids {
+    const CLAUSE: Clause = Clause {
+        name: "client-known-uids",
+        summary: "the known-uids a client sends in SELECT (QRESYNC ...)",
+        values: &[
+            ("cache", "RFC 7162 section 3.2.5.1 (the UIDs in its cache)"),
+            (
+                "omit",
+                "RFC 7162 section 3.2.5.1 (none: the server uses 1:<UIDNEXT-1>)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Cache, Self::Omit];
+}
+
 /// One value for every clause: the full text under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Spec {
     pub close_highestmodseq: CloseHighestModseq,
     pub held_back_highestmodseq: HeldBackHighestModseq,
+    pub expunge_modseq: ExpungeModseq,
+    pub vanished_earlier: VanishedEarlier,
+    pub known_uids_scope: KnownUidsScope,
     pub client_resync_point: ClientResyncPoint,
     pub client_close: ClientClose,
+    pub client_known_uids: ClientKnownUids,
 }
 
+/// How many clauses there are.
+pub const CLAUSE_COUNT: usize = 8;
+
 /// Every clause, in the order `list` prints them.
-pub fn clauses() -> [Clause; 4] {
+pub fn clauses() -> [Clause; CLAUSE_COUNT] {
     [
         CloseHighestModseq::CLAUSE,
         HeldBackHighestModseq::CLAUSE,
+        ExpungeModseq::CLAUSE,
+        VanishedEarlier::CLAUSE,
+        KnownUidsScope::CLAUSE,
         ClientResyncPoint::CLAUSE,
         ClientClose::CLAUSE,
+        ClientKnownUids::CLAUSE,
     ]
 }
 
@@ -163,8 +301,12 @@ impl Spec {
         match clause {
             "close-highestmodseq" => self.close_highestmodseq = parse_value(value)?,
             "held-back-highestmodseq" => self.held_back_highestmodseq = parse_value(value)?,
+            "expunge-modseq" => self.expunge_modseq = parse_value(value)?,
+            "vanished-earlier" => self.vanished_earlier = parse_value(value)?,
+            "known-uids-scope" => self.known_uids_scope = parse_value(value)?,
             "client-resync-point" => self.client_resync_point = parse_value(value)?,
             "client-close" => self.client_close = parse_value(value)?,
+            "client-known-uids" => self.client_known_uids = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -176,21 +318,19 @@ impl Spec {
     }
 
     /// Every clause with its value in this spec, in catalogue order.
-    pub fn values(&self) -> [(&'static str, &'static str); 4] {
+    pub fn values(&self) -> [(&'static str, &'static str); CLAUSE_COUNT] {
+        fn entry<T: ClauseValues>(value: T) -> (&'static str, &'static str) {
+            (T::CLAUSE.name, value_name(value))
+        }
         [
-            (
-                CloseHighestModseq::CLAUSE.name,
-                value_name(self.close_highestmodseq),
-            ),
-            (
-                HeldBackHighestModseq::CLAUSE.name,
-                value_name(self.held_back_highestmodseq),
-            ),
-            (
-                ClientResyncPoint::CLAUSE.name,
-                value_name(self.client_resync_point),
-            ),
-            (ClientClose::CLAUSE.name, value_name(self.client_close)),
+            entry(self.close_highestmodseq),
+            entry(self.held_back_highestmodseq),
+            entry(self.expunge_modseq),
+            entry(self.vanished_earlier),
+            entry(self.known_uids_scope),
+            entry(self.client_resync_point),
+            entry(self.client_close),
+            entry(self.client_known_uids),
         ]
     }
 
@@ -215,16 +355,20 @@ pub struct Edition {
 }
 
 /// The editions, oldest first. The first is the default.
-pub const EDITIONS: [Edition; 2] = [
+pub const EDITIONS: [Edition; 3] = [
     Edition {
         name: "rfc5162",
         summary: "RFC 5162 as published (2008): CLOSE answers OK [HIGHESTMODSEQ n] (3.4), \
                   the client follows section 5 and prunes its \\Deleted messages at CLOSE",
+        spec: RFC5162,
+    },
+    Edition {
+        name: "rfc5162+1808",
+        summary: "RFC 5162 with only erratum 1808 applied: CLOSE answers a plain OK, all else \
+                  as published",
         spec: Spec {
-            close_highestmodseq: CloseHighestModseq::Send,
-            held_back_highestmodseq: HeldBackHighestModseq::None,
-            client_resync_point: ClientResyncPoint::Rfc5162,
-            client_close: ClientClose::PruneDeleted,
+            close_highestmodseq: CloseHighestModseq::Omit,
+            ..RFC5162
         },
     },
     Edition {
@@ -237,9 +381,60 @@ pub const EDITIONS: [Edition; 2] = [
             held_back_highestmodseq: HeldBackHighestModseq::Lower,
             client_resync_point: ClientResyncPoint::Rfc7162,
             client_close: ClientClose::Keep,
+            ..RFC5162
         },
     },
 ];
+
+/// RFC 5162 as published. Where it leaves the server a choice (VANISHED (EARLIER)
+/// precision, the scope of a QRESYNC SELECT's FETCHes) every edition explores both.
+const RFC5162: Spec = Spec {
+    close_highestmodseq: CloseHighestModseq::Send,
+    held_back_highestmodseq: HeldBackHighestModseq::None,
+    expunge_modseq: ExpungeModseq::Bump,
+    vanished_earlier: VanishedEarlier::Any,
+    known_uids_scope: KnownUidsScope::Any,
+    client_resync_point: ClientResyncPoint::Rfc5162,
+    client_close: ClientClose::PruneDeleted,
+    client_known_uids: ClientKnownUids::Cache,
+};
+
+/// An erratum to the resync rules, and the clause whose text it changed.
+pub struct Erratum {
+    pub id: u32,
+    pub title: &'static str,
+    pub clause: &'static str,
+}
+
+/// The errata RFC 7162 folded in (its Appendix B), each one clause of the catalogue. The
+/// value before is `rfc5162`'s, the value after `rfc7162`'s.
+pub const ERRATA: [Erratum; 3] = [
+    Erratum {
+        id: 1808,
+        title: "CLOSE must not send HIGHESTMODSEQ",
+        clause: "close-highestmodseq",
+    },
+    Erratum {
+        id: 1809,
+        title: "the client uses a HIGHESTMODSEQ code even if it saw higher MODSEQs",
+        clause: "client-resync-point",
+    },
+    Erratum {
+        id: 1810,
+        title: "no HIGHESTMODSEQ over changes held back from the session",
+        clause: "held-back-highestmodseq",
+    },
+];
+
+impl Spec {
+    /// This spec's value for `clause`.
+    pub fn value(&self, clause: &str) -> Option<&'static str> {
+        self.values()
+            .into_iter()
+            .find(|(c, _)| *c == clause)
+            .map(|(_, v)| v)
+    }
+}
 
 pub fn edition(name: &str) -> Result<&'static Edition, SpecError> {
     EDITIONS
@@ -301,13 +496,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn editions_differ_in_every_clause() {
+    fn editions_differ_where_the_errata_changed_the_text() {
         let old = edition("rfc5162").unwrap().spec.values();
         let new = edition("rfc7162").unwrap().spec.values();
-        for (a, b) in old.iter().zip(new.iter()) {
-            assert_eq!(a.0, b.0);
-            assert_ne!(a.1, b.1, "clause {}", a.0);
-        }
+        let differing: Vec<&str> = old
+            .iter()
+            .zip(new.iter())
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0)
+            .collect();
+        assert_eq!(
+            differing,
+            vec![
+                "close-highestmodseq",
+                "held-back-highestmodseq",
+                "client-resync-point",
+                "client-close"
+            ]
+        );
+        let only_1808 = edition("rfc5162+1808").unwrap().spec;
+        assert_eq!(only_1808.close_highestmodseq, CloseHighestModseq::Omit);
+        assert_eq!(only_1808.client_close, ClientClose::PruneDeleted);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::client::{Client, Request};
 use crate::imap::types::ClientId;
-use crate::server::{Flush, Server};
+use crate::server::{Flush, SelectReply, Server};
 use crate::spec::Spec;
 
 /// The bounds and the spec text: everything that defines a model apart from its state.
@@ -23,11 +23,13 @@ pub struct Config {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
     /// The client sends a command; the server executes it and queues the response lines,
-    /// sending what `flush` says of the changes it holds back for this session.
+    /// sending what `flush` says of the changes it holds back for this session, and answering
+    /// a QRESYNC SELECT as `select` says.
     Issue {
         client: ClientId,
         request: Request,
         flush: Flush,
+        select: SelectReply,
     },
     /// The client reads the next queued line.
     Read { client: ClientId },
@@ -59,11 +61,7 @@ impl System {
             let id = ClientId(i as u8);
             let Some(connection) = &client.connection else {
                 if client.commands_issued < config.commands {
-                    actions.push(Action::Issue {
-                        client: id,
-                        request: Request::Resync,
-                        flush: Flush::Nothing,
-                    });
+                    self.push_issues(config, id, Request::Resync, actions);
                 }
                 continue;
             };
@@ -72,18 +70,32 @@ impl System {
             }
             if client.commands_issued < config.commands {
                 for request in client.requests() {
-                    let commands = client.commands(request);
-                    let (_, last) = commands.last().expect("a request sends a command");
-                    for flush in self.server.flush_choices(id, last) {
-                        actions.push(Action::Issue {
-                            client: id,
-                            request,
-                            flush,
-                        });
-                    }
+                    self.push_issues(config, id, request, actions);
                 }
             }
             actions.push(Action::Drop { client: id });
+        }
+    }
+
+    /// One action per answer the server may give to `request`.
+    fn push_issues(
+        &self,
+        config: &Config,
+        client: ClientId,
+        request: Request,
+        actions: &mut Vec<Action>,
+    ) {
+        let commands = self.clients[client.index()].commands(request, &config.spec);
+        let (_, last) = commands.last().expect("a request sends a command");
+        for flush in self.server.flush_choices(client, last) {
+            for select in self.server.select_choices(last, &config.spec) {
+                actions.push(Action::Issue {
+                    client,
+                    request,
+                    flush,
+                    select,
+                });
+            }
         }
     }
 
@@ -94,9 +106,10 @@ impl System {
                 client,
                 request,
                 flush,
+                select,
             } => {
                 let replica = &mut self.clients[client.index()];
-                let commands = replica.commands(request);
+                let commands = replica.commands(request, &config.spec);
                 if replica.connection.is_none() {
                     self.server.connect(client);
                 }
@@ -107,9 +120,10 @@ impl System {
                     // Only the last command of a pipelined pair ends in a flush point that
                     // matters; ENABLE has nothing to flush.
                     let flush = if i == last { flush } else { Flush::Nothing };
+                    let reply = (flush, select);
                     lines.extend(
                         self.server
-                            .execute(client, *tag, command, flush, &config.spec),
+                            .execute(client, *tag, command, reply, &config.spec),
                     );
                 }
                 let connection = self.clients[client.index()]

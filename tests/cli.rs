@@ -38,7 +38,7 @@ fn check_of_the_rfc5162_model_prints_the_counterexample_and_exits_1() {
     ));
     assert!(out.contains("C2: a1 CLOSE\n-- CLOSE expunges UID 1 at MODSEQ 3"));
     assert!(out.contains("S2: a1 OK [HIGHESTMODSEQ 3] done\n-- C2 stores resync point 3\n"));
-    assert!(out.contains("states: 690920 unique"));
+    assert!(out.contains("states: 715200 unique"));
     assert!(out.contains("; complete\n"));
 }
 
@@ -97,7 +97,7 @@ fn a_run_stopped_by_a_limit_with_nothing_found_exits_3() {
 fn verify_checks_every_committed_model() {
     let output = run(&["verify", "models"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("7 passed, 0 failed"));
+    assert!(stdout(&output).contains("20 passed, 0 failed"));
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn assert_bad_input(args: &[&str], message: &str) {
 fn bad_flags_exit_2_with_a_message() {
     assert_bad_input(
         &["check", "--edition", "rfc9999"],
-        "unknown edition `rfc9999`; valid editions: rfc5162, rfc7162",
+        "unknown edition `rfc9999`; valid editions: rfc5162, rfc5162+1808, rfc7162",
     );
     assert_bad_input(
         &["check", "--clause", "client-close=forget"],

@@ -31,7 +31,7 @@ fn fetch(uid: u32, modseq: u64, flags: Option<FlagSet>) -> Response {
 
 /// Issues `request`, queues `lines` as the server's answer, and reads them all.
 fn exchange(client: &mut Client, spec: &Spec, request: Request, lines: Vec<Response>) {
-    let commands = client.commands(request);
+    let commands = client.commands(request, spec);
     client.issue(&commands);
     client.connection.as_mut().unwrap().queue.extend(lines);
     while client.read(spec).is_some() {}
@@ -84,7 +84,7 @@ fn rfc5162_section_5_client_takes_the_larger_of_code_and_modseq() {
 fn the_resync_point_moves_only_at_the_tagged_response() {
     let spec = spec("rfc7162");
     let mut client = Client::new(1);
-    let commands = client.commands(Request::Noop);
+    let commands = client.commands(Request::Noop, &spec);
     client.issue(&commands);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([
@@ -141,7 +141,7 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
     let mut client = Client::new(2);
     client.drop_connection();
     client.resync_point = ModSeq(5);
-    let commands = client.commands(Request::Resync);
+    let commands = client.commands(Request::Resync, &spec);
     let select = Command::SelectQresync {
         uid_validity: 1,
         modseq: ModSeq(5),
@@ -198,5 +198,64 @@ fn a_selected_idle_client_offers_stores_that_change_a_flag_then_the_rest() {
             Request::Close,
             Request::Noop,
         ]
+    );
+}
+
+#[test]
+fn an_eager_client_adopts_a_modseq_when_it_reads_it() {
+    let mut spec = spec("rfc7162");
+    spec.set("client-resync-point", "eager").unwrap();
+    let mut client = Client::new(1);
+    let commands = client.commands(Request::Noop, &spec);
+    client.issue(&commands);
+    let queue = &mut client.connection.as_mut().unwrap().queue;
+    queue.extend([fetch(1, 7, None), tagged(1, None)]);
+    client.read(&spec);
+    assert_eq!(client.resync_point, ModSeq(7));
+}
+
+#[test]
+fn a_select_on_receipt_client_stores_the_highestmodseq_before_the_ok() {
+    let mut spec = spec("rfc7162");
+    spec.set("client-resync-point", "select-on-receipt")
+        .unwrap();
+    let mut client = Client::new(1);
+    client.drop_connection();
+    let commands = client.commands(Request::Resync, &spec);
+    client.issue(&commands);
+    let queue = &mut client.connection.as_mut().unwrap().queue;
+    queue.extend([
+        Response::EnabledQresync,
+        tagged(1, None),
+        Response::HighestModSeq(ModSeq(9)),
+    ]);
+    while client.read(&spec).is_some() {}
+    assert_eq!(client.resync_point, ModSeq(9));
+    // The rfc7162 client would still be at 1.
+    let mut careful = Client::new(1);
+    careful.drop_connection();
+    let rfc7162 = self::spec("rfc7162");
+    let commands = careful.commands(Request::Resync, &rfc7162);
+    careful.issue(&commands);
+    let queue = &mut careful.connection.as_mut().unwrap().queue;
+    queue.extend([Response::HighestModSeq(ModSeq(9))]);
+    careful.read(&rfc7162);
+    assert_eq!(careful.resync_point, ModSeq(1));
+}
+
+#[test]
+fn a_client_that_omits_known_uids_sends_none() {
+    let mut spec = spec("rfc7162");
+    spec.set("client-known-uids", "omit").unwrap();
+    let mut client = Client::new(2);
+    client.drop_connection();
+    let commands = client.commands(Request::Resync, &spec);
+    assert_eq!(
+        commands[1].1,
+        Command::SelectQresync {
+            uid_validity: 1,
+            modseq: ModSeq(1),
+            known_uids: vec![],
+        }
     );
 }

@@ -3,7 +3,7 @@
 use resync_check::imap::command::{Command, StoreOp, Target};
 use resync_check::imap::response::{Code, Response, Status};
 use resync_check::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
-use resync_check::server::{ExpungeCause, Flush, Server};
+use resync_check::server::{Earlier, ExpungeCause, Flush, Scope, SelectReply, Server};
 use resync_check::spec::{Spec, edition};
 
 const C1: ClientId = ClientId(0);
@@ -41,7 +41,7 @@ fn store_bumps_the_modseq_answers_with_a_fetch_and_holds_the_change_for_others()
         C1,
         Tag(1),
         &store(Target::Seq(1), StoreOp::Add, Flag::Deleted),
-        Flush::Nothing,
+        (Flush::Nothing, SelectReply::default()),
         &rfc5162(),
     );
     let fetch = Response::Fetch {
@@ -64,7 +64,7 @@ fn a_store_that_changes_nothing_keeps_the_modseq_and_sends_no_fetch() {
         C1,
         Tag(1),
         &store(Target::Uid(Uid(1)), StoreOp::Remove, Flag::Seen),
-        Flush::Nothing,
+        (Flush::Nothing, SelectReply::default()),
         &rfc7162(),
     );
     assert_eq!(lines, vec![ok(1, None)]);
@@ -76,9 +76,21 @@ fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
     let mut server = Server::new(2, 2);
     for uid in [1, 2] {
         let command = store(Target::Uid(Uid(uid)), StoreOp::Add, Flag::Deleted);
-        server.execute(C1, Tag(uid as u16), &command, Flush::Nothing, &rfc5162());
+        server.execute(
+            C1,
+            Tag(uid as u16),
+            &command,
+            (Flush::Nothing, SelectReply::default()),
+            &rfc5162(),
+        );
     }
-    let lines = server.execute(C1, Tag(3), &Command::Expunge, Flush::Nothing, &rfc5162());
+    let lines = server.execute(
+        C1,
+        Tag(3),
+        &Command::Expunge,
+        (Flush::Nothing, SelectReply::default()),
+        &rfc5162(),
+    );
     let vanished = Response::Vanished {
         earlier: false,
         uids: vec![Uid(1), Uid(2)],
@@ -98,8 +110,20 @@ fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
 fn a_sequence_number_store_never_sends_vanished() {
     let mut server = Server::new(2, 2);
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-    server.execute(C2, Tag(1), &deleted, Flush::Nothing, &rfc5162());
-    server.execute(C2, Tag(2), &Command::Expunge, Flush::Nothing, &rfc5162());
+    server.execute(
+        C2,
+        Tag(1),
+        &deleted,
+        (Flush::Nothing, SelectReply::default()),
+        &rfc5162(),
+    );
+    server.execute(
+        C2,
+        Tag(2),
+        &Command::Expunge,
+        (Flush::Nothing, SelectReply::default()),
+        &rfc5162(),
+    );
     let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
     // RFC 3501 section 7.4.1: no Flush::Everything offered for STORE by sequence number...
     assert_eq!(server.flush_choices(C1, &seen), vec![Flush::Nothing]);
@@ -109,7 +133,13 @@ fn a_sequence_number_store_never_sends_vanished() {
         vec![Flush::Nothing, Flush::Everything]
     );
     // Sequence number 2 is still UID 2 in C1's session: the expunge of UID 1 is held back.
-    let lines = server.execute(C1, Tag(1), &seen, Flush::Everything, &rfc5162());
+    let lines = server.execute(
+        C1,
+        Tag(1),
+        &seen,
+        (Flush::Everything, SelectReply::default()),
+        &rfc5162(),
+    );
     assert!(matches!(
         lines[0],
         Response::Fetch {
@@ -126,11 +156,29 @@ fn erratum_1810_lowers_the_highestmodseq_below_a_held_back_expunge() {
     for (spec, code) in [(rfc7162(), hms(2)), (rfc5162(), None)] {
         let mut server = Server::new(2, 2);
         let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-        server.execute(C2, Tag(1), &deleted, Flush::Nothing, &spec);
-        server.execute(C2, Tag(2), &Command::Expunge, Flush::Nothing, &spec);
+        server.execute(
+            C2,
+            Tag(1),
+            &deleted,
+            (Flush::Nothing, SelectReply::default()),
+            &spec,
+        );
+        server.execute(
+            C2,
+            Tag(2),
+            &Command::Expunge,
+            (Flush::Nothing, SelectReply::default()),
+            &spec,
+        );
         // The expunge (MODSEQ 3) is held back from C1 while its STORE gets MODSEQ 4.
         let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
-        let lines = server.execute(C1, Tag(1), &seen, Flush::Nothing, &spec);
+        let lines = server.execute(
+            C1,
+            Tag(1),
+            &seen,
+            (Flush::Nothing, SelectReply::default()),
+            &spec,
+        );
         assert_eq!(*lines.last().unwrap(), ok(1, code));
     }
 }
@@ -140,8 +188,20 @@ fn close_answers_per_the_close_clause_and_forgets_what_it_held_back() {
     for (spec, code) in [(rfc5162(), hms(3)), (rfc7162(), None)] {
         let mut server = Server::new(2, 2);
         let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
-        server.execute(C2, Tag(1), &deleted, Flush::Nothing, &spec);
-        let lines = server.execute(C1, Tag(1), &Command::Close, Flush::Nothing, &spec);
+        server.execute(
+            C2,
+            Tag(1),
+            &deleted,
+            (Flush::Nothing, SelectReply::default()),
+            &spec,
+        );
+        let lines = server.execute(
+            C1,
+            Tag(1),
+            &Command::Close,
+            (Flush::Nothing, SelectReply::default()),
+            &spec,
+        );
         assert_eq!(lines, vec![ok(1, code)]);
         assert_eq!(server.mailbox.expunged[&Uid(2)].cause, ExpungeCause::Close);
         let c1 = server.session(C1).unwrap();
@@ -155,19 +215,49 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
     let mut server = Server::new(2, 2);
     server.disconnect(C1);
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-    server.execute(C2, Tag(1), &deleted, Flush::Nothing, &spec);
-    server.execute(C2, Tag(2), &Command::Expunge, Flush::Nothing, &spec);
+    server.execute(
+        C2,
+        Tag(1),
+        &deleted,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
+    server.execute(
+        C2,
+        Tag(2),
+        &Command::Expunge,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
     let seen = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Seen);
-    server.execute(C2, Tag(3), &seen, Flush::Nothing, &spec);
+    server.execute(
+        C2,
+        Tag(3),
+        &seen,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
     server.connect(C1);
-    let lines = server.execute(C1, Tag(1), &Command::EnableQresync, Flush::Nothing, &spec);
+    let lines = server.execute(
+        C1,
+        Tag(1),
+        &Command::EnableQresync,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
     assert_eq!(lines[0], Response::EnabledQresync);
     let select = Command::SelectQresync {
         uid_validity: 1,
         modseq: ModSeq(1),
         known_uids: vec![Uid(1), Uid(2)],
     };
-    let lines = server.execute(C1, Tag(2), &select, Flush::Nothing, &spec);
+    let lines = server.execute(
+        C1,
+        Tag(2),
+        &select,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
     let expected = vec![
         Response::Exists(1),
         Response::UidValidity(1),
@@ -193,21 +283,45 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
     // From the expunge's own MODSEQ, the expunge is not reported again.
     server.disconnect(C1);
     server.connect(C1);
-    server.execute(C1, Tag(3), &Command::EnableQresync, Flush::Nothing, &spec);
+    server.execute(
+        C1,
+        Tag(3),
+        &Command::EnableQresync,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
     let from_expunge = Command::SelectQresync {
         uid_validity: 1,
         modseq: ModSeq(3),
         known_uids: vec![Uid(1), Uid(2)],
     };
-    let lines = server.execute(C1, Tag(4), &from_expunge, Flush::Nothing, &spec);
+    let lines = server.execute(
+        C1,
+        Tag(4),
+        &from_expunge,
+        (Flush::Nothing, SelectReply::default()),
+        &spec,
+    );
     assert!(!lines.iter().any(|l| matches!(l, Response::Vanished { .. })));
 }
 
 #[test]
 fn commands_without_a_selected_mailbox_get_bad() {
     let mut server = Server::new(1, 1);
-    server.execute(C1, Tag(1), &Command::Close, Flush::Nothing, &rfc7162());
-    let lines = server.execute(C1, Tag(2), &Command::Noop, Flush::Nothing, &rfc7162());
+    server.execute(
+        C1,
+        Tag(1),
+        &Command::Close,
+        (Flush::Nothing, SelectReply::default()),
+        &rfc7162(),
+    );
+    let lines = server.execute(
+        C1,
+        Tag(2),
+        &Command::Noop,
+        (Flush::Nothing, SelectReply::default()),
+        &rfc7162(),
+    );
     assert!(matches!(
         lines[..],
         [Response::Tagged {
@@ -222,7 +336,13 @@ fn commands_without_a_selected_mailbox_get_bad() {
     };
     server.disconnect(C1);
     server.connect(C1);
-    let lines = server.execute(C1, Tag(3), &select, Flush::Nothing, &rfc7162());
+    let lines = server.execute(
+        C1,
+        Tag(3),
+        &select,
+        (Flush::Nothing, SelectReply::default()),
+        &rfc7162(),
+    );
     assert!(
         matches!(
             lines[..],
@@ -232,5 +352,81 @@ fn commands_without_a_selected_mailbox_get_bad() {
             }]
         ),
         "QRESYNC SELECT without ENABLE QRESYNC is BAD (RFC 7162 section 3.2.5)"
+    );
+}
+
+#[test]
+fn expunge_modseq_none_logs_the_expunge_at_the_current_highestmodseq() {
+    let mut spec = rfc7162();
+    spec.set("expunge-modseq", "none").unwrap();
+    let mut server = Server::new(1, 1);
+    let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
+    let reply = (Flush::Nothing, SelectReply::default());
+    server.execute(C1, Tag(1), &deleted, reply, &spec);
+    let lines = server.execute(C1, Tag(2), &Command::Expunge, reply, &spec);
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(2));
+    assert_eq!(server.mailbox.expunged[&Uid(1)].modseq, ModSeq(2));
+    assert_eq!(*lines.last().unwrap(), ok(2, hms(2)));
+}
+
+#[test]
+fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
+    let spec = rfc7162(); // vanished-earlier=any, known-uids-scope=any
+    let mut server = Server::new(3, 2);
+    let reply = (Flush::Nothing, SelectReply::default());
+    let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
+    server.execute(C2, Tag(1), &deleted, reply, &spec);
+    server.execute(C2, Tag(2), &Command::Expunge, reply, &spec); // UID 1 at MODSEQ 3
+    let seen = store(Target::Uid(Uid(3)), StoreOp::Add, Flag::Seen);
+    server.execute(C2, Tag(3), &seen, reply, &spec); // UID 3 at MODSEQ 4
+    let select = |modseq: u64, known: &[u32]| Command::SelectQresync {
+        uid_validity: 1,
+        modseq: ModSeq(modseq),
+        known_uids: known.iter().map(|u| Uid(*u)).collect(),
+    };
+    // From MODSEQ 1, known 1:2: the expunge is above 1 (superset adds nothing), UID 3 is
+    // unknown and changed (the scope matters).
+    let choices = server.select_choices(&select(1, &[1, 2]), &spec);
+    assert_eq!(choices.len(), 2);
+    // From MODSEQ 3 with UID 1 still known: only a superset reports it.
+    let choices = server.select_choices(&select(3, &[1, 2, 3]), &spec);
+    assert_eq!(
+        choices,
+        vec![
+            SelectReply::default(),
+            SelectReply {
+                earlier: Earlier::Superset,
+                scope: Scope::KnownUids
+            }
+        ]
+    );
+    server.disconnect(C1);
+    server.connect(C1);
+    server.execute(C1, Tag(1), &Command::EnableQresync, reply, &spec);
+    let superset = (Flush::Nothing, choices[1]);
+    let lines = server.execute(C1, Tag(2), &select(3, &[1, 2, 3]), superset, &spec);
+    assert!(lines.contains(&Response::Vanished {
+        earlier: true,
+        uids: vec![Uid(1)]
+    }));
+    // The scope: every changed UID, or only the known ones.
+    server.disconnect(C1);
+    server.connect(C1);
+    server.execute(C1, Tag(3), &Command::EnableQresync, reply, &spec);
+    let all = SelectReply {
+        earlier: Earlier::Exact,
+        scope: Scope::AllUids,
+    };
+    let lines = server.execute(
+        C1,
+        Tag(4),
+        &select(1, &[1, 2]),
+        (Flush::Nothing, all),
+        &spec,
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| matches!(l, Response::Fetch { uid: Uid(3), .. }))
     );
 }

@@ -11,7 +11,7 @@ use resync_check::client::Request;
 use resync_check::imap::types::ClientId;
 use resync_check::imap::wire;
 use resync_check::properties::property;
-use resync_check::server::Flush;
+use resync_check::server::{Flush, SelectReply};
 use resync_check::setup::{Bounds, config};
 use resync_check::system::{Action, System};
 use resync_check::trace::minimize::minimize;
@@ -71,7 +71,7 @@ fn erratum_trace() -> Trace {
 #[test]
 fn every_committed_trace_replays() {
     let traces = committed();
-    assert_eq!(traces.len(), 6);
+    assert_eq!(traces.len(), 25);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -119,7 +119,7 @@ fn saved_traces_do_not_depend_on_threads_or_runs() {
         assert_eq!(output.status.code(), Some(1));
         runs.push(files(&dir));
     }
-    assert_eq!(runs[0].len(), 6);
+    assert_eq!(runs[0].len(), 9);
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
     // Snapshots are part of the replayed content.
@@ -295,7 +295,9 @@ fn every_line_the_model_can_produce_is_valid_imap() {
                     client, request, ..
                 } = action
                 {
-                    for (tag, command) in state.clients[client.index()].commands(request) {
+                    for (tag, command) in
+                        state.clients[client.index()].commands(request, &config.spec)
+                    {
                         commands.insert(wire::command(tag, &command));
                     }
                 }
@@ -413,6 +415,7 @@ fn minimize_removes_the_steps_a_violation_does_not_need() {
         client: c1,
         request: Request::Noop,
         flush: Flush::Nothing,
+        select: SelectReply::default(),
     };
     let mut longer = vec![noop, Action::Read { client: c1 }];
     longer.extend(&shortest);

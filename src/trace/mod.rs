@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Request;
 use crate::imap::types::ClientId;
 use crate::imap::wire;
-use crate::server::Flush;
+use crate::server::{Flush, SelectReply};
 use crate::setup::{self, Bounds};
 use crate::system::{Action, Config, System};
 use snapshot::Snapshot;
@@ -111,6 +111,11 @@ pub struct Step {
     /// the end of the command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_sends: Option<Flush>,
+    /// For `send` of a resync: how the server answered the QRESYNC SELECT where the spec
+    /// leaves it a choice; absent for the default (exact VANISHED (EARLIER), FETCH for the
+    /// known UIDs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<SelectReply>,
     /// For `send`: the command lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<String>,
@@ -132,35 +137,43 @@ impl Step {
     /// The action this step names, without its lines.
     pub fn action(&self) -> Result<Action, String> {
         let client = self.client;
-        match (self.kind, self.request, self.server_sends) {
-            (Do::Send, Some(request), Some(flush)) => Ok(Action::Issue {
+        match (self.kind, self.request, self.server_sends, self.select) {
+            (Do::Send, Some(request), Some(flush), select) => Ok(Action::Issue {
                 client,
                 request,
                 flush,
+                select: select.unwrap_or_default(),
             }),
-            (Do::Send, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
-            (Do::Read, None, None) => Ok(Action::Read { client }),
-            (Do::Drop, None, None) => Ok(Action::Drop { client }),
-            (_, _, _) => Err("only a `send` step has `request` and `server_sends`".into()),
+            (Do::Send, _, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
+            (Do::Read, None, None, None) => Ok(Action::Read { client }),
+            (Do::Drop, None, None, None) => Ok(Action::Drop { client }),
+            (_, _, _, _) => {
+                Err("only a `send` step has `request`, `server_sends` and `select`".into())
+            }
         }
     }
 
     /// A step naming `action`, without lines.
     pub fn bare(action: Action) -> Step {
-        let (kind, client, request, server_sends) = match action {
+        let (kind, client, request, server_sends, select) = match action {
             Action::Issue {
                 client,
                 request,
                 flush,
-            } => (Do::Send, client, Some(request), Some(flush)),
-            Action::Read { client } => (Do::Read, client, None, None),
-            Action::Drop { client } => (Do::Drop, client, None, None),
+                select,
+            } => {
+                let select = (select != SelectReply::default()).then_some(select);
+                (Do::Send, client, Some(request), Some(flush), select)
+            }
+            Action::Read { client } => (Do::Read, client, None, None, None),
+            Action::Drop { client } => (Do::Drop, client, None, None, None),
         };
         Step {
             kind,
             client,
             request,
             server_sends,
+            select,
             sent: Vec::new(),
             queued: Vec::new(),
             read: None,
@@ -186,7 +199,7 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
         Action::Issue {
             client, request, ..
         } => {
-            let commands = state.clients[client.index()].commands(request);
+            let commands = state.clients[client.index()].commands(request, &config.spec);
             step.sent = commands
                 .iter()
                 .map(|(tag, command)| wire::command(*tag, command))

@@ -102,7 +102,8 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
                     let text = format!("not yet told to {client}: {}", held_back.join("; "));
                     events.push(Event::Note { client, text });
                 }
-                for (tag, command) in state.clients[client.index()].commands(request) {
+                for (tag, command) in state.clients[client.index()].commands(request, &config.spec)
+                {
                     let line = wire::command(tag, &command);
                     events.push(Event::Send { client, line });
                 }
@@ -291,6 +292,14 @@ fn explain(
     state: &System,
     point_sources: &[Option<String>],
 ) -> (Option<ClientId>, String) {
+    if let (Some(u), "announced-highestmodseq-covered") = (&state.server.uncovered, property.name) {
+        let sentence = format!(
+            "the server sent {} HIGHESTMODSEQ {} while it held back from that session a change \
+             at MODSEQ {}: a client that stores the value can never learn of that change.",
+            u.client, u.announced, u.held_back
+        );
+        return (Some(u.client), sentence);
+    }
     let mailbox = &state.server.mailbox;
     for (i, client) in state.clients.iter().enumerate() {
         let id = ClientId(i as u8);

@@ -1,0 +1,278 @@
+//! The clause matrix: from a base edition, every other value of every clause, checked alone,
+//! with the verdict of each `always` property, the length of its shortest counterexample and
+//! the state count; and the errata table: each erratum reverted alone from `rfc7162`, and
+//! applied alone to `rfc5162`.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::check::{CheckOptions, CheckOutcome, Completion, Verdict, check};
+use crate::properties::{Kind, PROPERTIES};
+use crate::spec::{ERRATA, Spec, clauses, edition};
+use crate::system::Config;
+
+#[derive(Serialize)]
+pub struct Matrix {
+    pub base: String,
+    pub clients: u8,
+    pub messages: u32,
+    pub commands: u8,
+    /// The `always` properties, in column order.
+    pub properties: Vec<&'static str>,
+    pub rows: Vec<Row>,
+    pub errata: Vec<ErratumRow>,
+}
+
+#[derive(Serialize)]
+pub struct Row {
+    /// `clause=value`, or the edition name for the base row.
+    pub text: String,
+    /// The value's RFC section or source.
+    pub source: &'static str,
+    pub result: Outcome,
+}
+
+#[derive(Serialize)]
+pub struct ErratumRow {
+    pub erratum: u32,
+    pub title: &'static str,
+    /// `revert from rfc7162` or `apply to rfc5162`.
+    pub change: String,
+    pub text: String,
+    pub result: Outcome,
+}
+
+#[derive(Serialize)]
+pub struct Outcome {
+    /// Per `always` property: `holds`, `violated`, or `undecided`.
+    pub verdicts: Vec<&'static str>,
+    /// Per `always` property: the shortest counterexample's length, if violated.
+    pub steps: Vec<Option<usize>>,
+    /// `sometimes` properties never reached: the row is vacuous for them.
+    pub unreached: Vec<&'static str>,
+    pub unique_states: usize,
+    pub complete: bool,
+}
+
+fn always() -> Vec<usize> {
+    (0..PROPERTIES.len())
+        .filter(|i| PROPERTIES[*i].kind == Kind::Always)
+        .collect()
+}
+
+fn outcome(outcome: &CheckOutcome) -> Outcome {
+    let mut result = Outcome {
+        verdicts: Vec::new(),
+        steps: Vec::new(),
+        unreached: Vec::new(),
+        unique_states: outcome.statistics.unique_states,
+        complete: outcome.completion == Completion::Complete,
+    };
+    for p in &outcome.properties {
+        let property = &PROPERTIES[p.property];
+        match property.kind {
+            Kind::Always => {
+                result.verdicts.push(p.verdict.name());
+                result.steps.push(p.counterexample.as_ref().map(Vec::len));
+            }
+            Kind::Sometimes if p.verdict == Verdict::Unreached => {
+                result.unreached.push(property.name)
+            }
+            Kind::Sometimes => {}
+        }
+    }
+    result
+}
+
+fn run(config: Config, spec: Spec, options: CheckOptions) -> Outcome {
+    let config = Config { spec, ..config };
+    outcome(&check(
+        config,
+        &[],
+        (0..PROPERTIES.len()).collect(),
+        options,
+    ))
+}
+
+/// Builds the matrix from `base` (an edition name) with the bounds of `config`.
+pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix, String> {
+    let base_spec = edition(base).map_err(|e| e.to_string())?.spec;
+    let mut rows = vec![Row {
+        text: format!("{base} (base)"),
+        source: "",
+        result: run(config, base_spec, options),
+    }];
+    for clause in clauses() {
+        let current = base_spec
+            .value(clause.name)
+            .expect("every clause has a value");
+        for (value, source) in clause.values {
+            if *value == current {
+                continue;
+            }
+            let mut spec = base_spec;
+            spec.set(clause.name, value)
+                .expect("catalogue values parse");
+            rows.push(Row {
+                text: format!("{}={value}", clause.name),
+                source,
+                result: run(config, spec, options),
+            });
+        }
+    }
+    let old = edition("rfc5162").expect("listed").spec;
+    let new = edition("rfc7162").expect("listed").spec;
+    let mut errata = Vec::new();
+    for (from, to, name, change) in [
+        (new, old, "rfc7162", "revert from"),
+        (old, new, "rfc5162", "apply to"),
+    ] {
+        for erratum in &ERRATA {
+            let value = to.value(erratum.clause).expect("every clause has a value");
+            let mut spec = from;
+            spec.set(erratum.clause, value)
+                .expect("catalogue values parse");
+            errata.push(ErratumRow {
+                erratum: erratum.id,
+                title: erratum.title,
+                change: format!("{change} {name}"),
+                text: format!("{}={value}", erratum.clause),
+                result: run(config, spec, options),
+            });
+        }
+    }
+    Ok(Matrix {
+        base: base.to_string(),
+        clients: config.clients,
+        messages: config.messages,
+        commands: config.commands,
+        properties: always().into_iter().map(|i| PROPERTIES[i].name).collect(),
+        rows,
+        errata,
+    })
+}
+
+fn cell(result: &Outcome, i: usize) -> String {
+    match (result.verdicts[i], result.steps[i]) {
+        ("violated", Some(n)) => format!("violated ({n} steps)"),
+        (verdict, _) => verdict.to_string(),
+    }
+}
+
+fn states(result: &Outcome) -> String {
+    let mut out = result.unique_states.to_string();
+    if !result.complete {
+        out.push_str(" (incomplete)");
+    }
+    if !result.unreached.is_empty() {
+        out.push_str(&format!("; never reached: {}", result.unreached.join(", ")));
+    }
+    out
+}
+
+/// The matrix as markdown tables.
+pub fn markdown(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    writeln!(
+        out,
+        "Each row changes one clause of `{}` and checks every property over the complete \
+         space of {} clients, {} messages and {} commands per client (a clause that only \
+         breaks with more commands shows `holds` here). `violated (n steps)` gives the \
+         length of the shortest counterexample.\n",
+        matrix.base, matrix.clients, matrix.messages, matrix.commands
+    )
+    .unwrap();
+    let header: Vec<String> = matrix.properties.iter().map(|p| format!("`{p}`")).collect();
+    writeln!(
+        out,
+        "| clause | source | {} | unique states |",
+        header.join(" | ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "|---|---|{}---|",
+        "---|".repeat(matrix.properties.len())
+    )
+    .unwrap();
+    for row in &matrix.rows {
+        let cells: Vec<String> = (0..matrix.properties.len())
+            .map(|i| cell(&row.result, i))
+            .collect();
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            row.text,
+            row.source.replace('|', "\\|"),
+            cells.join(" | "),
+            states(&row.result)
+        )
+        .unwrap();
+    }
+    writeln!(out, "\nThe errata, one at a time:\n").unwrap();
+    writeln!(
+        out,
+        "| erratum | change | clause | {} | unique states |",
+        header.join(" | ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "|---|---|---|{}---|",
+        "---|".repeat(matrix.properties.len())
+    )
+    .unwrap();
+    for row in &matrix.errata {
+        let cells: Vec<String> = (0..matrix.properties.len())
+            .map(|i| cell(&row.result, i))
+            .collect();
+        writeln!(
+            out,
+            "| {} ({}) | {} | `{}` | {} | {} |",
+            row.erratum,
+            row.title,
+            row.change,
+            row.text,
+            cells.join(" | "),
+            states(&row.result)
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// The matrix as plain text, one line per row.
+pub fn text(matrix: &Matrix) -> String {
+    let mut out = format!(
+        "matrix from {}: {} clients, {} messages, {} commands per client\ncolumns: {}\n\n",
+        matrix.base,
+        matrix.clients,
+        matrix.messages,
+        matrix.commands,
+        matrix.properties.join(", ")
+    );
+    let line = |text: &str, result: &Outcome| {
+        let cells: Vec<String> = (0..matrix.properties.len())
+            .map(|i| cell(result, i))
+            .collect();
+        format!("{text:<44} {} | {}\n", cells.join(" | "), states(result))
+    };
+    for row in &matrix.rows {
+        out.push_str(&line(&row.text, &row.result));
+    }
+    out.push_str("\nerrata:\n");
+    for row in &matrix.errata {
+        out.push_str(&line(
+            &format!("{} {} ({})", row.erratum, row.change, row.text),
+            &row.result,
+        ));
+    }
+    out
+}
+
+pub fn json(matrix: &Matrix) -> String {
+    let mut json = serde_json::to_string_pretty(matrix).expect("the matrix serializes");
+    json.push('\n');
+    json
+}
