@@ -28,6 +28,9 @@ pub enum Request {
     UidExpunge,
     Close,
     Noop,
+    /// `UID FETCH <uidnext>:* (FLAGS)`, after the client learned that messages arrived (an
+    /// EXISTS, or a SELECT's UIDNEXT above its own).
+    FetchNew,
     /// Open INBOX again: `ENABLE QRESYNC` and `SELECT INBOX (QRESYNC ...)` on a new
     /// connection (pipelined), or only the SELECT on a live connection after CLOSE.
     Resync,
@@ -44,6 +47,7 @@ pub enum Awaiting {
     },
     Close,
     Select,
+    FetchNew,
     Other,
 }
 
@@ -61,6 +65,24 @@ pub struct Connection {
     pub hms_code: Option<ModSeq>,
     /// The largest MODSEQ read in a FETCH since the last tagged response (RFC 7162 section 6).
     pub modseq_max: Option<ModSeq>,
+    /// The client knows messages arrived that it has not fetched.
+    pub fetch_new: bool,
+    /// The UIDNEXT the last SELECT reported.
+    pub uid_next_seen: Option<Uid>,
+}
+
+impl Connection {
+    fn new(selected: bool) -> Connection {
+        Connection {
+            selected,
+            queue: VecDeque::new(),
+            awaiting: Vec::new(),
+            hms_code: None,
+            modseq_max: None,
+            fetch_new: false,
+            uid_next_seen: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +91,9 @@ pub struct Client {
     pub cache: BTreeMap<Uid, FlagSet>,
     /// The stored HIGHESTMODSEQ the next QRESYNC SELECT starts from. Survives disconnects.
     pub resync_point: ModSeq,
+    /// The lowest UID the client has not fetched: new messages are found by UID, not by
+    /// mod-sequence (RFC 7162 section 6, step 2). Survives disconnects.
+    pub uid_next: Uid,
     pub connection: Option<Connection>,
     /// Commands issued so far (a reconnect counts once); the model bounds it.
     pub commands_issued: u8,
@@ -83,23 +108,19 @@ impl Client {
                 .map(|uid| (Uid(uid), FlagSet::EMPTY))
                 .collect(),
             resync_point: ModSeq(1),
-            connection: Some(Connection {
-                selected: true,
-                queue: VecDeque::new(),
-                awaiting: Vec::new(),
-                hms_code: None,
-                modseq_max: None,
-            }),
+            uid_next: Uid(messages + 1),
+            connection: Some(Connection::new(true)),
             commands_issued: 0,
             next_tag: 1,
         }
     }
 
-    /// Connected, selected, nothing in flight and nothing unread.
+    /// Connected, selected, nothing in flight, nothing unread, and no arrival it knows of
+    /// left to fetch.
     pub fn is_idle_selected(&self) -> bool {
-        self.connection
-            .as_ref()
-            .is_some_and(|c| c.selected && c.awaiting.is_empty() && c.queue.is_empty())
+        self.connection.as_ref().is_some_and(|c| {
+            c.selected && c.awaiting.is_empty() && c.queue.is_empty() && !c.fetch_new
+        })
     }
 
     /// What the client may do next, in a fixed order. A client sends one command at a time
@@ -132,6 +153,9 @@ impl Client {
             requests.push(Request::Expunge);
             requests.push(Request::UidExpunge);
         }
+        if connection.fetch_new {
+            requests.push(Request::FetchNew);
+        }
         requests.push(Request::Close);
         requests.push(Request::Noop);
         requests
@@ -161,6 +185,12 @@ impl Client {
             }
             Request::Close => vec![(next(), Command::Close)],
             Request::Noop => vec![(next(), Command::Noop)],
+            Request::FetchNew => vec![(
+                next(),
+                Command::UidFetchNew {
+                    from: self.uid_next,
+                },
+            )],
             Request::Resync => {
                 let known_uids = match spec.client_known_uids {
                     ClientKnownUids::Cache => self.cache.keys().copied().collect(),
@@ -189,13 +219,9 @@ impl Client {
             .iter()
             .map(|(tag, command)| (*tag, self.awaiting(command)))
             .collect();
-        let connection = self.connection.get_or_insert_with(|| Connection {
-            selected: false,
-            queue: VecDeque::new(),
-            awaiting: Vec::new(),
-            hms_code: None,
-            modseq_max: None,
-        });
+        let connection = self
+            .connection
+            .get_or_insert_with(|| Connection::new(false));
         connection.awaiting.extend(awaiting);
     }
 
@@ -217,6 +243,7 @@ impl Client {
             }
             Command::Close => Awaiting::Close,
             Command::SelectQresync { .. } => Awaiting::Select,
+            Command::UidFetchNew { .. } => Awaiting::FetchNew,
             _ => Awaiting::Other,
         }
     }
@@ -237,6 +264,9 @@ impl Client {
             } => {
                 if let Some(flags) = flags {
                     self.cache.insert(*uid, *flags);
+                    if *uid >= self.uid_next {
+                        self.uid_next = Uid(uid.0 + 1);
+                    }
                 }
                 connection.modseq_max = connection.modseq_max.max(Some(*modseq));
                 if spec.client_resync_point == ClientResyncPoint::Eager {
@@ -263,7 +293,19 @@ impl Client {
                     self.resync_point = *m;
                 }
             }
-            Response::Exists(_) | Response::UidValidity(_) | Response::EnabledQresync => {}
+            Response::Exists(_) => {
+                // Outside a SELECT, EXISTS announces arrivals: fetch them (RFC 7162 section
+                // 6, step 2). A SELECT's EXISTS is judged by its UIDNEXT instead.
+                let selecting = connection
+                    .awaiting
+                    .iter()
+                    .any(|(_, a)| *a == Awaiting::Select);
+                if !selecting {
+                    connection.fetch_new = true;
+                }
+            }
+            Response::UidNext(n) => connection.uid_next_seen = Some(*n),
+            Response::UidValidity(_) | Response::EnabledQresync => {}
             Response::Tagged { tag, status, .. } => {
                 if let Some(m) = line.highest_modseq_code() {
                     connection.hms_code = Some(m);
@@ -300,6 +342,20 @@ impl Client {
             Some(Awaiting::Select) => {
                 if let Some(connection) = self.connection.as_mut() {
                     connection.selected = true;
+                    // "This client can now fetch information about new messages" (RFC 7162
+                    // section 6).
+                    if connection.uid_next_seen.is_some_and(|n| n > self.uid_next) {
+                        connection.fetch_new = true;
+                    }
+                }
+            }
+            Some(Awaiting::FetchNew) => {
+                if let Some(connection) = self.connection.as_mut() {
+                    connection.fetch_new = false;
+                    // UIDs that arrived and went before the client fetched them are skipped.
+                    if let Some(n) = connection.uid_next_seen.filter(|n| *n > self.uid_next) {
+                        self.uid_next = n;
+                    }
                 }
             }
             Some(Awaiting::Other) | None => {}

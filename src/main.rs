@@ -149,6 +149,9 @@ struct ModelArgs {
     /// simulate).
     #[arg(long)]
     commands: Option<u64>,
+    /// Messages another agent may append during the run (default 0).
+    #[arg(long)]
+    arrivals: Option<u64>,
     /// Check only this property (repeatable; default all).
     #[arg(long = "property")]
     properties: Vec<String>,
@@ -321,6 +324,7 @@ fn prepare(args: &ModelArgs, default_commands: u64) -> Result<Prepared, String> 
         clients: args.clients,
         messages: args.messages,
         commands: args.commands,
+        arrivals: args.arrivals,
     };
     // Flags override the file field by field: --edition replaces its edition, and --clause
     // overrides apply after the file's own.
@@ -513,14 +517,16 @@ fn replayed(path: &Path, trace: &Trace) -> Result<Result<Replayed, u8>, String> 
         Err(ReplayError::Invalid(why)) => Err(format!("{}: {why}", path.display())),
         Err(ReplayError::Diverged { step, why }) => {
             let what = match trace.steps.get(step - 1) {
-                Some(s) => format!(
-                    "step {step} ({} {})",
-                    s.client,
-                    serde_json::to_value(s.kind)
+                Some(s) => {
+                    let kind = serde_json::to_value(s.kind)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                ),
+                        .unwrap_or_default();
+                    match s.client {
+                        Some(client) => format!("step {step} ({client} {kind})"),
+                        None => format!("step {step} ({kind})"),
+                    }
+                }
                 None => "after the last step".to_string(),
             };
             println!("{}: does not replay: {what}: {why}", path.display());
@@ -793,6 +799,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<u8, String> {
         clients: args.clients,
         messages: args.messages,
         commands: args.commands,
+        arrivals: None,
     };
     let config = setup::config(&args.base, &[], bounds)?;
     let options = CheckOptions {

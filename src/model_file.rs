@@ -24,6 +24,7 @@ struct RawModel {
     clients: Option<u64>,
     messages: Option<u64>,
     commands: Option<u64>,
+    arrivals: Option<u64>,
     /// The properties to check; all when absent.
     properties: Option<Vec<String>>,
     /// Steps the checker follows before it explores freely.
@@ -127,6 +128,7 @@ pub fn load(path: &Path) -> Result<ModelFile, String> {
             clients: raw.clients,
             messages: raw.messages,
             commands: raw.commands,
+            arrivals: raw.arrivals,
         },
         properties,
         script,

@@ -39,7 +39,8 @@ pub const PROPERTIES: [Property; 6] = [
         section: "RFC 7162 sections 3.2.5.1 and 6: a QRESYNC SELECT reports only the changes \
                   above the client's stored HIGHESTMODSEQ",
         summary: "every change at or below a client's stored resync point (flag change or \
-                  expunge) is reflected in its cache",
+                  expunge) is reflected in its cache (new messages, from its UIDNEXT on, are \
+                  found by UID instead)",
         condition: resync_point_safe,
     },
     Property {
@@ -111,10 +112,12 @@ pub fn resync_point_safe(system: &System) -> bool {
     let mailbox = &system.server.mailbox;
     system.clients.iter().all(|client| {
         let point = client.resync_point;
+        // Messages from the client's UIDNEXT on are new to it: found by UID, not covered by
+        // the resync point (RFC 7162 section 6, step 2).
         let flags_reflected = mailbox
             .messages
             .iter()
-            .filter(|(_, m)| m.modseq <= point)
+            .filter(|(uid, m)| m.modseq <= point && **uid < client.uid_next)
             .all(|(uid, m)| client.cache.get(uid) == Some(&m.flags));
         let expunges_reflected = mailbox
             .expunged

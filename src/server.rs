@@ -61,6 +61,9 @@ pub struct Session {
     /// Expunges made by other sessions that this session has not been told yet. Until they
     /// are reported, these messages keep their sequence numbers in this session.
     pub pending_expunges: BTreeSet<Uid>,
+    /// Messages that arrived since this session was last told EXISTS. Until then they have
+    /// no sequence number in this session.
+    pub pending_arrivals: BTreeSet<Uid>,
     /// The mod-sequence this session's QRESYNC SELECT resynchronized from (None for the
     /// sessions of the initial state).
     pub resynced_from: Option<ModSeq>,
@@ -73,19 +76,28 @@ impl Session {
             selected: false,
             pending_flags: BTreeMap::new(),
             pending_expunges: BTreeSet::new(),
+            pending_arrivals: BTreeSet::new(),
             resynced_from: None,
         }
     }
 
     pub fn holds_back_anything(&self) -> bool {
-        !self.pending_flags.is_empty() || !self.pending_expunges.is_empty()
+        !self.pending_flags.is_empty()
+            || !self.pending_expunges.is_empty()
+            || !self.pending_arrivals.is_empty()
+    }
+
+    fn forget_pending(&mut self) {
+        self.pending_flags.clear();
+        self.pending_expunges.clear();
+        self.pending_arrivals.clear();
     }
 }
 
 /// What the server sends of a session's held-back changes at the end of a command. The spec
 /// lets it send them at the end of any command or keep them for later (RFC 3501 section
 /// 7.4.1 and section 5.2); the model explores every choice. Choices are coarse: all flag
-/// changes together, and expunges only together with the flag changes.
+/// changes and new messages (EXISTS) together, and expunges only together with those.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Flush {
@@ -195,14 +207,35 @@ impl Server {
     }
 
     /// The UIDs this session can name by sequence number, in order: the mailbox plus the
-    /// expunges it has not been told about.
+    /// expunges it has not been told about, less the arrivals it has not been told about.
     pub fn view(&self, client: ClientId) -> Vec<Uid> {
         let mut view: Vec<Uid> = self.mailbox.messages.keys().copied().collect();
         if let Some(session) = self.session(client) {
+            view.retain(|uid| !session.pending_arrivals.contains(uid));
             view.extend(session.pending_expunges.iter().copied());
             view.sort();
         }
         view
+    }
+
+    /// Another agent appends a message (RFC 3501 section 6.3.11): the next UID, no flags, a
+    /// mod-sequence above every other (RFC 7162 section 3.1). Selected sessions learn of it
+    /// by EXISTS, later.
+    pub fn append(&mut self) -> Uid {
+        let uid = self.mailbox.uid_next;
+        self.mailbox.uid_next = Uid(uid.0 + 1);
+        let modseq = self.bump();
+        let message = Message {
+            flags: FlagSet::EMPTY,
+            modseq,
+        };
+        self.mailbox.messages.insert(uid, message);
+        for session in self.sessions.iter_mut().flatten() {
+            if session.selected {
+                session.pending_arrivals.insert(uid);
+            }
+        }
+        uid
     }
 
     fn seq_of(&self, client: ClientId, uid: Uid) -> u32 {
@@ -217,13 +250,17 @@ impl Server {
         let mut choices = vec![Flush::Nothing];
         let flushes = matches!(
             command,
-            Command::Store { .. } | Command::Expunge | Command::UidExpunge(_) | Command::Noop
+            Command::Store { .. }
+                | Command::Expunge
+                | Command::UidExpunge(_)
+                | Command::Noop
+                | Command::UidFetchNew { .. }
         );
         let Some(session) = self.session(client) else {
             return choices;
         };
         if flushes && session.selected {
-            if !session.pending_flags.is_empty() {
+            if !session.pending_flags.is_empty() || !session.pending_arrivals.is_empty() {
                 choices.push(Flush::FlagChanges);
             }
             if !session.pending_expunges.is_empty() && command.allows_expunge_responses() {
@@ -343,6 +380,7 @@ impl Server {
             Command::Noop => {
                 self.finish(client, tag, Vec::new(), Vec::new(), None, flush, spec, true)
             }
+            Command::UidFetchNew { from } => self.uid_fetch_new(client, tag, *from, flush, spec),
             Command::Close => self.close(client, tag, spec),
         }
     }
@@ -385,7 +423,13 @@ impl Server {
                 self.mailbox.messages.insert(uid, Message { flags, modseq });
                 for (i, session) in self.sessions.iter_mut().enumerate() {
                     match session {
-                        Some(s) if i != client.index() && s.selected => {
+                        // A message the session has not been told of yet comes with its
+                        // flags when it is (RFC 7162 section 6, step 2).
+                        Some(s)
+                            if i != client.index()
+                                && s.selected
+                                && !s.pending_arrivals.contains(&uid) =>
+                        {
                             s.pending_flags.entry(uid).or_insert(modseq);
                         }
                         _ => {}
@@ -454,9 +498,11 @@ impl Server {
             for (i, session) in self.sessions.iter_mut().enumerate() {
                 let Some(s) = session else { continue };
                 // A held-back flag change of a message now gone is moot: the expunge
-                // replaces it.
+                // replaces it. A message the session was never told of is never reported
+                // gone either (RFC 7162 section 3.2.10.2).
                 s.pending_flags.remove(uid);
-                if i != client.index() && s.selected {
+                let announced = !s.pending_arrivals.remove(uid);
+                if i != client.index() && s.selected && announced {
                     s.pending_expunges.insert(*uid);
                 }
             }
@@ -511,6 +557,11 @@ impl Server {
                 uids: vanished,
             });
         }
+        let session = self.session_mut(client);
+        if flush != Flush::Nothing && !session.pending_arrivals.is_empty() {
+            session.pending_arrivals.clear();
+            lines.push(Response::Exists(self.view(client).len() as u32));
+        }
         for uid in flagged {
             let message = &self.mailbox.messages[&uid];
             lines.push(Response::Fetch {
@@ -558,6 +609,46 @@ impl Server {
         }
     }
 
+    /// `UID FETCH <from>:* (FLAGS)`: every message of the session's view from `from` on,
+    /// after an EXISTS for the arrivals it has not been told of (a FETCH may only name a
+    /// message the client knows exists). The model's server reads `from:*` as the UIDs from
+    /// `from` up, even when none is that high (RFC 3501 would include the highest UID then;
+    /// resync-rules.md C6).
+    fn uid_fetch_new(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        from: Uid,
+        flush: Flush,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let mut lines = Vec::new();
+        let session = self.session_mut(client);
+        if !session.pending_arrivals.is_empty() {
+            session.pending_arrivals.clear();
+            lines.push(Response::Exists(self.view(client).len() as u32));
+        }
+        let view = self.view(client);
+        for (seq, uid) in view.iter().enumerate() {
+            let Some(message) = self.mailbox.messages.get(uid).filter(|_| *uid >= from) else {
+                continue;
+            };
+            lines.push(Response::Fetch {
+                seq: seq as u32 + 1,
+                uid: *uid,
+                modseq: message.modseq,
+                flags: Some(message.flags),
+            });
+        }
+        let session = self.session_mut(client);
+        for line in &lines {
+            if let Response::Fetch { uid, .. } = line {
+                session.pending_flags.remove(uid);
+            }
+        }
+        self.finish(client, tag, lines, Vec::new(), None, flush, spec, true)
+    }
+
     fn close(&mut self, client: ClientId, tag: Tag, spec: &Spec) -> Vec<Response> {
         // What the session was never told stays untold after CLOSE: compute the safe value
         // before the session forgets it.
@@ -565,8 +656,7 @@ impl Server {
         let removed = self.expunge(client, ExpungeCause::Close, spec, |_| true);
         let session = self.session_mut(client);
         session.selected = false;
-        session.pending_flags.clear();
-        session.pending_expunges.clear();
+        session.forget_pending();
         // CLOSE sends no untagged EXPUNGE or VANISHED (RFC 5162 section 3.4, RFC 7162
         // section 3.2.8); whether its OK carries HIGHESTMODSEQ is the clause under test.
         let code = match spec.close_highestmodseq {
@@ -594,13 +684,13 @@ impl Server {
     ) -> Vec<Response> {
         let session = self.session_mut(client);
         session.selected = true;
-        session.pending_flags.clear();
-        session.pending_expunges.clear();
+        session.forget_pending();
         session.resynced_from = Some(since);
         let mailbox = &self.mailbox;
         let mut lines = vec![
             Response::Exists(mailbox.messages.len() as u32),
             Response::UidValidity(UID_VALIDITY),
+            Response::UidNext(mailbox.uid_next),
             Response::HighestModSeq(mailbox.highest_modseq),
         ];
         if uid_validity == UID_VALIDITY {

@@ -14,6 +14,8 @@ pub struct Config {
     pub messages: u32,
     /// Commands each client may issue, reconnects included.
     pub commands: u8,
+    /// Messages another agent may append during the run.
+    pub arrivals: u8,
     pub spec: Spec,
 }
 
@@ -35,6 +37,8 @@ pub enum Action {
     Read { client: ClientId },
     /// The client's connection drops.
     Drop { client: ClientId },
+    /// Another agent appends a message to the mailbox.
+    Arrive,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -54,8 +58,13 @@ impl System {
         }
     }
 
+    /// Messages appended so far by the other agent.
+    pub fn arrived(&self, config: &Config) -> u32 {
+        self.server.mailbox.uid_next.0 - 1 - config.messages
+    }
+
     /// Every enabled action, in a fixed order: client by client, read first, then each
-    /// command with each flush choice, then a drop.
+    /// command with each of the server's choices, then a drop; last, an arrival.
     pub fn actions(&self, config: &Config, actions: &mut Vec<Action>) {
         for (i, client) in self.clients.iter().enumerate() {
             let id = ClientId(i as u8);
@@ -74,6 +83,9 @@ impl System {
                 }
             }
             actions.push(Action::Drop { client: id });
+        }
+        if self.arrived(config) < u32::from(config.arrivals) {
+            actions.push(Action::Arrive);
         }
     }
 
@@ -138,6 +150,9 @@ impl System {
             Action::Drop { client } => {
                 self.clients[client.index()].drop_connection();
                 self.server.disconnect(client);
+            }
+            Action::Arrive => {
+                self.server.append();
             }
         }
     }

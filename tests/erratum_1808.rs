@@ -31,6 +31,7 @@ fn edition_config(edition: &str, clients: u64, commands: u64) -> Config {
         clients: Some(clients),
         messages: Some(2),
         commands: Some(commands),
+        arrivals: None,
     };
     config(edition, &[], bounds).unwrap()
 }
@@ -48,7 +49,7 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
     let config = edition_config("rfc5162", 2, 2);
     let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
     assert_eq!(outcome.completion, Completion::Complete);
-    assert_eq!(outcome.statistics.unique_states, 715_200);
+    assert_eq!(outcome.statistics.unique_states, 761_742);
     for (name, verdict) in [
         ("views-converge", Verdict::Violated),
         ("resync-point-safe", Verdict::Violated),
@@ -86,6 +87,7 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
             read,
             read,
             read,
+            read,
         ]
     );
     let transcript = transcript(&config, property("views-converge").unwrap(), actions);
@@ -98,6 +100,7 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
             "C2: a2 SELECT INBOX (QRESYNC (1 3 1:2))",
             "S2: * 1 EXISTS",
             "S2: * OK [UIDVALIDITY 1] UIDs valid",
+            "S2: * OK [UIDNEXT 3] Predicted next UID",
             "S2: * OK [HIGHESTMODSEQ 3] Highest",
             "S2: a2 OK [READ-WRITE] SELECT completed",
         ]
@@ -131,7 +134,7 @@ fn rfc7162_holds_over_the_whole_bounded_space() {
     let config = edition_config("rfc7162", 2, 2);
     let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
     assert_eq!(outcome.completion, Completion::Complete);
-    assert_eq!(outcome.statistics.unique_states, 698_414);
+    assert_eq!(outcome.statistics.unique_states, 742_642);
     for p in &outcome.properties {
         let expected = match PROPERTIES[p.property].kind {
             resync_check::properties::Kind::Always => Verdict::Holds,
@@ -147,7 +150,7 @@ fn rfc7162_holds_with_three_clients() {
     let config = edition_config("rfc7162", 3, 1);
     let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
     assert_eq!(outcome.completion, Completion::Complete);
-    assert_eq!(outcome.statistics.unique_states, 405_262);
+    assert_eq!(outcome.statistics.unique_states, 426_395);
     assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Holds));
     assert_eq!(outcome.verdict("resync-point-safe"), Some(Verdict::Holds));
     assert_eq!(
@@ -202,4 +205,47 @@ fn a_state_limit_makes_the_run_incomplete_and_undecided() {
     let outcome = check(config, &[], all(), opts);
     assert!(matches!(outcome.completion, Completion::Incomplete(_)));
     assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Undecided));
+}
+
+#[test]
+fn with_an_arrival_clients_fetch_the_new_message_and_rfc7162_still_holds() {
+    let bounds = Bounds {
+        clients: Some(2),
+        messages: Some(2),
+        commands: Some(2),
+        arrivals: Some(1),
+    };
+    let config = config("rfc7162", &[], bounds).unwrap();
+    // A client synchronized with the arrived UID 3 in its cache is reachable...
+    fn fetched(s: &resync_check::system::System) -> bool {
+        !s.clients
+            .iter()
+            .any(|c| c.cache.contains_key(&Uid(3)) && c.is_idle_selected())
+    }
+    let start = resync_check::system::System::initial(&config);
+    let path = resync_check::shortest::shortest_counterexample(&config, &start, fetched).unwrap();
+    let shown = transcript(&config, property("views-converge").unwrap(), &path);
+    let lines = wire_lines(&shown.text);
+    assert_eq!(
+        lines,
+        vec![
+            "C1: a1 NOOP",
+            "S1: * 3 EXISTS",
+            "S1: a1 OK done",
+            "C1: a2 UID FETCH 3:* (FLAGS)",
+            "S1: * 3 FETCH (UID 3 MODSEQ (2) FLAGS ())",
+            "S1: a2 OK done",
+        ]
+    );
+    assert!(
+        shown
+            .text
+            .contains("-- another agent appends UID 3 at MODSEQ 2")
+    );
+    // ...and every property holds over the whole space.
+    let outcome = check(config, &[], all(), options(Strategy::Dfs, 2));
+    assert_eq!(outcome.completion, Completion::Complete);
+    assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Holds));
+    assert_eq!(outcome.verdict("resync-point-safe"), Some(Verdict::Holds));
+    assert_eq!(outcome.statistics.unique_states, 7_534_026);
 }

@@ -261,6 +261,7 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
     let expected = vec![
         Response::Exists(1),
         Response::UidValidity(1),
+        Response::UidNext(Uid(3)),
         Response::HighestModSeq(ModSeq(4)),
         Response::Vanished {
             earlier: true,

@@ -97,19 +97,19 @@ fn walks_find_the_rfc5162_divergence_and_its_trace_replays() {
     let out = stdout(&output);
     assert!(
         out.contains(
-            "views-converge                         VIOLATED in 2 walk(s) (first: walk 26, step 59)"
+            "views-converge                         VIOLATED in 2 walk(s) (first: walk 26, step 61)"
         ),
         "{out}"
     );
     assert!(
         out.contains(
-            "== views-converge violated: walk 26 of seed 1, 59 steps, minimized to 12 (47 removed)"
+            "== views-converge violated: walk 26 of seed 1, 61 steps, minimized to 13 (48 removed)"
         ),
         "{out}"
     );
     let path = dir.join("rfc5162.views-converge.json");
     let trace = Trace::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(trace.steps.len(), 12);
+    assert_eq!(trace.steps.len(), 13);
     assert!(replay(&trace).is_ok());
     assert_eq!(
         trace.reproduce,
@@ -139,7 +139,7 @@ fn walks_find_nothing_under_rfc7162_in_the_same_budget() {
         if policy == "swarm" {
             // The walks do reach the states the argument is about.
             assert!(
-                out.contains("resynced-after-foreign-expunge         reached in 35 walk(s)"),
+                out.contains("resynced-after-foreign-expunge         reached in 36 walk(s)"),
                 "{out}"
             );
         }

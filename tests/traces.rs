@@ -150,7 +150,7 @@ fn a_removed_step_is_caught() {
     let mut trace = erratum_trace();
     trace.steps.pop();
     let (step, why) = diverged(&trace);
-    assert_eq!(step, 8);
+    assert_eq!(step, 9);
     assert_eq!(
         why,
         "after the last step, views-converge holds: the trace shows no violation"
@@ -272,11 +272,18 @@ fn every_line_the_model_can_produce_is_valid_imap() {
     // Every command and response line of every reachable state, under both editions.
     let mut commands = HashSet::new();
     let mut responses = HashSet::new();
-    for edition in ["rfc5162", "rfc7162"] {
+    // Two clients without arrivals, and one client with an arrival and enough commands to
+    // fetch it.
+    let shapes = [(2, 2, 0), (1, 3, 1)];
+    for (edition, (clients, bound, arrivals)) in ["rfc5162", "rfc7162"]
+        .into_iter()
+        .flat_map(|e| shapes.map(|shape| (e, shape)))
+    {
         let bounds = Bounds {
-            clients: Some(2),
+            clients: Some(clients),
             messages: Some(2),
-            commands: Some(2),
+            commands: Some(bound),
+            arrivals: Some(arrivals),
         };
         let config = config(edition, &[], bounds).unwrap();
         let mut seen = HashSet::new();
@@ -442,7 +449,7 @@ fn minimize_removes_the_steps_a_violation_does_not_need() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "removed 3 of 11 steps (8 remain)\n"
+        "removed 3 of 12 steps (9 remain)\n"
     );
     let short = Trace::from_json(&std::fs::read_to_string(&output_path).unwrap()).unwrap();
     assert_eq!(short.steps, trace.steps);

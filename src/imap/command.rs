@@ -37,6 +37,11 @@ pub enum Command {
     /// CLOSE (RFC 5162 section 3.4, RFC 7162 section 3.2.8).
     Close,
     Noop,
+    /// `UID FETCH <from>:* (FLAGS)`: the client's discovery of new messages (RFC 7162
+    /// section 6, step 2, "Discover new messages").
+    UidFetchNew {
+        from: Uid,
+    },
     /// `ENABLE QRESYNC` (RFC 5161, RFC 7162 section 3.2.3).
     EnableQresync,
     /// `SELECT INBOX (QRESYNC (uidvalidity modseq [known-uids]))` (RFC 7162 section 3.2.5).

@@ -35,6 +35,8 @@ pub enum Response {
     Exists(u32),
     /// `* OK [UIDVALIDITY n]` (RFC 3501 section 7.1).
     UidValidity(u32),
+    /// `* OK [UIDNEXT n]` (RFC 3501 section 7.1).
+    UidNext(Uid),
     /// `* OK [HIGHESTMODSEQ n]` (RFC 7162 section 3.1.2.1).
     HighestModSeq(ModSeq),
     /// `* ENABLED QRESYNC` (RFC 5161 section 3.2).

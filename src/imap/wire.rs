@@ -48,6 +48,7 @@ pub fn command(tag: Tag, command: &Command) -> String {
         Command::UidExpunge(uids) => format!("{tag} UID EXPUNGE {}", uid_set(uids)),
         Command::Close => format!("{tag} CLOSE"),
         Command::Noop => format!("{tag} NOOP"),
+        Command::UidFetchNew { from } => format!("{tag} UID FETCH {from}:* (FLAGS)"),
         Command::EnableQresync => format!("{tag} ENABLE QRESYNC"),
         Command::SelectQresync {
             uid_validity,
@@ -84,6 +85,7 @@ pub fn response(response: &Response) -> String {
         }
         Response::Exists(n) => format!("* {n} EXISTS"),
         Response::UidValidity(v) => format!("* OK [UIDVALIDITY {v}] UIDs valid"),
+        Response::UidNext(u) => format!("* OK [UIDNEXT {u}] Predicted next UID"),
         Response::HighestModSeq(m) => format!("* OK [HIGHESTMODSEQ {m}] Highest"),
         Response::EnabledQresync => "* ENABLED QRESYNC".to_string(),
         Response::Tagged {

@@ -32,7 +32,8 @@ pub enum Policy {
     /// Uniformly.
     Uniform,
     /// Swarm testing: each walk first switches off a random subset of action kinds (each
-    /// with probability one half; reads never, or responses would pile up), then picks
+    /// with probability one half; reads never, or responses would pile up; arrivals count as
+    /// a kind), then picks
     /// uniformly among what is left; where nothing is left, among everything enabled.
     Swarm,
 }
@@ -170,11 +171,13 @@ fn kind(action: &Action) -> u32 {
             Request::Close => 6,
             Request::Noop => 7,
             Request::Resync => 8,
+            Request::FetchNew => 9,
         },
+        Action::Arrive => 10,
     }
 }
 
-const KINDS: u32 = 9;
+const KINDS: u32 = 11;
 
 /// One walk's outcome.
 pub struct Walk {

@@ -54,6 +54,13 @@ pub struct ModelInfo {
     pub clients: u8,
     pub messages: u32,
     pub commands: u8,
+    /// Messages another agent may append (absent: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub arrivals: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 impl ModelInfo {
@@ -70,6 +77,7 @@ impl ModelInfo {
             clients: config.clients,
             messages: config.messages,
             commands: config.commands,
+            arrivals: config.arrivals,
         }
     }
 
@@ -79,6 +87,7 @@ impl ModelInfo {
             clients: Some(self.clients.into()),
             messages: Some(self.messages.into()),
             commands: Some(self.commands.into()),
+            arrivals: Some(self.arrivals.into()),
         };
         setup::config(&self.edition, &clauses, bounds)
     }
@@ -94,6 +103,8 @@ pub enum Do {
     Read,
     /// The client's connection drops.
     Drop,
+    /// Another agent appends a message (no client).
+    Arrive,
 }
 
 /// One named step, and the lines it produced. Model-file scripts use the same shape
@@ -103,7 +114,9 @@ pub enum Do {
 pub struct Step {
     #[serde(rename = "do")]
     pub kind: Do,
-    pub client: ClientId,
+    /// Who: absent for an arrival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientId>,
     /// For `send`: what the client asks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
@@ -136,7 +149,16 @@ pub struct Step {
 impl Step {
     /// The action this step names, without its lines.
     pub fn action(&self) -> Result<Action, String> {
-        let client = self.client;
+        if self.kind == Do::Arrive {
+            let bare = (self.client, self.request, self.server_sends, self.select);
+            return match bare {
+                (None, None, None, None) => Ok(Action::Arrive),
+                _ => Err("an `arrive` step names no client, request or server choice".into()),
+            };
+        }
+        let client = self
+            .client
+            .ok_or("a `send`, `read` or `drop` step needs a `client`")?;
         match (self.kind, self.request, self.server_sends, self.select) {
             (Do::Send, Some(request), Some(flush), select) => Ok(Action::Issue {
                 client,
@@ -163,10 +185,11 @@ impl Step {
                 select,
             } => {
                 let select = (select != SelectReply::default()).then_some(select);
-                (Do::Send, client, Some(request), Some(flush), select)
+                (Do::Send, Some(client), Some(request), Some(flush), select)
             }
-            Action::Read { client } => (Do::Read, client, None, None, None),
-            Action::Drop { client } => (Do::Drop, client, None, None, None),
+            Action::Read { client } => (Do::Read, Some(client), None, None, None),
+            Action::Drop { client } => (Do::Drop, Some(client), None, None, None),
+            Action::Arrive => (Do::Arrive, None, None, None, None),
         };
         Step {
             kind,
@@ -221,6 +244,7 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
             step.lost = queued(state, client);
             state.apply(config, action);
         }
+        Action::Arrive => state.apply(config, action),
     }
     if snapshots {
         step.state = Some(Snapshot::of(state));
@@ -317,6 +341,9 @@ pub fn model_flags(script_file: Option<&str>, info: &ModelInfo) -> String {
         " --clients {} --messages {} --commands {}",
         info.clients, info.messages, info.commands
     ));
+    if info.arrivals > 0 {
+        flags.push_str(&format!(" --arrivals {}", info.arrivals));
+    }
     flags
 }
 

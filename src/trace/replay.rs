@@ -86,6 +86,12 @@ pub fn run(config: &Config, actions: &[Action]) -> Result<System, (usize, String
 pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
     let client = match action {
         Action::Issue { client, .. } | Action::Read { client } | Action::Drop { client } => client,
+        Action::Arrive => {
+            return format!(
+                "all {} arrivals the bound allows have happened",
+                config.arrivals
+            );
+        }
     };
     let Some(replica) = state.clients.get(client.index()) else {
         return format!("the model has no client {client}");
@@ -112,6 +118,7 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                 .as_str()
                 .unwrap_or_default()
         ),
+        Action::Arrive => unreachable!("handled above"),
         Action::Issue { request, .. } => format!(
             "{client} cannot send {} here: its cache and connection do not offer it",
             serde_json::to_string(&request).expect("serializes")

@@ -102,17 +102,10 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
             }
             Event::Note { client, text } => {
                 let x = (lanes.client(*client) + lanes.server()) / 2;
-                let lines = wrap(text, LANE_GAP / CHAR_WIDTH);
-                for (i, part) in lines.iter().enumerate() {
-                    writeln!(
-                        body,
-                        r##"<text x="{x}" y="{}" class="note">{}</text>"##,
-                        y + i * 14,
-                        escape(part)
-                    )
-                    .unwrap();
-                }
-                y += 14 * (lines.len() - 1) + 6;
+                y = note(&mut body, x, y, text);
+            }
+            Event::Arrive { text } => {
+                y = note(&mut body, lanes.server(), y, text);
             }
             Event::Drop { client, text } => {
                 let x = lanes.client(*client);
@@ -225,6 +218,21 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     svg.push_str(&marks);
     svg.push_str("</svg>\n");
     svg
+}
+
+/// A grey note centred at `x`, wrapped; returns the `y` of its last line.
+fn note(out: &mut String, x: usize, y: usize, text: &str) -> usize {
+    let lines = wrap(text, LANE_GAP / CHAR_WIDTH);
+    for (i, part) in lines.iter().enumerate() {
+        writeln!(
+            out,
+            r##"<text x="{x}" y="{}" class="note">{}</text>"##,
+            y + i * 14,
+            escape(part)
+        )
+        .unwrap();
+    }
+    y + 14 * (lines.len() - 1) + 6
 }
 
 fn arrow(out: &mut String, from: usize, to: usize, y: usize, label: &str, colour: &str) {

@@ -70,6 +70,8 @@ pub enum Event {
     Note { client: ClientId, text: String },
     /// The client's connection drops.
     Drop { client: ClientId, text: String },
+    /// Another agent appends a message: a note at the server.
+    Arrive { text: String },
 }
 
 /// A path as transcript events, the state after its last step, and what diverged.
@@ -159,6 +161,16 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
                 events.push(Event::Drop { client, text });
                 state.apply(config, action);
             }
+            Action::Arrive => {
+                state.apply(config, action);
+                let mailbox = &state.server.mailbox;
+                let text = format!(
+                    "another agent appends UID {} at MODSEQ {}; selected sessions learn of it by EXISTS",
+                    mailbox.uid_next.0 - 1,
+                    mailbox.highest_modseq
+                );
+                events.push(Event::Arrive { text });
+            }
         }
     }
     let state_lines = describe_state(&state);
@@ -168,9 +180,9 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
         match event {
             Event::Send { client, line } => writeln!(text, "{client}: {line}"),
             Event::Read { client, line } => writeln!(text, "S{}: {line}", client.0 + 1),
-            Event::Note { text: note, .. } | Event::Drop { text: note, .. } => {
-                writeln!(text, "-- {note}")
-            }
+            Event::Note { text: note, .. }
+            | Event::Drop { text: note, .. }
+            | Event::Arrive { text: note } => writeln!(text, "-- {note}"),
         }
         .unwrap();
     }
@@ -334,7 +346,7 @@ fn explain(
             }
         }
         for (uid, message) in &mailbox.messages {
-            if !whole && message.modseq > point {
+            if !whole && (message.modseq > point || *uid >= client.uid_next) {
                 continue;
             }
             match client.cache.get(uid) {
