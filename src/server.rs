@@ -153,6 +153,16 @@ pub struct Uncovered {
     pub held_back: ModSeq,
 }
 
+/// What an expunging command removed.
+#[derive(Default)]
+struct Removed {
+    /// Whether it removed any message.
+    any: bool,
+    /// The removed UIDs the expunging session had been told of: the ones its VANISHED names
+    /// (RFC 7162 section 3.2.10.2).
+    told: Vec<Uid>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Server {
     pub mailbox: Mailbox,
@@ -472,7 +482,7 @@ impl Server {
         cause: ExpungeCause,
         spec: &Spec,
         chosen: impl Fn(Uid) -> bool,
-    ) -> Vec<Uid> {
+    ) -> Removed {
         let removed: Vec<Uid> = self
             .mailbox
             .messages
@@ -481,8 +491,9 @@ impl Server {
             .map(|(uid, _)| *uid)
             .collect();
         if removed.is_empty() {
-            return removed;
+            return Removed::default();
         }
+        let mut told = Vec::new();
         let modseq = match spec.expunge_modseq {
             ExpungeModseq::Bump => self.bump(),
             ExpungeModseq::None => self.mailbox.highest_modseq,
@@ -502,26 +513,37 @@ impl Server {
                 // gone either (RFC 7162 section 3.2.10.2).
                 s.pending_flags.remove(uid);
                 let announced = !s.pending_arrivals.remove(uid);
-                if i != client.index() && s.selected && announced {
+                if i == client.index() && announced {
+                    told.push(*uid);
+                } else if s.selected && announced {
                     s.pending_expunges.insert(*uid);
                 }
             }
         }
-        removed
+        Removed { any: true, told }
     }
 
     fn expunge_response(
         &mut self,
         client: ClientId,
         tag: Tag,
-        removed: Vec<Uid>,
+        removed: Removed,
         flush: Flush,
         spec: &Spec,
     ) -> Vec<Response> {
         // RFC 5162 section 3.3/3.5, RFC 7162 sections 3.2.7/3.2.9: with QRESYNC, the tagged
         // OK of an expunge that removed something carries HIGHESTMODSEQ.
-        let code = (!removed.is_empty()).then_some(self.mailbox.highest_modseq);
-        self.finish(client, tag, Vec::new(), removed, code, flush, spec, true)
+        let code = removed.any.then_some(self.mailbox.highest_modseq);
+        self.finish(
+            client,
+            tag,
+            Vec::new(),
+            removed.told,
+            code,
+            flush,
+            spec,
+            true,
+        )
     }
 
     /// Ends a command: flushes what `flush` asks for, then appends the tagged OK with the
@@ -660,7 +682,7 @@ impl Server {
         // CLOSE sends no untagged EXPUNGE or VANISHED (RFC 5162 section 3.4, RFC 7162
         // section 3.2.8); whether its OK carries HIGHESTMODSEQ is the clause under test.
         let code = match spec.close_highestmodseq {
-            CloseHighestModseq::Send if !removed.is_empty() => {
+            CloseHighestModseq::Send if removed.any => {
                 let hms = self.mailbox.highest_modseq;
                 Some(match spec.held_back_highestmodseq {
                     HeldBackHighestModseq::None => hms,

@@ -150,7 +150,10 @@ fn bad_flags_exit_2_with_a_message() {
         "commands must be between 1 and 99",
     );
     assert_bad_input(&["check", "--property", "fast"], "unknown property `fast`");
-    assert_bad_input(&["check", "--arrivals", "10"], "arrivals must be between 0 and 9, not 10");
+    assert_bad_input(
+        &["check", "--arrivals", "10"],
+        "arrivals must be between 0 and 9, not 10",
+    );
     assert_bad_input(&["check", "--threads", "0"], "--threads");
     assert_bad_input(
         &["check", "no/such/model.json"],

@@ -431,3 +431,32 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
             .any(|l| matches!(l, Response::Fetch { uid: Uid(3), .. }))
     );
 }
+
+#[test]
+fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
+    // RFC 7162 section 3.2.10.2: VANISHED refers only to messages the client has been told of.
+    let spec = rfc7162();
+    let reply = (Flush::Nothing, SelectReply::default());
+    let mut server = Server::new(1, 2);
+    let arrived = server.append();
+    assert_eq!(arrived, Uid(2));
+    // C2 hears of UID 2 and sets \Deleted on it; C1 has not been told UID 2 exists.
+    server.execute(
+        C2,
+        Tag(1),
+        &Command::Noop,
+        (Flush::FlagChanges, SelectReply::default()),
+        &spec,
+    );
+    let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
+    server.execute(C2, Tag(2), &deleted, reply, &spec);
+    assert_eq!(server.view(C1), vec![Uid(1)]);
+    // C1's EXPUNGE removes UID 2, but tells C1 nothing of it.
+    let lines = server.execute(C1, Tag(1), &Command::Expunge, reply, &spec);
+    assert!(
+        !lines.iter().any(|l| matches!(l, Response::Vanished { .. })),
+        "{lines:?}"
+    );
+    assert!(server.mailbox.expunged.contains_key(&Uid(2)));
+    assert!(server.session(C1).unwrap().pending_arrivals.is_empty());
+}
