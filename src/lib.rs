@@ -8,6 +8,7 @@ pub mod check;
 pub mod client;
 pub mod distinct;
 pub mod imap;
+pub mod json;
 pub mod matrix;
 pub mod model;
 pub mod model_file;

@@ -518,10 +518,7 @@ fn replayed(path: &Path, trace: &Trace) -> Result<Result<Replayed, u8>, String> 
         Err(ReplayError::Diverged { step, why }) => {
             let what = match trace.steps.get(step - 1) {
                 Some(s) => {
-                    let kind = serde_json::to_value(s.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
+                    let kind = s.kind.name();
                     match s.client {
                         Some(client) => format!("step {step} ({client} {kind})"),
                         None => format!("step {step} ({kind})"),
@@ -762,10 +759,7 @@ fn report_simulation(
             file.seed,
             file.runs,
             file.steps,
-            serde_json::to_value(file.policy)
-                .expect("serializes")
-                .as_str()
-                .unwrap_or_default(),
+            file.policy.name(),
         );
         let trace = Trace::record(
             file.model.clone(),

@@ -272,7 +272,5 @@ pub fn text(matrix: &Matrix) -> String {
 }
 
 pub fn json(matrix: &Matrix) -> String {
-    let mut json = serde_json::to_string_pretty(matrix).expect("the matrix serializes");
-    json.push('\n');
-    json
+    crate::json::to_pretty(matrix)
 }

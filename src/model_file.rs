@@ -65,14 +65,7 @@ pub struct Expect {
 pub fn load(path: &Path) -> Result<ModelFile, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let raw: RawModel = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{shown}: line {}, column {}: {}",
-            e.line(),
-            e.column(),
-            strip_position(&e.to_string())
-        )
-    })?;
+    let raw: RawModel = crate::json::parse(&text).map_err(|e| format!("{shown}: {e}"))?;
     let properties: Vec<usize> = match &raw.properties {
         None => (0..PROPERTIES.len()).collect(),
         Some(names) => names
@@ -134,14 +127,6 @@ pub fn load(path: &Path) -> Result<ModelFile, String> {
         script,
         expect,
     })
-}
-
-/// serde_json appends " at line L column C"; the message puts the position first.
-fn strip_position(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
-    }
 }
 
 pub fn property_index(name: &str) -> Result<usize, String> {

@@ -92,10 +92,7 @@ pub fn simulation(file: &SummaryFile, summary: &Summary, properties: &[usize]) -
         file.seed,
         file.runs,
         file.steps,
-        serde_json::to_value(file.policy)
-            .expect("serializes")
-            .as_str()
-            .unwrap_or_default()
+        file.policy.name()
     )
     .unwrap();
     writeln!(

@@ -106,6 +106,17 @@ pub enum Flush {
     Everything,
 }
 
+impl Flush {
+    /// The name traces use (`server_sends`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Flush::Nothing => "nothing",
+            Flush::FlagChanges => "flag-changes",
+            Flush::Everything => "everything",
+        }
+    }
+}
+
 /// Which expunged UIDs a QRESYNC SELECT reports in VANISHED (EARLIER).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,

@@ -38,6 +38,16 @@ pub enum Policy {
     Swarm,
 }
 
+impl Policy {
+    /// The name the CLI and the summaries use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Uniform => "uniform",
+            Policy::Swarm => "swarm",
+        }
+    }
+}
+
 /// Which walks this process runs: those whose index mod `count` is `index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {

@@ -89,19 +89,11 @@ impl SummaryFile {
     }
 
     pub fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("a summary serializes");
-        json.push('\n');
-        json
+        crate::json::to_pretty(self)
     }
 
     pub fn from_json(text: &str) -> Result<SummaryFile, String> {
-        let file: SummaryFile = serde_json::from_str(text).map_err(|e| {
-            let message = e.to_string();
-            let message = message
-                .rfind(" at line ")
-                .map_or(message.as_str(), |i| &message[..i]);
-            format!("line {}, column {}: {message}", e.line(), e.column())
-        })?;
+        let file: SummaryFile = crate::json::parse(text)?;
         if file.format_version != FORMAT_VERSION {
             return Err(format!(
                 "format_version {} is not supported (this tool reads version {FORMAT_VERSION})",

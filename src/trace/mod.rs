@@ -107,6 +107,18 @@ pub enum Do {
     Arrive,
 }
 
+impl Do {
+    /// The name traces use (`do`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Do::Send => "send",
+            Do::Read => "read",
+            Do::Drop => "drop",
+            Do::Arrive => "arrive",
+        }
+    }
+}
+
 /// One named step, and the lines it produced. Model-file scripts use the same shape
 /// without the lines.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,20 +299,12 @@ impl Trace {
 
     /// Pretty JSON with a final newline: the same trace always gives the same bytes.
     pub fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("a trace serializes");
-        json.push('\n');
-        json
+        crate::json::to_pretty(self)
     }
 
     /// Parses a trace; errors give line and column.
     pub fn from_json(text: &str) -> Result<Trace, String> {
-        let trace: Trace = serde_json::from_str(text).map_err(|e| {
-            let message = e.to_string();
-            let message = message
-                .rfind(" at line ")
-                .map_or(message.as_str(), |i| &message[..i]);
-            format!("line {}, column {}: {message}", e.line(), e.column())
-        })?;
+        let trace: Trace = crate::json::parse(text)?;
         if trace.format_version != FORMAT_VERSION {
             return Err(format!(
                 "format_version {} is not supported (this tool reads version {FORMAT_VERSION})",

@@ -84,45 +84,48 @@ pub fn run(config: &Config, actions: &[Action]) -> Result<System, (usize, String
 
 /// Why `action` is not enabled in `state`, in the reader's terms.
 pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
-    let client = match action {
-        Action::Issue { client, .. } | Action::Read { client } | Action::Drop { client } => client,
+    let (client, issue) = match action {
         Action::Arrive => {
             return format!(
                 "all {} arrivals the bound allows have happened",
                 config.arrivals
             );
         }
+        Action::Read { client } => return format!("{client} has no unread line to read"),
+        Action::Drop { client } => return format!("{client} has no connection to drop"),
+        Action::Issue {
+            client,
+            request,
+            flush,
+            ..
+        } => (client, (request, flush)),
     };
     let Some(replica) = state.clients.get(client.index()) else {
         return format!("the model has no client {client}");
     };
-    match action {
-        Action::Read { .. } => format!("{client} has no unread line to read"),
-        Action::Drop { .. } => format!("{client} has no connection to drop"),
-        Action::Issue { .. } if replica.commands_issued >= config.commands => format!(
+    let (request, flush) = issue;
+    if replica.commands_issued >= config.commands {
+        format!(
             "{client} has already sent the {} commands its bound allows",
             config.commands
-        ),
-        Action::Issue { .. }
-            if replica
-                .connection
-                .as_ref()
-                .is_some_and(|c| !c.awaiting.is_empty()) =>
-        {
-            format!("{client} is still waiting for a tagged response")
-        }
-        Action::Issue { request, flush, .. } if replica.requests().contains(&request) => format!(
-            "the server holds nothing back from {client} that `server_sends: {}` could send",
-            serde_json::to_value(flush)
-                .expect("serializes")
-                .as_str()
-                .unwrap_or_default()
-        ),
-        Action::Arrive => unreachable!("handled above"),
-        Action::Issue { request, .. } => format!(
+        )
+    } else if replica
+        .connection
+        .as_ref()
+        .is_some_and(|c| !c.awaiting.is_empty())
+    {
+        format!("{client} is still waiting for a tagged response")
+    } else if replica.requests().contains(&request) {
+        format!(
+            "the server holds nothing back from {client} that `server_sends: {}` could send, \
+             or cannot answer a SELECT that way",
+            flush.name()
+        )
+    } else {
+        format!(
             "{client} cannot send {} here: its cache and connection do not offer it",
-            serde_json::to_string(&request).expect("serializes")
-        ),
+            crate::json::to_line(&request)
+        )
     }
 }
 
