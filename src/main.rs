@@ -5,18 +5,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, Verdict, check};
+use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, check};
 use resync_check::matrix;
 use resync_check::model_file::{self, property_index};
-use resync_check::properties::{Kind, PROPERTIES};
+use resync_check::properties::Kind;
 use resync_check::report;
-use resync_check::setup::{self, Bounds};
+use resync_check::setup::{self, Bounds, ModelSetup, Overrides};
 use resync_check::simulate::summary::{SummaryFile, merge};
 use resync_check::simulate::{self, Policy, Shard};
-use resync_check::spec::{EDITIONS, clauses};
-use resync_check::system::{Action, Config, System};
+use resync_check::system::Action;
 use resync_check::trace::minimize::minimize;
 use resync_check::trace::replay::{ReplayError, Replayed, replay, run};
+use resync_check::trace::save::save;
 use resync_check::trace::{self, ModelInfo, Trace, markdown, svg, text};
 
 /// Model checker for IMAP mailbox resynchronization (CONDSTORE/QRESYNC, RFC 5162, RFC 7162).
@@ -157,6 +157,23 @@ struct ModelArgs {
     properties: Vec<String>,
 }
 
+impl ModelArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            model: self.model.clone(),
+            edition: self.edition.clone(),
+            clauses: self.clauses.clone(),
+            bounds: Bounds {
+                clients: self.clients,
+                messages: self.messages,
+                commands: self.commands,
+                arrivals: self.arrivals,
+            },
+            properties: self.properties.clone(),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct CheckArgs {
     #[command(flatten)]
@@ -254,7 +271,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => run_merge(&args),
         Command::Matrix(args) => run_matrix(&args),
         Command::List => {
-            print!("{}", list());
+            print!("{}", report::list());
             Ok(0)
         }
     };
@@ -265,18 +282,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// A model ready to check: from a model file, flags, or both.
-struct Prepared {
-    name: String,
-    edition: String,
-    description: Option<String>,
-    config: Config,
-    script: Vec<Action>,
-    /// The model file, when its script is needed to reproduce a trace.
-    script_file: Option<String>,
-    properties: Vec<usize>,
 }
 
 fn options(run: &RunArgs) -> CheckOptions {
@@ -293,142 +298,15 @@ fn options(run: &RunArgs) -> CheckOptions {
     }
 }
 
-/// A model file's model, with `edition` and `config` (the file's own, or overridden by
-/// flags).
-fn from_file(
-    file: &model_file::ModelFile,
-    edition: String,
-    config: Config,
-) -> Result<Prepared, String> {
-    model_file::check_script(&file.path, &config, &file.script)?;
-    Ok(Prepared {
-        name: file.name.clone(),
-        edition,
-        description: Some(file.description.clone()),
-        config,
-        script: file.script.clone(),
-        script_file: (!file.script.is_empty()).then(|| file.path.display().to_string()),
-        properties: file.properties.clone(),
-    })
-}
-
-fn prepare_file(file: &model_file::ModelFile) -> Result<Prepared, String> {
-    let config = setup::config(&file.edition, &file.clauses, file.bounds)
-        .map_err(|e| format!("{}: {e}", file.path.display()))?;
-    from_file(file, file.edition.clone(), config)
-}
-
-fn prepare(args: &ModelArgs, default_commands: u64) -> Result<Prepared, String> {
-    let file = args.model.as_deref().map(model_file::load).transpose()?;
-    let flags = Bounds {
-        clients: args.clients,
-        messages: args.messages,
-        commands: args.commands,
-        arrivals: args.arrivals,
-    };
-    // Flags override the file field by field: --edition replaces its edition, and --clause
-    // overrides apply after the file's own.
-    let (edition, mut clauses, bounds) = match &file {
-        Some(f) => (f.edition.clone(), f.clauses.clone(), flags.or(f.bounds)),
-        None => {
-            let defaults = Bounds {
-                commands: Some(default_commands),
-                ..Bounds::default()
-            };
-            (
-                setup::DEFAULT_EDITION.to_string(),
-                Vec::new(),
-                flags.or(defaults),
-            )
-        }
-    };
-    let edition = args.edition.clone().unwrap_or(edition);
-    clauses.extend(args.clauses.iter().cloned());
-    let config = setup::config(&edition, &clauses, bounds)?;
-    let mut prepared = match &file {
-        Some(f) => from_file(f, edition, config)?,
-        None => {
-            let mut name = edition.clone();
-            for (clause, value) in &clauses {
-                name.push_str(&format!("+{clause}={value}"));
-            }
-            Prepared {
-                name,
-                edition,
-                description: None,
-                config,
-                script: Vec::new(),
-                script_file: None,
-                properties: (0..PROPERTIES.len()).collect(),
-            }
-        }
-    };
-    if !args.properties.is_empty() {
-        prepared.properties = args
-            .properties
-            .iter()
-            .map(|n| property_index(n))
-            .collect::<Result<_, _>>()?;
-    }
-    Ok(prepared)
-}
-
 /// Checks a model; for each violated property, records its trace and replays it.
-fn check_model(model: &Prepared, run: &RunArgs) -> (CheckOutcome, Vec<(Trace, Replayed)>) {
-    let outcome = check(
-        model.config,
-        &model.script,
-        model.properties.clone(),
-        options(run),
-    );
-    let info = ModelInfo::new(&model.name, &model.edition, &model.config);
-    let traces = outcome
-        .properties
-        .iter()
-        .filter(|p| p.verdict == Verdict::Violated)
-        .map(|p| {
-            let name = PROPERTIES[p.property].name;
-            let actions = p.counterexample.as_ref().expect("a violation has a path");
-            let reproduce = trace::check_command(model.script_file.as_deref(), &info, name);
-            let trace = Trace::record(
-                info.clone(),
-                &model.config,
-                name,
-                reproduce,
-                actions,
-                run.snapshots,
-            );
-            let replayed = replay(&trace).expect("a freshly recorded trace replays");
-            (trace, replayed)
-        })
-        .collect();
+fn check_model(model: &ModelSetup, run: &RunArgs) -> (CheckOutcome, Vec<(Trace, Replayed)>) {
+    let properties = model.properties.clone();
+    let outcome = check(model.config, &model.script, properties, options(run));
+    let traces = trace::record_violations(model, &outcome, run.snapshots);
     (outcome, traces)
 }
 
-fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for (trace, replayed) in traces {
-        let stem = format!("{}.{}", trace.model.name, trace.property);
-        let json = dir.join(format!("{stem}.json"));
-        let files = [
-            (json, trace.to_json()),
-            (
-                dir.join(format!("{stem}.txt")),
-                text::render(trace, replayed),
-            ),
-            (
-                dir.join(format!("{stem}.svg")),
-                svg::render(trace, replayed),
-            ),
-        ];
-        for (path, content) in files {
-            std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
-fn print_header(model: &Prepared) {
+fn print_header(model: &ModelSetup) {
     print!(
         "{}",
         text::header(&model.name, &model.edition, &model.config)
@@ -443,7 +321,7 @@ fn print_header(model: &Prepared) {
 }
 
 fn run_check(args: CheckArgs) -> Result<u8, String> {
-    let model = prepare(&args.model, setup::DEFAULT_COMMANDS.into())?;
+    let model = setup::prepare(&args.model.overrides(), setup::DEFAULT_COMMANDS.into())?;
     print_header(&model);
     let (outcome, traces) = check_model(&model, &args.run);
     print!("{}", report::verdicts(&outcome));
@@ -475,7 +353,7 @@ fn run_verify(args: VerifyArgs) -> Result<u8, String> {
         let Some(expect) = &file.expect else {
             return Err(format!("{}: no `expect` to verify", file.path.display()));
         };
-        models.push((file, expect, prepare_file(file)?));
+        models.push((file, expect, setup::of_file(file)?));
     }
     let mut failures = 0;
     for (file, expect, model) in &models {
@@ -613,7 +491,7 @@ fn run_minimize(args: &MinimizeArgs) -> Result<u8, String> {
 const SIMULATE_COMMANDS: u64 = 20;
 
 fn run_simulate(args: &SimulateArgs) -> Result<u8, String> {
-    let model = prepare(&args.model, SIMULATE_COMMANDS)?;
+    let model = setup::prepare(&args.model.overrides(), SIMULATE_COMMANDS)?;
     if let Some(walk) = args.walk.filter(|w| *w >= args.runs) {
         return Err(format!("--walk {walk} is not below --runs {}", args.runs));
     }
@@ -698,7 +576,7 @@ fn run_merge(args: &MergeArgs) -> Result<u8, String> {
         .iter()
         .map(|s| s.action())
         .collect::<Result<Vec<Action>, _>>()?;
-    let prepared = Prepared {
+    let prepared = ModelSetup {
         name: merged.model.name.clone(),
         edition: merged.model.edition.clone(),
         description: merged.description.clone(),
@@ -723,61 +601,26 @@ fn report_simulation(
     save_dir: Option<&Path>,
     threads: u64,
 ) -> Result<u8, String> {
-    let config = file.model.config()?;
-    let script = file
-        .script
-        .iter()
-        .map(|s| s.action())
-        .collect::<Result<Vec<Action>, _>>()?;
-    let start: System =
-        run(&config, &script).map_err(|(step, why)| format!("script step {step}: {why}"))?;
+    let (summary, found) = simulate::violation_traces(file, script_file, threads as usize)?;
     let properties = file
         .properties
         .iter()
         .map(|n| property_index(n))
         .collect::<Result<Vec<usize>, _>>()?;
-    let summary = file.summary()?;
-    let shard = file.shard()?;
-    let options = simulate::Options {
-        seed: file.seed,
-        runs: file.runs,
-        steps: file.steps,
-        threads: threads as usize,
-        policy: file.policy,
-        shard,
-        walk: None,
-    };
     print!("{}", report::simulation(file, &summary, &properties));
     let mut traces = Vec::new();
-    let found =
-        simulate::first_violations(&config, &start, &script, &properties, &options, &summary);
-    for (i, walk, before, actions) in found {
-        let name = PROPERTIES[i].name;
-        let reproduce = format!(
-            "resync-check simulate{} --property {name} --seed {} --runs {} --steps {} --policy {} --walk {walk}",
-            trace::model_flags(script_file, &file.model),
-            file.seed,
-            file.runs,
-            file.steps,
-            file.policy.name(),
-        );
-        let trace = Trace::record(
-            file.model.clone(),
-            &config,
-            name,
-            reproduce,
-            &actions,
-            false,
-        );
-        let replayed = replay(&trace).expect("a minimized walk replays");
+    for found in found {
         println!(
-            "\n== {name} violated: walk {walk} of seed {}, {before} steps, minimized to {} ({} removed)",
+            "\n== {} violated: walk {} of seed {}, {} steps, minimized to {} ({} removed)",
+            found.trace.property,
+            found.walk,
             file.seed,
-            actions.len(),
-            before - actions.len()
+            found.steps_before,
+            found.trace.steps.len(),
+            found.steps_before - found.trace.steps.len()
         );
-        print!("{}", text::body(&trace, &replayed));
-        traces.push((trace, replayed));
+        print!("{}", text::body(&found.trace, &found.replayed));
+        traces.push((found.trace, found.replayed));
     }
     if let Some(dir) = save_dir {
         save(dir, &traces)?;
@@ -837,37 +680,4 @@ fn run_matrix(args: &MatrixArgs) -> Result<u8, String> {
         }
     );
     Ok(0)
-}
-
-fn list() -> String {
-    let mut out = String::from("editions:\n");
-    for e in &EDITIONS {
-        out.push_str(&format!("  {:<10} {}\n", e.name, e.summary));
-        let values: Vec<String> = e
-            .spec
-            .values()
-            .iter()
-            .map(|(c, v)| format!("{c}={v}"))
-            .collect();
-        out.push_str(&format!("  {:<10} {}\n", "", values.join(" ")));
-    }
-    out.push_str("\nclauses (--clause NAME=VALUE):\n");
-    for c in clauses() {
-        out.push_str(&format!("  {}: {}\n", c.name, c.summary));
-        for (value, source) in c.values {
-            out.push_str(&format!("    {value:<15} {source}\n"));
-        }
-    }
-    out.push_str("\nproperties (--property NAME):\n");
-    for p in &PROPERTIES {
-        let kind = match p.kind {
-            Kind::Always => "always",
-            Kind::Sometimes => "sometimes",
-        };
-        out.push_str(&format!(
-            "  {} ({kind}): {}\n    {}\n",
-            p.name, p.summary, p.section
-        ));
-    }
-    out
 }

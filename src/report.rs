@@ -7,6 +7,7 @@ use crate::check::{CheckOptions, CheckOutcome, Completion, Strategy, Verdict};
 use crate::properties::{Kind, PROPERTIES};
 use crate::simulate::Summary;
 use crate::simulate::summary::SummaryFile;
+use crate::spec::{EDITIONS, clauses};
 use crate::trace::replay::Replayed;
 use crate::trace::{Trace, text};
 
@@ -117,6 +118,40 @@ pub fn simulation(file: &SummaryFile, summary: &Summary, properties: &[usize]) -
             (Kind::Sometimes, n) => format!("reached in {n} walk(s){first}"),
         };
         writeln!(out, "{:<38} {verdict}", property.name).unwrap();
+    }
+    out
+}
+
+/// What `list` prints: editions, clauses with their values and sources, properties.
+pub fn list() -> String {
+    let mut out = String::from("editions:\n");
+    for e in &EDITIONS {
+        out.push_str(&format!("  {:<10} {}\n", e.name, e.summary));
+        let values: Vec<String> = e
+            .spec
+            .values()
+            .iter()
+            .map(|(c, v)| format!("{c}={v}"))
+            .collect();
+        out.push_str(&format!("  {:<10} {}\n", "", values.join(" ")));
+    }
+    out.push_str("\nclauses (--clause NAME=VALUE):\n");
+    for c in clauses() {
+        out.push_str(&format!("  {}: {}\n", c.name, c.summary));
+        for (value, source) in c.values {
+            out.push_str(&format!("    {value:<15} {source}\n"));
+        }
+    }
+    out.push_str("\nproperties (--property NAME):\n");
+    for p in &PROPERTIES {
+        let kind = match p.kind {
+            Kind::Always => "always",
+            Kind::Sometimes => "sometimes",
+        };
+        out.push_str(&format!(
+            "  {} ({kind}): {}\n    {}\n",
+            p.name, p.summary, p.section
+        ));
     }
     out
 }

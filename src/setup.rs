@@ -1,8 +1,12 @@
-//! Turns an edition, clause overrides and bounds (from flags or a model file) into a
-//! validated [`Config`].
+//! Turns an edition, clause overrides and bounds (from flags, a model file, or both) into a
+//! validated [`Config`] and a [`ModelSetup`] ready to check.
 
+use std::path::PathBuf;
+
+use crate::model_file::{self, ModelFile, property_index};
+use crate::properties::PROPERTIES;
 use crate::spec::edition;
-use crate::system::Config;
+use crate::system::{Action, Config};
 
 pub const DEFAULT_EDITION: &str = "rfc5162";
 pub const DEFAULT_CLIENTS: u8 = 2;
@@ -93,6 +97,104 @@ pub fn clause_assignment(text: &str) -> Result<(String, String), String> {
         }
         _ => Err(format!("expected NAME=VALUE, got `{text}`")),
     }
+}
+
+/// A model ready to check: from a model file, flags, or both.
+pub struct ModelSetup {
+    /// Names the model in reports and trace files.
+    pub name: String,
+    pub edition: String,
+    pub description: Option<String>,
+    pub config: Config,
+    /// Steps to follow before exploring freely (see `check::check`).
+    pub script: Vec<Action>,
+    /// The model file, when its script is needed to reproduce a trace.
+    pub script_file: Option<String>,
+    /// Indices into [`PROPERTIES`].
+    pub properties: Vec<usize>,
+}
+
+/// What the command line says of the model: a model file and flags that override it.
+#[derive(Default)]
+pub struct Overrides {
+    pub model: Option<PathBuf>,
+    pub edition: Option<String>,
+    pub clauses: Vec<(String, String)>,
+    pub bounds: Bounds,
+    pub properties: Vec<String>,
+}
+
+/// A model file's model, with `edition` and `config` (the file's own, or overridden by
+/// flags).
+fn from_file(file: &ModelFile, edition: String, config: Config) -> Result<ModelSetup, String> {
+    model_file::check_script(&file.path, &config, &file.script)?;
+    Ok(ModelSetup {
+        name: file.name.clone(),
+        edition,
+        description: Some(file.description.clone()),
+        config,
+        script: file.script.clone(),
+        script_file: (!file.script.is_empty()).then(|| file.path.display().to_string()),
+        properties: file.properties.clone(),
+    })
+}
+
+/// A model file's model as the file says.
+pub fn of_file(file: &ModelFile) -> Result<ModelSetup, String> {
+    let config = config(&file.edition, &file.clauses, file.bounds)
+        .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    from_file(file, file.edition.clone(), config)
+}
+
+/// The model the command line names. Flags override the file field by field: `--edition`
+/// replaces its edition, and `--clause` overrides apply after the file's own. Without a file,
+/// `default_commands` bounds the commands.
+pub fn prepare(args: &Overrides, default_commands: u64) -> Result<ModelSetup, String> {
+    let file = args.model.as_deref().map(model_file::load).transpose()?;
+    let (edition, mut clauses, bounds) = match &file {
+        Some(f) => (
+            f.edition.clone(),
+            f.clauses.clone(),
+            args.bounds.or(f.bounds),
+        ),
+        None => {
+            let defaults = Bounds {
+                commands: Some(default_commands),
+                ..Bounds::default()
+            };
+            let bounds = args.bounds.or(defaults);
+            (DEFAULT_EDITION.to_string(), Vec::new(), bounds)
+        }
+    };
+    let edition = args.edition.clone().unwrap_or(edition);
+    clauses.extend(args.clauses.iter().cloned());
+    let config = config(&edition, &clauses, bounds)?;
+    let mut setup = match &file {
+        Some(f) => from_file(f, edition, config)?,
+        None => {
+            let mut name = edition.clone();
+            for (clause, value) in &clauses {
+                name.push_str(&format!("+{clause}={value}"));
+            }
+            ModelSetup {
+                name,
+                edition,
+                description: None,
+                config,
+                script: Vec::new(),
+                script_file: None,
+                properties: (0..PROPERTIES.len()).collect(),
+            }
+        }
+    };
+    if !args.properties.is_empty() {
+        setup.properties = args
+            .properties
+            .iter()
+            .map(|n| property_index(n))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(setup)
 }
 
 #[cfg(test)]

@@ -22,8 +22,12 @@ use rand_chacha::ChaCha8Rng;
 use crate::client::Request;
 use crate::distinct::Distinct;
 use crate::imap::command::Target;
+use crate::model_file::property_index;
 use crate::properties::{Kind, PROPERTIES};
 use crate::system::{Action, Config, System};
+use crate::trace::replay::{self, Replayed, replay};
+use crate::trace::{Trace, model_flags};
+use summary::SummaryFile;
 
 /// How a walk picks among the enabled actions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -375,4 +379,76 @@ pub fn first_violations(
         out.push((i, index, full.len(), minimized));
     }
     out
+}
+
+/// The first violation of each violated `always` property in a simulation's summary, as
+/// replayed, minimized traces with the command that reproduces each (`--walk`).
+pub struct Found {
+    pub walk: u64,
+    /// The walk's steps up to the violation, before minimizing (the script included).
+    pub steps_before: usize,
+    pub trace: Trace,
+    pub replayed: Replayed,
+}
+
+/// Rebuilds the model of `file` and returns its tallies and the traces of its first
+/// violations. `script_file` is the model file, if its script is needed to reproduce them.
+pub fn violation_traces(
+    file: &SummaryFile,
+    script_file: Option<&str>,
+    threads: usize,
+) -> Result<(Summary, Vec<Found>), String> {
+    let config = file.model.config()?;
+    let script = file
+        .script
+        .iter()
+        .map(|s| s.action())
+        .collect::<Result<Vec<Action>, _>>()?;
+    let start = replay::run(&config, &script)
+        .map_err(|(step, why)| format!("script step {step}: {why}"))?;
+    let properties = file
+        .properties
+        .iter()
+        .map(|n| property_index(n))
+        .collect::<Result<Vec<usize>, _>>()?;
+    let summary = file.summary()?;
+    let options = Options {
+        seed: file.seed,
+        runs: file.runs,
+        steps: file.steps,
+        threads,
+        policy: file.policy,
+        shard: file.shard()?,
+        walk: None,
+    };
+    let mut out = Vec::new();
+    for (i, walk, before, actions) in
+        first_violations(&config, &start, &script, &properties, &options, &summary)
+    {
+        let name = PROPERTIES[i].name;
+        let reproduce = format!(
+            "resync-check simulate{} --property {name} --seed {} --runs {} --steps {} --policy {} --walk {walk}",
+            model_flags(script_file, &file.model),
+            file.seed,
+            file.runs,
+            file.steps,
+            file.policy.name(),
+        );
+        let trace = Trace::record(
+            file.model.clone(),
+            &config,
+            name,
+            reproduce,
+            &actions,
+            false,
+        );
+        let replayed = replay(&trace).expect("a minimized walk replays");
+        out.push(Found {
+            walk,
+            steps_before: before,
+            trace,
+            replayed,
+        });
+    }
+    Ok((summary, out))
 }

@@ -6,6 +6,7 @@ pub mod blame;
 pub mod markdown;
 pub mod minimize;
 pub mod replay;
+pub mod save;
 pub mod snapshot;
 pub mod svg;
 pub mod text;
@@ -357,4 +358,33 @@ pub fn check_command(script_file: Option<&str>, info: &ModelInfo, property: &str
         "resync-check check{} --property {property}",
         model_flags(script_file, info)
     )
+}
+
+/// The trace of each violated property of `outcome`, recorded and replayed.
+pub fn record_violations(
+    setup: &crate::setup::ModelSetup,
+    outcome: &crate::check::CheckOutcome,
+    snapshots: bool,
+) -> Vec<(Trace, replay::Replayed)> {
+    let info = ModelInfo::new(&setup.name, &setup.edition, &setup.config);
+    outcome
+        .properties
+        .iter()
+        .filter(|p| p.verdict == crate::check::Verdict::Violated)
+        .map(|p| {
+            let name = crate::properties::PROPERTIES[p.property].name;
+            let actions = p.counterexample.as_ref().expect("a violation has a path");
+            let reproduce = check_command(setup.script_file.as_deref(), &info, name);
+            let trace = Trace::record(
+                info.clone(),
+                &setup.config,
+                name,
+                reproduce,
+                actions,
+                snapshots,
+            );
+            let replayed = replay::replay(&trace).expect("a freshly recorded trace replays");
+            (trace, replayed)
+        })
+        .collect()
 }
