@@ -74,15 +74,8 @@ struct MatrixArgs {
     base: String,
     #[arg(long, value_enum, default_value = "text")]
     format: MatrixFormat,
-    /// Client replicas (default 2).
-    #[arg(long)]
-    clients: Option<u64>,
-    /// Messages in the mailbox at the start (default 2).
-    #[arg(long)]
-    messages: Option<u64>,
-    /// Commands each client may issue, reconnects included (default 2).
-    #[arg(long)]
-    commands: Option<u64>,
+    #[command(flatten)]
+    bounds: BoundArgs,
     /// Checker threads per row.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
     threads: u64,
@@ -128,6 +121,34 @@ struct RunArgs {
     snapshots: bool,
 }
 
+/// The bounds of a model.
+#[derive(clap::Args)]
+struct BoundArgs {
+    /// Client replicas (default 2).
+    #[arg(long)]
+    clients: Option<u64>,
+    /// Messages in the mailbox at the start (default 2).
+    #[arg(long)]
+    messages: Option<u64>,
+    /// Commands each client may issue, reconnects included (default 2; 20 for simulate).
+    #[arg(long)]
+    commands: Option<u64>,
+    /// Messages another agent may append during the run (default 0).
+    #[arg(long)]
+    arrivals: Option<u64>,
+}
+
+impl BoundArgs {
+    fn bounds(&self) -> Bounds {
+        Bounds {
+            clients: self.clients,
+            messages: self.messages,
+            commands: self.commands,
+            arrivals: self.arrivals,
+        }
+    }
+}
+
 /// What selects the model, for `check` and `simulate`.
 #[derive(clap::Args)]
 struct ModelArgs {
@@ -139,19 +160,8 @@ struct ModelArgs {
     /// Override one clause of the edition: NAME=VALUE (repeatable; see `list`).
     #[arg(long = "clause", value_parser = setup::clause_assignment)]
     clauses: Vec<(String, String)>,
-    /// Client replicas (default 2).
-    #[arg(long)]
-    clients: Option<u64>,
-    /// Messages in the mailbox at the start (default 2).
-    #[arg(long)]
-    messages: Option<u64>,
-    /// Commands each client may issue, reconnects included (default 2 for check, 20 for
-    /// simulate).
-    #[arg(long)]
-    commands: Option<u64>,
-    /// Messages another agent may append during the run (default 0).
-    #[arg(long)]
-    arrivals: Option<u64>,
+    #[command(flatten)]
+    bounds: BoundArgs,
     /// Check only this property (repeatable; default all).
     #[arg(long = "property")]
     properties: Vec<String>,
@@ -163,12 +173,7 @@ impl ModelArgs {
             model: self.model.clone(),
             edition: self.edition.clone(),
             clauses: self.clauses.clone(),
-            bounds: Bounds {
-                clients: self.clients,
-                messages: self.messages,
-                commands: self.commands,
-                arrivals: self.arrivals,
-            },
+            bounds: self.bounds.bounds(),
             properties: self.properties.clone(),
         }
     }
@@ -632,13 +637,7 @@ const MATRIX_BEGIN: &str = "<!-- matrix: begin -->\n";
 const MATRIX_END: &str = "<!-- matrix: end -->\n";
 
 fn run_matrix(args: &MatrixArgs) -> Result<u8, String> {
-    let bounds = Bounds {
-        clients: args.clients,
-        messages: args.messages,
-        commands: args.commands,
-        arrivals: None,
-    };
-    let config = setup::config(&args.base, &[], bounds)?;
+    let config = setup::config(&args.base, &[], args.bounds.bounds())?;
     let options = CheckOptions {
         strategy: Strategy::Dfs,
         threads: args.threads as usize,
