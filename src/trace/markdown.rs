@@ -38,7 +38,7 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     writeln!(out, "{}\n", shown.divergence).unwrap();
     writeln!(
         out,
-        "The violation {}.\n",
+        "Responsible: {}.\n",
         blame::sentence(property.name, &responsible)
     )
     .unwrap();
