@@ -1,29 +1,13 @@
 //! The command line: exit codes, output, and clear errors on bad input.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_resync-check"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+mod common;
+use common::{run, stderr, stdout, temp_dir};
 
 /// A model file with `text` in a fresh temporary directory.
 fn model_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("resync-check-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.json"));
+    let path = temp_dir(&format!("cli-{name}")).join(format!("{name}.json"));
     std::fs::write(&path, text).unwrap();
     path
 }

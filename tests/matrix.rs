@@ -1,18 +1,14 @@
 //! The clause matrix: the README's copy is what the tool prints today.
 
-use std::process::Command;
+mod common;
+use common::{root, run, stderr, stdout};
 
 #[test]
 fn the_readme_matrix_is_current() {
-    let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
-        .args(["matrix", "--format", "markdown"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs");
+    let output = run(&["matrix", "--format", "markdown"]);
     assert_eq!(output.status.code(), Some(0));
-    let fresh = String::from_utf8(output.stdout).unwrap();
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let fresh = stdout(&output);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let begin = readme.find("<!-- matrix: begin -->\n").unwrap() + "<!-- matrix: begin -->\n".len();
     let end = readme.find("<!-- matrix: end -->\n").unwrap();
     assert!(
@@ -28,10 +24,7 @@ fn the_readme_matrix_is_current() {
 
 #[test]
 fn the_matrix_rejects_an_unknown_base() {
-    let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
-        .args(["matrix", "--base", "rfc9999"])
-        .output()
-        .expect("the binary runs");
+    let output = run(&["matrix", "--base", "rfc9999"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown edition `rfc9999`"));
+    assert!(stderr(&output).contains("unknown edition `rfc9999`"));
 }

@@ -1,29 +1,13 @@
 //! Seeded simulation: reproducibility, seeds, the erratum found by walks, shards and merge.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+use common::{run, stdout, temp_dir};
 
 use resync_check::trace::Trace;
 use resync_check::trace::replay::replay;
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_resync-check"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("resync-check-sim-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The documented budget: with seed 1, 3 clients and 3 messages, walk 26 of the first 100
 /// breaks views-converge under rfc5162.

@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
+use common::{root, run, temp_dir};
 
 use imap_codec::decode::Decoder;
 use imap_codec::{CommandCodec, ResponseCodec};
@@ -17,25 +19,6 @@ use resync_check::system::{Action, System};
 use resync_check::trace::minimize::minimize;
 use resync_check::trace::replay::{ReplayError, replay};
 use resync_check::trace::{Trace, markdown, svg};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_resync-check"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("resync-check-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Every file of a directory by name, with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
