@@ -69,10 +69,15 @@ pub struct Connection {
     pub fetch_new: bool,
     /// The UIDNEXT the last SELECT reported.
     pub uid_next_seen: Option<Uid>,
+    /// The number of messages in the selected mailbox, as the client counts it: set by
+    /// EXISTS, lowered by one for each UID of a VANISHED without EARLIER (RFC 7162 section
+    /// 3.2.10.2), 0 while nothing is selected. Sequence numbers run from 1 to this. Signed:
+    /// a server that names more UIDs than the client counted drives it below zero.
+    pub exists: i32,
 }
 
 impl Connection {
-    fn new(selected: bool) -> Connection {
+    fn new(selected: bool, exists: i32) -> Connection {
         Connection {
             selected,
             queue: VecDeque::new(),
@@ -81,6 +86,7 @@ impl Connection {
             modseq_max: None,
             fetch_new: false,
             uid_next_seen: None,
+            exists,
         }
     }
 }
@@ -109,7 +115,7 @@ impl Client {
                 .collect(),
             resync_point: ModSeq(1),
             uid_next: Uid(messages + 1),
-            connection: Some(Connection::new(true)),
+            connection: Some(Connection::new(true, messages as i32)),
             commands_issued: 0,
             next_tag: 1,
         }
@@ -221,7 +227,7 @@ impl Client {
             .collect();
         let connection = self
             .connection
-            .get_or_insert_with(|| Connection::new(false));
+            .get_or_insert_with(|| Connection::new(false, 0));
         connection.awaiting.extend(awaiting);
     }
 
@@ -274,12 +280,16 @@ impl Client {
                     self.resync_point = self.resync_point.max(*modseq);
                 }
             }
-            Response::Vanished { uids, .. } => {
+            Response::Vanished { earlier, uids } => {
                 // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
-                // are gone; the model's client does not track sequence numbers beyond its
-                // cache order.
+                // are gone. Without EARLIER, "each UID listed ... results in the client
+                // decrementing the message count by one"; with it, the count stays (section
+                // 3.2.10.1).
                 for uid in uids {
                     self.cache.remove(uid);
+                }
+                if !earlier {
+                    connection.exists -= uids.len() as i32;
                 }
             }
             Response::HighestModSeq(m) => {
@@ -293,7 +303,8 @@ impl Client {
                     self.resync_point = *m;
                 }
             }
-            Response::Exists(_) => {
+            Response::Exists(n) => {
+                connection.exists = *n as i32;
                 // Outside a SELECT, EXISTS announces arrivals: fetch them (RFC 7162 section
                 // 6, step 2). A SELECT's EXISTS is judged by its UIDNEXT instead.
                 let selecting = connection
@@ -334,6 +345,7 @@ impl Client {
             Some(Awaiting::Close) => {
                 if let Some(connection) = self.connection.as_mut() {
                     connection.selected = false;
+                    connection.exists = 0;
                 }
                 if spec.client_close == ClientClose::PruneDeleted {
                     self.cache.retain(|_, flags| !flags.contains(Flag::Deleted));

@@ -136,6 +136,10 @@ struct BoundArgs {
     /// Messages another agent may append during the run (default 0).
     #[arg(long)]
     arrivals: Option<u64>,
+    /// Of those, messages the other agent may move away again, as a filter does right after
+    /// delivery (default 0).
+    #[arg(long)]
+    removals: Option<u64>,
 }
 
 impl BoundArgs {
@@ -145,6 +149,7 @@ impl BoundArgs {
             messages: self.messages,
             commands: self.commands,
             arrivals: self.arrivals,
+            removals: self.removals,
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The clause matrix: from a base edition, every other value of every clause, checked alone,
 //! with the verdict of each `always` property, the length of its shortest counterexample and
 //! the state count; and the errata table: each erratum reverted alone from `rfc7162`, and
-//! applied alone to `rfc5162`.
+//! applied alone to `rfc5162`. A clause that only matters when another agent appends and
+//! removes a message is checked with one arrival and one removal, and its row says so.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -18,6 +20,8 @@ pub struct Matrix {
     pub clients: u8,
     pub messages: u32,
     pub commands: u8,
+    pub arrivals: u8,
+    pub removals: u8,
     /// The `always` properties, in column order.
     pub properties: Vec<&'static str>,
     pub rows: Vec<Row>,
@@ -43,7 +47,7 @@ pub struct ErratumRow {
     pub result: Outcome,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Outcome {
     /// Per `always` property: `holds`, `violated`, or `undecided`.
     pub verdicts: Vec<&'static str>,
@@ -53,6 +57,15 @@ pub struct Outcome {
     pub unreached: Vec<&'static str>,
     pub unique_states: usize,
     pub complete: bool,
+    /// The other agent's bounds for this row, where they differ from the matrix's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_agent: Option<OtherAgent>,
+}
+
+#[derive(Clone, Copy, Serialize)]
+pub struct OtherAgent {
+    pub arrivals: u8,
+    pub removals: u8,
 }
 
 fn always() -> Vec<usize> {
@@ -68,6 +81,7 @@ fn outcome(outcome: &CheckOutcome) -> Outcome {
         unreached: Vec::new(),
         unique_states: outcome.statistics.unique_states,
         complete: outcome.completion == Completion::Complete,
+        other_agent: None,
     };
     for p in &outcome.properties {
         let property = &PROPERTIES[p.property];
@@ -85,23 +99,65 @@ fn outcome(outcome: &CheckOutcome) -> Outcome {
     result
 }
 
-fn run(config: Config, spec: Spec, options: CheckOptions) -> Outcome {
-    let config = Config { spec, ..config };
-    outcome(&check(
-        config,
-        &[],
-        (0..PROPERTIES.len()).collect(),
-        options,
-    ))
+/// Runs the checks, each distinct model once (an erratum reverted from `rfc7162` is often a
+/// clause row of the matrix from `rfc7162`).
+struct Runner {
+    config: Config,
+    options: CheckOptions,
+    done: HashMap<Config, Outcome>,
+}
+
+impl Runner {
+    /// `spec` under the matrix's bounds; with at least one arrival and one removal if
+    /// `clause` needs the other agent.
+    fn run(&mut self, spec: Spec, clause: Option<&str>) -> Outcome {
+        let needs_other_agent = clauses()
+            .iter()
+            .any(|c| Some(c.name) == clause && c.needs_other_agent);
+        let mut config = Config {
+            spec,
+            ..self.config
+        };
+        if needs_other_agent {
+            config.arrivals = config.arrivals.max(1);
+            config.removals = config.removals.max(1);
+        }
+        let options = self.options;
+        let mut result = self
+            .done
+            .entry(config)
+            .or_insert_with(|| {
+                outcome(&check(
+                    config,
+                    &[],
+                    (0..PROPERTIES.len()).collect(),
+                    options,
+                ))
+            })
+            .clone();
+        let base = (self.config.arrivals, self.config.removals);
+        if (config.arrivals, config.removals) != base {
+            result.other_agent = Some(OtherAgent {
+                arrivals: config.arrivals,
+                removals: config.removals,
+            });
+        }
+        result
+    }
 }
 
 /// Builds the matrix from `base` (an edition name) with the bounds of `config`.
 pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix, String> {
     let base_spec = edition(base).map_err(|e| e.to_string())?.spec;
+    let mut runner = Runner {
+        config,
+        options,
+        done: HashMap::new(),
+    };
     let mut rows = vec![Row {
         text: format!("{base} (base)"),
         source: "",
-        result: run(config, base_spec, options),
+        result: runner.run(base_spec, None),
     }];
     for clause in clauses() {
         let current = base_spec
@@ -117,7 +173,7 @@ pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix
             rows.push(Row {
                 text: format!("{}={value}", clause.name),
                 source,
-                result: run(config, spec, options),
+                result: runner.run(spec, Some(clause.name)),
             });
         }
     }
@@ -138,7 +194,7 @@ pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix
                 title: erratum.title,
                 change: format!("{change} {name}"),
                 text: format!("{}={value}", erratum.clause),
-                result: run(config, spec, options),
+                result: runner.run(spec, Some(erratum.clause)),
             });
         }
     }
@@ -147,6 +203,8 @@ pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix
         clients: config.clients,
         messages: config.messages,
         commands: config.commands,
+        arrivals: config.arrivals,
+        removals: config.removals,
         properties: always().into_iter().map(|i| PROPERTIES[i].name).collect(),
         rows,
         errata,
@@ -162,11 +220,32 @@ fn cell(result: &Outcome, i: usize) -> String {
 
 fn states(result: &Outcome) -> String {
     let mut out = result.unique_states.to_string();
+    if let Some(agent) = result.other_agent {
+        out.push_str(&format!(
+            " (with {} arrival(s), {} removal(s))",
+            agent.arrivals, agent.removals
+        ));
+    }
     if !result.complete {
         out.push_str(" (incomplete)");
     }
     if !result.unreached.is_empty() {
         out.push_str(&format!("; never reached: {}", result.unreached.join(", ")));
+    }
+    out
+}
+
+/// The matrix's bounds, in words.
+fn bounds(matrix: &Matrix) -> String {
+    let mut out = format!(
+        "{} clients, {} messages and {} commands per client",
+        matrix.clients, matrix.messages, matrix.commands
+    );
+    if matrix.arrivals > 0 {
+        out.push_str(&format!(", {} arrival(s)", matrix.arrivals));
+    }
+    if matrix.removals > 0 {
+        out.push_str(&format!(", {} removal(s)", matrix.removals));
     }
     out
 }
@@ -177,10 +256,12 @@ pub fn markdown(matrix: &Matrix) -> String {
     writeln!(
         out,
         "Each row changes one clause of `{}` and checks every property over the complete \
-         space of {} clients, {} messages and {} commands per client (a clause that only \
-         breaks with more commands shows `holds` here). `violated (n steps)` gives the \
-         length of the shortest counterexample.\n",
-        matrix.base, matrix.clients, matrix.messages, matrix.commands
+         space of {} (a clause that only breaks with more commands shows `holds` here). A \
+         clause that can only matter when another agent appends a message and moves it away \
+         is checked with one arrival and one removal, as its state count says. `violated (n \
+         steps)` gives the length of the shortest counterexample.\n",
+        matrix.base,
+        bounds(matrix)
     )
     .unwrap();
     let header: Vec<String> = matrix.properties.iter().map(|p| format!("`{p}`")).collect();
@@ -245,11 +326,9 @@ pub fn markdown(matrix: &Matrix) -> String {
 /// The matrix as plain text, one line per row.
 pub fn text(matrix: &Matrix) -> String {
     let mut out = format!(
-        "matrix from {}: {} clients, {} messages, {} commands per client\ncolumns: {}\n\n",
+        "matrix from {}: {}\ncolumns: {}\n\n",
         matrix.base,
-        matrix.clients,
-        matrix.messages,
-        matrix.commands,
+        bounds(matrix),
         matrix.properties.join(", ")
     );
     let line = |text: &str, result: &Outcome| {

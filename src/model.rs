@@ -29,6 +29,9 @@ const CONDITIONS: [Condition; PROPERTIES.len()] = [
     condition::<3>,
     condition::<4>,
     condition::<5>,
+    condition::<6>,
+    condition::<7>,
+    condition::<8>,
 ];
 
 impl Model for ResyncModel {

@@ -25,6 +25,7 @@ struct RawModel {
     messages: Option<u64>,
     commands: Option<u64>,
     arrivals: Option<u64>,
+    removals: Option<u64>,
     /// The properties to check; all when absent.
     properties: Option<Vec<String>>,
     /// Steps the checker follows before it explores freely.
@@ -122,6 +123,7 @@ pub fn load(path: &Path) -> Result<ModelFile, String> {
             messages: raw.messages,
             commands: raw.commands,
             arrivals: raw.arrivals,
+            removals: raw.removals,
         },
         properties,
         script,

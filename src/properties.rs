@@ -22,7 +22,7 @@ pub struct Property {
 }
 
 /// Every property, in the order reports print them.
-pub const PROPERTIES: [Property; 6] = [
+pub const PROPERTIES: [Property; 9] = [
     Property {
         name: "views-converge",
         kind: Kind::Always,
@@ -44,6 +44,17 @@ pub const PROPERTIES: [Property; 6] = [
         condition: resync_point_safe,
     },
     Property {
+        name: "message-count-agrees",
+        kind: Kind::Always,
+        section: "RFC 7162 section 3.2.10.2: \"each UID listed in a VANISHED response results \
+                  in the client decrementing the message count by one\"; RFC 3501 sections \
+                  7.3.1 and 7.4.1",
+        summary: "a selected client that has read every line queued for it counts as many \
+                  messages as its session has sequence numbers, so both sides mean the same \
+                  message by the same number",
+        condition: message_count_agrees,
+    },
+    Property {
         name: "announced-highestmodseq-covered",
         kind: Kind::Always,
         section: "RFC 7162 section 3.2 (erratum 1810): the server \"MUST send untagged events \
@@ -51,6 +62,27 @@ pub const PROPERTIES: [Property; 6] = [
         summary: "no HIGHESTMODSEQ the server sends a session covers a change it is holding \
                   back from that session (a fault of the server, whatever the client does)",
         condition: announced_highestmodseq_covered,
+    },
+    Property {
+        name: "highestmodseq-monotonic",
+        kind: Kind::Always,
+        section: "RFC 7162 section 3.1 (a new message's mod-sequence is higher than every \
+                  other) and section 3.2 (expunges increment the per-mailbox mod-sequence); \
+                  resync-rules.md C12",
+        summary: "the mailbox's HIGHESTMODSEQ never goes down, and no change gets a \
+                  mod-sequence at or below one an expunge was logged with (a fault of the \
+                  server)",
+        condition: highestmodseq_monotonic,
+    },
+    Property {
+        name: "vanished-only-known-uids",
+        kind: Kind::Always,
+        section: "RFC 7162 section 3.2.10.2 (erratum 3322): a VANISHED without EARLIER \
+                  \"MUST refer only to messages that are visible to the client\"",
+        summary: "every UID of a VANISHED without EARLIER had a sequence number in that \
+                  session when the command began: announced by SELECT or EXISTS, not yet \
+                  reported gone (a fault of the server)",
+        condition: vanished_only_known_uids,
     },
     Property {
         name: "close-expunged-unseen-deleted",
@@ -131,10 +163,12 @@ pub fn resync_point_safe(system: &System) -> bool {
 pub fn close_expunged_unseen_deleted(system: &System) -> bool {
     system.server.mailbox.expunged.iter().any(|(uid, e)| {
         e.cause == ExpungeCause::Close
-            && system.clients[e.by.index()]
-                .cache
-                .get(uid)
-                .is_some_and(|flags| !flags.contains(Flag::Deleted))
+            && e.by.is_some_and(|by| {
+                system.clients[by.index()]
+                    .cache
+                    .get(uid)
+                    .is_some_and(|flags| !flags.contains(Flag::Deleted))
+            })
     })
 }
 
@@ -149,7 +183,7 @@ pub fn resynced_after_foreign_expunge(system: &System) -> bool {
                 .mailbox
                 .expunged
                 .values()
-                .any(|e| e.by != c && e.modseq > since)
+                .any(|e| e.by != Some(c) && e.modseq > since)
     })
 }
 
@@ -170,4 +204,27 @@ pub fn modseq_read_above_held_back_expunge(system: &System) -> bool {
 
 pub fn announced_highestmodseq_covered(system: &System) -> bool {
     system.server.uncovered.is_none()
+}
+
+pub fn highestmodseq_monotonic(system: &System) -> bool {
+    system.server.regressed.is_none()
+}
+
+pub fn vanished_only_known_uids(system: &System) -> bool {
+    system.server.unannounced.is_none()
+}
+
+/// Checked once the client has read everything: while lines are queued, it is behind by
+/// design.
+pub fn message_count_agrees(system: &System) -> bool {
+    clients(system).all(|c| {
+        let Some(connection) = &system.clients[c.index()].connection else {
+            return true;
+        };
+        let selected = system.server.session(c).is_some_and(|s| s.selected);
+        if !connection.selected || !connection.queue.is_empty() || !selected {
+            return true;
+        }
+        connection.exists == system.server.view(c).len() as i32
+    })
 }

@@ -126,20 +126,20 @@ pub fn simulation(file: &SummaryFile, summary: &Summary, properties: &[usize]) -
 pub fn list() -> String {
     let mut out = String::from("editions:\n");
     for e in &EDITIONS {
-        out.push_str(&format!("  {:<10} {}\n", e.name, e.summary));
+        out.push_str(&format!("  {:<12} {}\n", e.name, e.summary));
         let values: Vec<String> = e
             .spec
             .values()
             .iter()
             .map(|(c, v)| format!("{c}={v}"))
             .collect();
-        out.push_str(&format!("  {:<10} {}\n", "", values.join(" ")));
+        out.push_str(&format!("  {:<12} {}\n", "", values.join(" ")));
     }
     out.push_str("\nclauses (--clause NAME=VALUE):\n");
     for c in clauses() {
         out.push_str(&format!("  {}: {}\n", c.name, c.summary));
         for (value, source) in c.values {
-            out.push_str(&format!("    {value:<15} {source}\n"));
+            out.push_str(&format!("    {value:<17} {source}\n"));
         }
     }
     out.push_str("\nproperties (--property NAME):\n");

@@ -9,7 +9,8 @@ use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::spec::{
-    CloseHighestModseq, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope, Spec, VanishedEarlier,
+    CloseHighestModseq, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope, MailboxHighestModseq,
+    Spec, VanishedEarlier, VanishedUnannounced,
 };
 
 /// The UIDVALIDITY of the one mailbox. The model never changes it.
@@ -28,6 +29,22 @@ pub enum ExpungeCause {
     Expunge,
     UidExpunge,
     Close,
+    /// Another agent moved a message it had appended to another mailbox (RFC 6851 section
+    /// 4.4: an expunge in the source mailbox, with the mod-sequence bump of RFC 7162
+    /// section 3.2).
+    Move,
+}
+
+impl ExpungeCause {
+    /// The command, as traces name it.
+    pub fn command(self) -> &'static str {
+        match self {
+            ExpungeCause::Expunge => "EXPUNGE",
+            ExpungeCause::UidExpunge => "UID EXPUNGE",
+            ExpungeCause::Close => "CLOSE",
+            ExpungeCause::Move => "UID MOVE",
+        }
+    }
 }
 
 /// An entry of the expunge log: the mod-sequence RFC 7162 section 3.2 makes the server
@@ -35,16 +52,19 @@ pub enum ExpungeCause {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Expunged {
     pub modseq: ModSeq,
-    pub by: ClientId,
+    /// The client whose command expunged it; None for the other agent.
+    pub by: Option<ClientId>,
     pub cause: ExpungeCause,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mailbox {
     pub uid_next: Uid,
-    /// The per-mailbox HIGHESTMODSEQ counter (RFC 7162 section 3.1.2.1). One counter for
-    /// every session, so a change by one session always gets a higher value than anything
-    /// another session was told before (resync-rules.md, C13).
+    /// The per-mailbox HIGHESTMODSEQ (RFC 7162 section 3.1.2.1): under
+    /// `mailbox-highestmodseq=counter`, one counter for every session, so a change by one
+    /// session always gets a higher value than anything another session was told before
+    /// (resync-rules.md, C13); under `max-message`, the highest MODSEQ of the messages
+    /// present. Every new mod-sequence is this plus one.
     pub highest_modseq: ModSeq,
     pub messages: BTreeMap<Uid, Message>,
     pub expunged: BTreeMap<Uid, Expunged>,
@@ -64,6 +84,9 @@ pub struct Session {
     /// Messages that arrived since this session was last told EXISTS. Until then they have
     /// no sequence number in this session.
     pub pending_arrivals: BTreeSet<Uid>,
+    /// Messages that arrived and were expunged before this session was told of them, which
+    /// a `vanished-unannounced=report` server names in its next VANISHED all the same.
+    pub unannounced_expunges: BTreeSet<Uid>,
     /// The mod-sequence this session's QRESYNC SELECT resynchronized from (None for the
     /// sessions of the initial state).
     pub resynced_from: Option<ModSeq>,
@@ -77,6 +100,7 @@ impl Session {
             pending_flags: BTreeMap::new(),
             pending_expunges: BTreeSet::new(),
             pending_arrivals: BTreeSet::new(),
+            unannounced_expunges: BTreeSet::new(),
             resynced_from: None,
         }
     }
@@ -85,12 +109,14 @@ impl Session {
         !self.pending_flags.is_empty()
             || !self.pending_expunges.is_empty()
             || !self.pending_arrivals.is_empty()
+            || !self.unannounced_expunges.is_empty()
     }
 
     fn forget_pending(&mut self) {
         self.pending_flags.clear();
         self.pending_expunges.clear();
         self.pending_arrivals.clear();
+        self.unannounced_expunges.clear();
     }
 }
 
@@ -164,6 +190,33 @@ pub struct Uncovered {
     pub held_back: ModSeq,
 }
 
+/// The first time the mailbox's mod-sequences went backwards: what `highestmodseq-monotonic`
+/// forbids (RFC 7162 sections 3.1 and 3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Regression {
+    /// An expunge lowered HIGHESTMODSEQ.
+    Decreased {
+        by: Option<ClientId>,
+        from: ModSeq,
+        to: ModSeq,
+    },
+    /// A change got a mod-sequence no higher than the one an expunge was logged with, so a
+    /// client that stored the change's value can no longer learn of the expunge.
+    Reused {
+        modseq: ModSeq,
+        uid: Uid,
+        expunged_at: ModSeq,
+    },
+}
+
+/// A VANISHED (without EARLIER) that named a UID without a sequence number in that session:
+/// what RFC 7162 section 3.2.10.2 forbids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unannounced {
+    pub client: ClientId,
+    pub uid: Uid,
+}
+
 /// What an expunging command removed.
 #[derive(Default)]
 struct Removed {
@@ -179,9 +232,13 @@ pub struct Server {
     pub mailbox: Mailbox,
     /// Indexed by client; None while that client has no connection.
     pub sessions: Vec<Option<Session>>,
-    /// A monitor, not protocol state: the first HIGHESTMODSEQ sent over a held-back change,
-    /// for the property `announced-highestmodseq-covered`.
+    /// Monitors, not protocol state, each set at the first fault it sees and never changed
+    /// after: a HIGHESTMODSEQ sent over a held-back change (`announced-highestmodseq-covered`),
+    /// mod-sequences going backwards (`highestmodseq-monotonic`), and a VANISHED naming a
+    /// message the session had no sequence number for (`vanished-only-known-uids`).
     pub uncovered: Option<Uncovered>,
+    pub regressed: Option<Regression>,
+    pub unannounced: Option<Unannounced>,
 }
 
 impl Server {
@@ -211,6 +268,8 @@ impl Server {
             },
             sessions: vec![Some(selected); clients],
             uncovered: None,
+            regressed: None,
+            unannounced: None,
         }
     }
 
@@ -259,6 +318,23 @@ impl Server {
         uid
     }
 
+    /// The messages the other agent appended and may move away again: those still present.
+    pub fn removable(&self, initial_messages: u32) -> impl Iterator<Item = Uid> + '_ {
+        self.mailbox
+            .messages
+            .keys()
+            .copied()
+            .filter(move |uid| uid.0 > initial_messages)
+    }
+
+    /// The other agent moves away a message it appended (RFC 6851 `UID MOVE`), as a spam
+    /// filter does right after delivery: the race RFC 7162 section 3.2.10.2 names ("new
+    /// arrivals for which the UID is not yet known by the client are immediately
+    /// expunged"). Selected sessions learn of it by VANISHED, later.
+    pub fn remove(&mut self, uid: Uid, spec: &Spec) {
+        self.expunge(None, ExpungeCause::Move, spec, vec![uid]);
+    }
+
     fn seq_of(&self, client: ClientId, uid: Uid) -> u32 {
         let view = self.view(client);
         view.iter()
@@ -284,7 +360,9 @@ impl Server {
             if !session.pending_flags.is_empty() || !session.pending_arrivals.is_empty() {
                 choices.push(Flush::FlagChanges);
             }
-            if !session.pending_expunges.is_empty() && command.allows_expunge_responses() {
+            let expunges =
+                !session.pending_expunges.is_empty() || !session.unannounced_expunges.is_empty();
+            if expunges && command.allows_expunge_responses() {
                 choices.push(Flush::Everything);
             }
         }
@@ -361,6 +439,35 @@ impl Server {
         reply: (Flush, SelectReply),
         spec: &Spec,
     ) -> Vec<Response> {
+        // The monitor judges VANISHED by the lines sent, not by the bookkeeping that built
+        // them: every UID must have had a sequence number in this session when the command
+        // began (RFC 7162 section 3.2.10.2).
+        let numbered = self.view(client);
+        let lines = self.dispatch(client, tag, command, reply, spec);
+        for line in &lines {
+            let Response::Vanished {
+                earlier: false,
+                uids,
+            } = line
+            else {
+                continue;
+            };
+            if let Some(uid) = uids.iter().find(|uid| !numbered.contains(uid)) {
+                self.unannounced
+                    .get_or_insert(Unannounced { client, uid: *uid });
+            }
+        }
+        lines
+    }
+
+    fn dispatch(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: (Flush, SelectReply),
+        spec: &Spec,
+    ) -> Vec<Response> {
         let (flush, select) = reply;
         let Some(session) = self.session(client) else {
             // No connection, no response: the model never sends on a dropped connection.
@@ -389,13 +496,13 @@ impl Server {
                 self.store(client, tag, *target, *op, *flag, flush, spec)
             }
             Command::Expunge => {
-                let removed = self.expunge(client, ExpungeCause::Expunge, spec, |_| true);
+                let deleted = self.deleted(|_| true);
+                let removed = self.expunge(Some(client), ExpungeCause::Expunge, spec, deleted);
                 self.expunge_response(client, tag, removed, flush, spec)
             }
             Command::UidExpunge(uids) => {
-                let removed = self.expunge(client, ExpungeCause::UidExpunge, spec, |uid| {
-                    uids.contains(&uid)
-                });
+                let deleted = self.deleted(|uid| uids.contains(&uid));
+                let removed = self.expunge(Some(client), ExpungeCause::UidExpunge, spec, deleted);
                 self.expunge_response(client, tag, removed, flush, spec)
             }
             Command::Noop => {
@@ -479,32 +586,47 @@ impl Server {
         )
     }
 
+    /// The next mod-sequence: HIGHESTMODSEQ plus one.
     fn bump(&mut self) -> ModSeq {
-        self.mailbox.highest_modseq = ModSeq(self.mailbox.highest_modseq.0 + 1);
-        self.mailbox.highest_modseq
+        let next = ModSeq(self.mailbox.highest_modseq.0 + 1);
+        let reused = self.mailbox.expunged.iter().find(|(_, e)| e.modseq >= next);
+        if let Some((uid, e)) = reused {
+            let regression = Regression::Reused {
+                modseq: next,
+                uid: *uid,
+                expunged_at: e.modseq,
+            };
+            self.regressed.get_or_insert(regression);
+        }
+        self.mailbox.highest_modseq = next;
+        next
     }
 
-    /// Removes the `\Deleted` messages that `chosen` accepts. If it removed any, bumps the
-    /// mod-sequence once (unless `expunge-modseq=none`) and logs it with each UID (RFC 7162
-    /// sections 3.2, 3.2.7, 3.2.8, 3.2.9), and tells every other selected session later.
-    fn expunge(
-        &mut self,
-        client: ClientId,
-        cause: ExpungeCause,
-        spec: &Spec,
-        chosen: impl Fn(Uid) -> bool,
-    ) -> Removed {
-        let removed: Vec<Uid> = self
-            .mailbox
+    /// The `\Deleted` messages that `chosen` accepts.
+    fn deleted(&self, chosen: impl Fn(Uid) -> bool) -> Vec<Uid> {
+        self.mailbox
             .messages
             .iter()
             .filter(|(uid, m)| m.flags.contains(Flag::Deleted) && chosen(**uid))
             .map(|(uid, _)| *uid)
-            .collect();
+            .collect()
+    }
+
+    /// Removes `removed`. If that is any, bumps the mod-sequence once (unless
+    /// `expunge-modseq=none`) and logs it with each UID (RFC 7162 sections 3.2, 3.2.7,
+    /// 3.2.8, 3.2.9), and tells every other selected session later.
+    fn expunge(
+        &mut self,
+        client: Option<ClientId>,
+        cause: ExpungeCause,
+        spec: &Spec,
+        removed: Vec<Uid>,
+    ) -> Removed {
         if removed.is_empty() {
             return Removed::default();
         }
         let mut told = Vec::new();
+        let before = self.mailbox.highest_modseq;
         let modseq = match spec.expunge_modseq {
             ExpungeModseq::Bump => self.bump(),
             ExpungeModseq::None => self.mailbox.highest_modseq,
@@ -521,14 +643,33 @@ impl Server {
                 let Some(s) = session else { continue };
                 // A held-back flag change of a message now gone is moot: the expunge
                 // replaces it. A message the session was never told of is never reported
-                // gone either (RFC 7162 section 3.2.10.2).
+                // gone either (RFC 7162 section 3.2.10.2), unless the clause says otherwise.
                 s.pending_flags.remove(uid);
                 let announced = !s.pending_arrivals.remove(uid);
-                if i == client.index() && announced {
-                    told.push(*uid);
+                let reported =
+                    announced || spec.vanished_unannounced == VanishedUnannounced::Report;
+                if client.is_some_and(|c| c.index() == i) {
+                    if reported {
+                        told.push(*uid);
+                    }
                 } else if s.selected && announced {
                     s.pending_expunges.insert(*uid);
+                } else if s.selected && reported {
+                    s.unannounced_expunges.insert(*uid);
                 }
+            }
+        }
+        if spec.mailbox_highestmodseq == MailboxHighestModseq::MaxMessage {
+            // The highest MODSEQ of the messages left, or 1, the lowest valid mod-sequence
+            // (RFC 7162 section 3.1), for an empty mailbox.
+            let highest = self.mailbox.messages.values().map(|m| m.modseq).max();
+            self.mailbox.highest_modseq = highest.unwrap_or(ModSeq(1));
+            if self.mailbox.highest_modseq < before {
+                self.regressed.get_or_insert(Regression::Decreased {
+                    by: client,
+                    from: before,
+                    to: self.mailbox.highest_modseq,
+                });
             }
         }
         Removed { any: true, told }
@@ -580,6 +721,7 @@ impl Server {
         };
         if flush == Flush::Everything && allows_expunges {
             vanished.extend(std::mem::take(&mut session.pending_expunges));
+            vanished.extend(std::mem::take(&mut session.unannounced_expunges));
             vanished.sort();
         }
         // VANISHED first, so that each FETCH's sequence number is the one the client has
@@ -686,7 +828,8 @@ impl Server {
         // What the session was never told stays untold after CLOSE: compute the safe value
         // before the session forgets it.
         let safe = self.safe_highest_modseq(client);
-        let removed = self.expunge(client, ExpungeCause::Close, spec, |_| true);
+        let deleted = self.deleted(|_| true);
+        let removed = self.expunge(Some(client), ExpungeCause::Close, spec, deleted);
         let session = self.session_mut(client);
         session.selected = false;
         session.forget_pending();

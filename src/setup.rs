@@ -28,6 +28,8 @@ pub struct Bounds {
     pub commands: Option<u64>,
     /// Messages another agent may append; default none.
     pub arrivals: Option<u64>,
+    /// Of those, messages it may move away again; default none.
+    pub removals: Option<u64>,
 }
 
 impl Bounds {
@@ -38,6 +40,7 @@ impl Bounds {
             messages: self.messages.or(base.messages),
             commands: self.commands.or(base.commands),
             arrivals: self.arrivals.or(base.arrivals),
+            removals: self.removals.or(base.removals),
         }
     }
 }
@@ -65,8 +68,16 @@ pub fn config(
             "arrivals must be between 0 and {MAX_ARRIVALS}, not {arrivals}"
         ));
     }
+    let removals = bounds.removals.unwrap_or(0);
+    if removals > arrivals {
+        return Err(format!(
+            "removals ({removals}) cannot exceed arrivals ({arrivals}): the other agent only \
+             moves away messages it appended"
+        ));
+    }
     Ok(Config {
         arrivals: arrivals as u8,
+        removals: removals as u8,
         clients: bounded(
             "clients",
             bounds.clients,

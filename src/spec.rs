@@ -10,6 +10,9 @@ use std::fmt;
 pub struct Clause {
     pub name: &'static str,
     pub summary: &'static str,
+    /// Whether the clause can only make a difference once another agent appends a message
+    /// and moves it away again: the matrix checks it with one arrival and one removal.
+    pub needs_other_agent: bool,
     /// Each value's name and where it comes from (an RFC section or an erratum).
     pub values: &'static [(&'static str, &'static str)],
 }
@@ -50,6 +53,7 @@ impl ClauseValues for CloseHighestModseq {
     const CLAUSE: Clause = Clause {
         name: "close-highestmodseq",
         summary: "CLOSE's tagged OK after expunging: with or without [HIGHESTMODSEQ n]",
+        needs_other_agent: false,
         values: &[
             ("send", "RFC 5162 section 3.4 (\"MUST send\")"),
             (
@@ -76,6 +80,7 @@ impl ClauseValues for HeldBackHighestModseq {
         name: "held-back-highestmodseq",
         summary: "while the server holds changes back from a session, the HIGHESTMODSEQ it lets \
                   that client adopt",
+        needs_other_agent: false,
         values: &[
             (
                 "lower",
@@ -99,6 +104,7 @@ impl ClauseValues for ExpungeModseq {
     const CLAUSE: Clause = Clause {
         name: "expunge-modseq",
         summary: "whether an expunging command bumps the mod-sequence it logs with the UIDs",
+        needs_other_agent: false,
         values: &[
             (
                 "bump",
@@ -112,6 +118,39 @@ impl ClauseValues for ExpungeModseq {
         ],
     };
     const ALL: &'static [Self] = &[Self::Bump, Self::None];
+}
+
+/// Where the mailbox's HIGHESTMODSEQ comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MailboxHighestModseq {
+    /// One per-mailbox counter that every change, expunges included, increments.
+    Counter,
+    /// Recomputed as the highest MODSEQ of the messages present; every new mod-sequence is
+    /// that plus one.
+    MaxMessage,
+}
+
+impl ClauseValues for MailboxHighestModseq {
+    const CLAUSE: Clause = Clause {
+        name: "mailbox-highestmodseq",
+        summary: "what the server's HIGHESTMODSEQ is: a counter, or the highest MODSEQ of the \
+                  messages present",
+        needs_other_agent: false,
+        values: &[
+            (
+                "counter",
+                "RFC 7162 section 3.2, RFC 5162 section 1 (\"MUST increment the per-mailbox \
+                 mod-sequence\" on expunge, and associate that value with the UIDs)",
+            ),
+            (
+                "max-message",
+                "RFC 4551 section 3.1.1 and RFC 7162 section 3.1.2.1 read alone (\"the highest \
+                 mod-sequence value of all messages in the mailbox\"): expunging the newest \
+                 change lowers it, and later changes reuse mod-sequences (resync-rules.md C12)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Counter, Self::MaxMessage];
 }
 
 /// Which expunged UIDs a QRESYNC SELECT reports in VANISHED (EARLIER).
@@ -129,6 +168,7 @@ impl ClauseValues for VanishedEarlier {
     const CLAUSE: Clause = Clause {
         name: "vanished-earlier",
         summary: "the UIDs a QRESYNC SELECT reports in VANISHED (EARLIER)",
+        needs_other_agent: false,
         values: &[
             (
                 "exact",
@@ -145,6 +185,38 @@ impl ClauseValues for VanishedEarlier {
     const ALL: &'static [Self] = &[Self::Exact, Self::Superset, Self::Any];
 }
 
+/// May a VANISHED (without EARLIER) name a message the session was never told of?
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VanishedUnannounced {
+    /// Only messages the session has a sequence number for.
+    Omit,
+    /// Every message expunged since the last VANISHED, announced by EXISTS or not.
+    Report,
+}
+
+impl ClauseValues for VanishedUnannounced {
+    const CLAUSE: Clause = Clause {
+        name: "vanished-unannounced",
+        summary: "whether a VANISHED (no EARLIER) names a message that arrived and was \
+                  expunged before the session was told of it by EXISTS",
+        needs_other_agent: true,
+        values: &[
+            (
+                "omit",
+                "RFC 7162 section 3.2.10.2 (\"MUST NOT send UIDs for ... messages that were \
+                 not announced to the client via EXISTS\"; erratum 3322)",
+            ),
+            (
+                "report",
+                "RFC 5162 section 3.6 as published (\"SHOULD only contain UIDs for messages \
+                 expunged since the last VANISHED/EXPUNGE response\", with no exception for \
+                 messages never announced)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Omit, Self::Report];
+}
+
 /// Are the FETCH results of a QRESYNC SELECT limited to the known UIDs the client sent?
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KnownUidsScope {
@@ -157,6 +229,7 @@ impl ClauseValues for KnownUidsScope {
     const CLAUSE: Clause = Clause {
         name: "known-uids-scope",
         summary: "whether the FETCHes of a QRESYNC SELECT cover only the known UIDs sent",
+        needs_other_agent: false,
         values: &[
             (
                 "restrict",
@@ -192,6 +265,7 @@ impl ClauseValues for ClientResyncPoint {
     const CLAUSE: Clause = Clause {
         name: "client-resync-point",
         summary: "what the client stores as its resync point at each tagged response",
+        needs_other_agent: false,
         values: &[
             ("rfc5162", "RFC 5162 section 5 as published"),
             ("rfc7162", "erratum 1809, RFC 7162 section 6"),
@@ -228,6 +302,7 @@ impl ClauseValues for ClientClose {
     const CLAUSE: Clause = Clause {
         name: "client-close",
         summary: "what the client does with its cache when CLOSE completes",
+        needs_other_agent: false,
         values: &[
             (
                 "keep",
@@ -254,6 +329,7 @@ impl ClauseValues for ClientKnownUids {
     const CLAUSE: Clause = Clause {
         name: "client-known-uids",
         summary: "the known-uids a client sends in SELECT (QRESYNC ...)",
+        needs_other_agent: false,
         values: &[
             ("cache", "RFC 7162 section 3.2.5.1 (the UIDs in its cache)"),
             (
@@ -271,7 +347,9 @@ pub struct Spec {
     pub close_highestmodseq: CloseHighestModseq,
     pub held_back_highestmodseq: HeldBackHighestModseq,
     pub expunge_modseq: ExpungeModseq,
+    pub mailbox_highestmodseq: MailboxHighestModseq,
     pub vanished_earlier: VanishedEarlier,
+    pub vanished_unannounced: VanishedUnannounced,
     pub known_uids_scope: KnownUidsScope,
     pub client_resync_point: ClientResyncPoint,
     pub client_close: ClientClose,
@@ -279,7 +357,7 @@ pub struct Spec {
 }
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 8;
+pub const CLAUSE_COUNT: usize = 10;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -287,7 +365,9 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         CloseHighestModseq::CLAUSE,
         HeldBackHighestModseq::CLAUSE,
         ExpungeModseq::CLAUSE,
+        MailboxHighestModseq::CLAUSE,
         VanishedEarlier::CLAUSE,
+        VanishedUnannounced::CLAUSE,
         KnownUidsScope::CLAUSE,
         ClientResyncPoint::CLAUSE,
         ClientClose::CLAUSE,
@@ -302,7 +382,9 @@ impl Spec {
             "close-highestmodseq" => self.close_highestmodseq = parse_value(value)?,
             "held-back-highestmodseq" => self.held_back_highestmodseq = parse_value(value)?,
             "expunge-modseq" => self.expunge_modseq = parse_value(value)?,
+            "mailbox-highestmodseq" => self.mailbox_highestmodseq = parse_value(value)?,
             "vanished-earlier" => self.vanished_earlier = parse_value(value)?,
+            "vanished-unannounced" => self.vanished_unannounced = parse_value(value)?,
             "known-uids-scope" => self.known_uids_scope = parse_value(value)?,
             "client-resync-point" => self.client_resync_point = parse_value(value)?,
             "client-close" => self.client_close = parse_value(value)?,
@@ -326,7 +408,9 @@ impl Spec {
             entry(self.close_highestmodseq),
             entry(self.held_back_highestmodseq),
             entry(self.expunge_modseq),
+            entry(self.mailbox_highestmodseq),
             entry(self.vanished_earlier),
+            entry(self.vanished_unannounced),
             entry(self.known_uids_scope),
             entry(self.client_resync_point),
             entry(self.client_close),
@@ -359,7 +443,8 @@ pub const EDITIONS: [Edition; 3] = [
     Edition {
         name: "rfc5162",
         summary: "RFC 5162 as published (2008): CLOSE answers OK [HIGHESTMODSEQ n] (3.4), \
-                  the client follows section 5 and prunes its \\Deleted messages at CLOSE",
+                  VANISHED reports every expunge since the last one (3.6), the client follows \
+                  section 5 and prunes its \\Deleted messages at CLOSE",
         spec: RFC5162,
     },
     Edition {
@@ -373,14 +458,15 @@ pub const EDITIONS: [Edition; 3] = [
     },
     Edition {
         name: "rfc7162",
-        summary: "RFC 7162 (2014), with errata 1808, 1809 and 1810 folded in: plain OK to \
-                  CLOSE (3.2.8), client rule of section 6, no HIGHESTMODSEQ over held-back \
-                  changes (3.2)",
+        summary: "RFC 7162 (2014), with errata 1808, 1809, 1810 and 3322 folded in: plain OK \
+                  to CLOSE (3.2.8), client rule of section 6, no HIGHESTMODSEQ over held-back \
+                  changes (3.2), VANISHED only for announced messages (3.2.10.2)",
         spec: Spec {
             close_highestmodseq: CloseHighestModseq::Omit,
             held_back_highestmodseq: HeldBackHighestModseq::Lower,
             client_resync_point: ClientResyncPoint::Rfc7162,
             client_close: ClientClose::Keep,
+            vanished_unannounced: VanishedUnannounced::Omit,
             ..RFC5162
         },
     },
@@ -392,7 +478,9 @@ const RFC5162: Spec = Spec {
     close_highestmodseq: CloseHighestModseq::Send,
     held_back_highestmodseq: HeldBackHighestModseq::None,
     expunge_modseq: ExpungeModseq::Bump,
+    mailbox_highestmodseq: MailboxHighestModseq::Counter,
     vanished_earlier: VanishedEarlier::Any,
+    vanished_unannounced: VanishedUnannounced::Report,
     known_uids_scope: KnownUidsScope::Any,
     client_resync_point: ClientResyncPoint::Rfc5162,
     client_close: ClientClose::PruneDeleted,
@@ -408,7 +496,7 @@ pub struct Erratum {
 
 /// The errata RFC 7162 folded in (its Appendix B), each one clause of the catalogue. The
 /// value before is `rfc5162`'s, the value after `rfc7162`'s.
-pub const ERRATA: [Erratum; 3] = [
+pub const ERRATA: [Erratum; 4] = [
     Erratum {
         id: 1808,
         title: "CLOSE must not send HIGHESTMODSEQ",
@@ -423,6 +511,12 @@ pub const ERRATA: [Erratum; 3] = [
         id: 1810,
         title: "no HIGHESTMODSEQ over changes held back from the session",
         clause: "held-back-highestmodseq",
+    },
+    Erratum {
+        id: 3322,
+        title: "VANISHED names only messages announced to the session; rejected for RFC 5162, \
+                adopted by RFC 7162 section 3.2.10.2",
+        clause: "vanished-unannounced",
     },
 ];
 
@@ -510,6 +604,7 @@ mod tests {
             vec![
                 "close-highestmodseq",
                 "held-back-highestmodseq",
+                "vanished-unannounced",
                 "client-resync-point",
                 "client-close"
             ]

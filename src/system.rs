@@ -3,8 +3,8 @@
 //! here. Free of stateright.
 
 use crate::client::{Client, Request};
-use crate::imap::types::ClientId;
-use crate::server::{Flush, SelectReply, Server};
+use crate::imap::types::{ClientId, Uid};
+use crate::server::{ExpungeCause, Flush, SelectReply, Server};
 use crate::spec::Spec;
 
 /// The bounds and the spec text: everything that defines a model apart from its state.
@@ -16,6 +16,8 @@ pub struct Config {
     pub commands: u8,
     /// Messages another agent may append during the run.
     pub arrivals: u8,
+    /// Messages it appended that the other agent may move away again (at most `arrivals`).
+    pub removals: u8,
     pub spec: Spec,
 }
 
@@ -39,6 +41,8 @@ pub enum Action {
     Drop { client: ClientId },
     /// Another agent appends a message to the mailbox.
     Arrive,
+    /// The other agent moves away a message it appended.
+    Remove { uid: Uid },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -63,8 +67,15 @@ impl System {
         self.server.mailbox.uid_next.0 - 1 - config.messages
     }
 
+    /// Messages the other agent has moved away so far.
+    pub fn removed(&self) -> usize {
+        let log = self.server.mailbox.expunged.values();
+        log.filter(|e| e.cause == ExpungeCause::Move).count()
+    }
+
     /// Every enabled action, in a fixed order: client by client, read first, then each
-    /// command with each of the server's choices, then a drop; last, an arrival.
+    /// command with each of the server's choices, then a drop; last, the other agent: an
+    /// arrival, then the removal of each message it appended.
     pub fn actions(&self, config: &Config, actions: &mut Vec<Action>) {
         for (i, client) in self.clients.iter().enumerate() {
             let id = ClientId(i as u8);
@@ -86,6 +97,11 @@ impl System {
         }
         if self.arrived(config) < u32::from(config.arrivals) {
             actions.push(Action::Arrive);
+        }
+        if self.removed() < usize::from(config.removals) {
+            for uid in self.server.removable(config.messages) {
+                actions.push(Action::Remove { uid });
+            }
         }
     }
 
@@ -154,6 +170,7 @@ impl System {
             Action::Arrive => {
                 self.server.append();
             }
+            Action::Remove { uid } => self.server.remove(uid, &config.spec),
         }
     }
 }

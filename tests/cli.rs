@@ -81,7 +81,7 @@ fn a_run_stopped_by_a_limit_with_nothing_found_exits_3() {
 fn verify_checks_every_committed_model() {
     let output = run(&["verify", "models"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("21 passed, 0 failed"));
+    assert!(stdout(&output).contains("24 passed, 0 failed"));
 }
 
 #[test]
@@ -137,6 +137,10 @@ fn bad_flags_exit_2_with_a_message() {
     assert_bad_input(
         &["check", "--arrivals", "10"],
         "arrivals must be between 0 and 9, not 10",
+    );
+    assert_bad_input(
+        &["check", "--arrivals", "1", "--removals", "2"],
+        "removals (2) cannot exceed arrivals (1)",
     );
     assert_bad_input(&["check", "--threads", "0"], "--threads");
     assert_bad_input(

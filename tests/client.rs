@@ -259,3 +259,44 @@ fn a_client_that_omits_known_uids_sends_none() {
         }
     );
 }
+
+#[test]
+fn the_message_count_follows_exists_and_vanished_without_earlier() {
+    let spec = spec("rfc7162");
+    let mut client = Client::new(2);
+    let count = |c: &Client| c.connection.as_ref().unwrap().exists;
+    assert_eq!(count(&client), 2);
+    // EXISTS sets the count.
+    let lines = vec![Response::Exists(3), tagged(1, None)];
+    exchange(&mut client, &spec, Request::Noop, lines);
+    assert_eq!(count(&client), 3);
+    // Each UID of a VANISHED lowers it by one (RFC 7162 section 3.2.10.2), whether the
+    // client knows the UID or not: it cannot tell.
+    let vanished = Response::Vanished {
+        earlier: false,
+        uids: vec![Uid(1), Uid(9)],
+    };
+    exchange(
+        &mut client,
+        &spec,
+        Request::Noop,
+        vec![vanished, tagged(2, None)],
+    );
+    assert_eq!(count(&client), 1);
+    assert!(!client.cache.contains_key(&Uid(1)));
+    // VANISHED (EARLIER) does not (section 3.2.10.1).
+    let earlier = Response::Vanished {
+        earlier: true,
+        uids: vec![Uid(2)],
+    };
+    exchange(
+        &mut client,
+        &spec,
+        Request::Noop,
+        vec![earlier, tagged(3, None)],
+    );
+    assert_eq!(count(&client), 1);
+    // Nothing is selected after CLOSE.
+    exchange(&mut client, &spec, Request::Close, vec![tagged(4, None)]);
+    assert_eq!(count(&client), 0);
+}

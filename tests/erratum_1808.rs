@@ -32,6 +32,7 @@ fn edition_config(edition: &str, clients: u64, commands: u64) -> Config {
         messages: Some(2),
         commands: Some(commands),
         arrivals: None,
+        removals: None,
     };
     config(edition, &[], bounds).unwrap()
 }
@@ -214,6 +215,7 @@ fn with_an_arrival_clients_fetch_the_new_message_and_rfc7162_still_holds() {
         messages: Some(2),
         commands: Some(2),
         arrivals: Some(1),
+        removals: None,
     };
     let config = config("rfc7162", &[], bounds).unwrap();
     // A client synchronized with the arrived UID 3 in its cache is reachable...

@@ -20,6 +20,10 @@ fn the_readme_matrix_is_current() {
         "| 1808 (CLOSE must not send HIGHESTMODSEQ) | apply to rfc5162 | `close-highestmodseq=omit` | violated (13 steps) |"
     ));
     assert!(fresh.contains("| `expunge-modseq=none` |"));
+    // A clause that needs the other agent is checked with it, and says so.
+    assert!(fresh.contains(
+        "| holds | holds | violated (5 steps) | holds | holds | violated (3 steps) | 33910235 (with 1 arrival(s), 1 removal(s)) |"
+    ));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use resync_check::imap::command::{Command, StoreOp, Target};
 use resync_check::imap::response::{Code, Response, Status};
 use resync_check::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
-use resync_check::server::{Earlier, ExpungeCause, Flush, Scope, SelectReply, Server};
+use resync_check::server::{Earlier, ExpungeCause, Flush, Regression, Scope, SelectReply, Server};
 use resync_check::spec::{Spec, edition};
 
 const C1: ClientId = ClientId(0);
@@ -459,4 +459,94 @@ fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
     );
     assert!(server.mailbox.expunged.contains_key(&Uid(2)));
     assert!(server.session(C1).unwrap().pending_arrivals.is_empty());
+}
+
+/// The other agent appends UID 2 and moves it away before either session hears of it; C1
+/// then sends NOOP and the server sends everything it holds back.
+fn arrive_remove_noop(spec: &Spec) -> (Server, Vec<Response>) {
+    let mut server = Server::new(1, 2);
+    let arrived = server.append();
+    server.remove(arrived, spec);
+    assert_eq!(
+        server.mailbox.expunged[&arrived].cause,
+        ExpungeCause::Move,
+        "a move is logged as an expunge"
+    );
+    let reply = (Flush::Everything, SelectReply::default());
+    let lines = server.execute(C1, Tag(1), &Command::Noop, reply, spec);
+    (server, lines)
+}
+
+#[test]
+fn a_message_that_arrived_and_went_unannounced_is_not_named_under_rfc7162() {
+    // RFC 7162 section 3.2.10.2: the race it names, answered by silence.
+    let spec = rfc7162();
+    let (server, lines) = arrive_remove_noop(&spec);
+    assert_eq!(lines, vec![ok(1, None)]);
+    assert_eq!(server.view(C1), vec![Uid(1)]);
+    assert_eq!(server.unannounced, None);
+    assert!(!server.session(C2).unwrap().holds_back_anything());
+}
+
+#[test]
+fn under_rfc5162_the_unannounced_expunge_is_named_and_the_monitor_sees_it() {
+    // RFC 5162 section 3.6: "expunged since the last VANISHED", no exception.
+    let spec = rfc5162();
+    let (server, lines) = arrive_remove_noop(&spec);
+    let vanished = Response::Vanished {
+        earlier: false,
+        uids: vec![Uid(2)],
+    };
+    assert_eq!(lines, vec![vanished, ok(1, None)]);
+    // The server's own numbering never included UID 2: the VANISHED is the fault.
+    assert_eq!(server.view(C1), vec![Uid(1)]);
+    let seen = server.unannounced.unwrap();
+    assert_eq!((seen.client, seen.uid), (C1, Uid(2)));
+    // C2 has not been sent it yet.
+    let held = &server.session(C2).unwrap().unannounced_expunges;
+    assert_eq!(held.iter().copied().collect::<Vec<_>>(), vec![Uid(2)]);
+}
+
+#[test]
+fn a_max_message_server_lowers_highestmodseq_and_reuses_an_expunge_modseq() {
+    let mut spec = rfc7162();
+    spec.set("mailbox-highestmodseq", "max-message").unwrap();
+    let reply = (Flush::Nothing, SelectReply::default());
+    let mut server = Server::new(2, 2);
+    let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
+    server.execute(C1, Tag(1), &deleted, reply, &spec);
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(2));
+    // The expunge is logged at the increment (RFC 7162 section 3.2), 3, but HIGHESTMODSEQ is
+    // then the highest MODSEQ left, UID 1's 1, and the tagged OK says so.
+    let lines = server.execute(C1, Tag(2), &Command::Expunge, reply, &spec);
+    assert_eq!(lines.last(), Some(&ok(2, hms(1))));
+    assert_eq!(server.mailbox.expunged[&Uid(2)].modseq, ModSeq(3));
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(1));
+    assert_eq!(
+        server.regressed,
+        Some(Regression::Decreased {
+            by: Some(C1),
+            from: ModSeq(2),
+            to: ModSeq(1)
+        })
+    );
+    // The next change gets MODSEQ 2, which C1 already read for its own STORE.
+    let seen = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Seen);
+    server.execute(C2, Tag(1), &seen, reply, &spec);
+    assert_eq!(server.mailbox.messages[&Uid(1)].modseq, ModSeq(2));
+}
+
+#[test]
+fn a_counter_server_never_regresses() {
+    let spec = rfc7162();
+    let reply = (Flush::Nothing, SelectReply::default());
+    let mut server = Server::new(2, 2);
+    let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
+    server.execute(C1, Tag(1), &deleted, reply, &spec);
+    let lines = server.execute(C1, Tag(2), &Command::Expunge, reply, &spec);
+    assert_eq!(lines.last(), Some(&ok(2, hms(3))));
+    let seen = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Seen);
+    server.execute(C2, Tag(1), &seen, reply, &spec);
+    assert_eq!(server.mailbox.messages[&Uid(1)].modseq, ModSeq(4));
+    assert_eq!(server.regressed, None);
 }

@@ -54,7 +54,7 @@ fn erratum_trace() -> Trace {
 #[test]
 fn every_committed_trace_replays() {
     let traces = committed();
-    assert_eq!(traces.len(), 25);
+    assert_eq!(traces.len(), 29);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -255,8 +255,8 @@ fn every_line_the_model_can_produce_is_valid_imap() {
     // Every command and response line of every reachable state, under both editions.
     let mut commands = HashSet::new();
     let mut responses = HashSet::new();
-    // Two clients without arrivals, and one client with an arrival and enough commands to
-    // fetch it.
+    // Two clients without arrivals, and one client with an arrival, which the other agent
+    // may move away again, and enough commands to fetch it.
     let shapes = [(2, 2, 0), (1, 3, 1)];
     for (edition, (clients, bound, arrivals)) in ["rfc5162", "rfc7162"]
         .into_iter()
@@ -267,6 +267,7 @@ fn every_line_the_model_can_produce_is_valid_imap() {
             messages: Some(2),
             commands: Some(bound),
             arrivals: Some(arrivals),
+            removals: Some(arrivals),
         };
         let config = config(edition, &[], bounds).unwrap();
         let mut seen = HashSet::new();
@@ -394,6 +395,26 @@ fn the_text_rendering_names_the_divergence_the_clauses_and_the_command() {
 }
 
 #[test]
+fn a_transient_violation_is_blamed_where_the_trace_stops() {
+    // C1 stores its own STORE's MODSEQ 2, then its EXPUNGE is logged at 2 as well; the OK it
+    // has not read yet would mend it, but a drop before that line would not.
+    let text = std::fs::read_to_string(
+        root().join("traces/clause-expunge-modseq-none.resync-point-safe.txt"),
+    )
+    .unwrap();
+    assert!(
+        text.contains("--   C1 has not read yet: `* VANISHED 1`, `a2 OK [HIGHESTMODSEQ 2] done`\n")
+    );
+    assert!(text.contains(
+        "-- responsible: expunge-modseq=none [a server that does not bump on expunge \
+         (resync-rules.md C11): the expunge is logged at the current HIGHESTMODSEQ]; with \
+         expunge-modseq=bump, the same steps, stopped where this trace stops (reading the rest \
+         would mend this violation, unless the connection drops first), leave no violation of \
+         resync-point-safe."
+    ));
+}
+
+#[test]
 fn minimize_removes_the_steps_a_violation_does_not_need() {
     let trace = erratum_trace();
     let config = trace.model.config().unwrap();
@@ -437,4 +458,33 @@ fn minimize_removes_the_steps_a_violation_does_not_need() {
     let short = Trace::from_json(&std::fs::read_to_string(&output_path).unwrap()).unwrap();
     assert_eq!(short.steps, trace.steps);
     assert!(replay(&short).is_ok());
+}
+
+#[test]
+fn a_tampered_removal_is_caught() {
+    let path =
+        root().join("traces/clause-vanished-unannounced-report.vanished-only-known-uids.json");
+    let json = std::fs::read_to_string(path).unwrap();
+    let mut trace = Trace::from_json(&json).unwrap();
+    assert!(replay(&trace).is_ok());
+    // The other agent moves away UID 1, which it never appended.
+    trace.steps[1].uid = Some(resync_check::imap::types::Uid(1));
+    let (step, why) = diverged(&trace);
+    assert_eq!(step, 2);
+    assert_eq!(
+        why,
+        "UID 1 is not a message the other agent appended and has not moved away yet"
+    );
+    // A removal without its UID is malformed: exit 2.
+    let text = json.replacen(",\n      \"uid\": 2", "", 1);
+    assert_ne!(text, json);
+    let path = temp_dir("removal").join("no-uid.json");
+    std::fs::write(&path, text).unwrap();
+    let output = run(&["replay", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("a `remove` step names a `uid`, and no client, request or server choice"),
+        "{err}"
+    );
 }

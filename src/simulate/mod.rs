@@ -36,9 +36,9 @@ pub enum Policy {
     /// Uniformly.
     Uniform,
     /// Swarm testing: each walk first switches off a random subset of action kinds (each
-    /// with probability one half; reads never, or responses would pile up; arrivals count as
-    /// a kind), then picks
-    /// uniformly among what is left; where nothing is left, among everything enabled.
+    /// with probability one half; reads never, or responses would pile up; the other agent's
+    /// arrivals and removals count as one kind), then picks uniformly among what is left;
+    /// where nothing is left, among everything enabled.
     Swarm,
 }
 
@@ -187,7 +187,8 @@ fn kind(action: &Action) -> u32 {
             Request::Resync => 8,
             Request::FetchNew => 9,
         },
-        Action::Arrive => 10,
+        // The other agent, appending or moving away.
+        Action::Arrive | Action::Remove { .. } => 10,
     }
 }
 

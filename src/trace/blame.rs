@@ -3,8 +3,13 @@
 //! and, once every client has read every line sent to it, no longer end in a violation.
 //! Reads are matched by count, not content: under another text a response may have more or
 //! fewer lines, so a read with nothing to read is skipped and unread lines are read at the
-//! end.
+//! end. A change that avoids the violation by causing another (a property the trace does
+//! not violate now fails) does not count. Some violations are transient: reading the rest of the lines mends them (a client
+//! stores an unsafe resync point that a later line lowers again; harmful if the connection
+//! drops first). For those the comparison stops where the trace stops, unread lines unread.
 
+use crate::properties::{Kind, PROPERTIES, Property};
+use crate::server::SelectReply;
 use crate::spec::{Spec, clauses};
 use crate::system::{Action, Config, System};
 
@@ -20,13 +25,32 @@ pub struct Change {
     pub instead: &'static str,
 }
 
-/// The smallest sets of clause changes that avoid the violation: the single clauses if any
-/// does, else the pairs; empty if neither does.
-pub fn avoiding_changes(
-    config: &Config,
-    holds: fn(&System) -> bool,
-    actions: &[Action],
-) -> Vec<Vec<Change>> {
+/// Where the comparison ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settle {
+    /// Every client reads every line sent to it.
+    ReadAll,
+    /// Where the trace ends: reading the rest would mend this violation.
+    AsIs,
+}
+
+/// The clauses a violation rests on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blame {
+    pub settle: Settle,
+    /// The smallest sets of clause changes that avoid the violation: the single clauses if
+    /// any does, else the pairs; empty if neither does.
+    pub sets: Vec<Vec<Change>>,
+}
+
+pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]) -> Blame {
+    let holds = property.condition;
+    let read_all = run(config, actions, Settle::ReadAll);
+    let settle = match &read_all {
+        Some(state) if holds(state) => Settle::AsIs,
+        _ => Settle::ReadAll,
+    };
+    let violated_here = run(config, actions, settle).map_or_else(Vec::new, |s| violated(&s));
     let singles: Vec<Change> = all_changes(config);
     let avoided = |set: &[&Change]| {
         let mut spec: Spec = config.spec;
@@ -35,7 +59,12 @@ pub fn avoiding_changes(
                 .expect("catalogue values parse");
         }
         let other = Config { spec, ..*config };
-        settles_without_violation(&other, holds, actions)
+        run(&other, actions, settle).is_some_and(|state| {
+            holds(&state)
+                && violated(&state)
+                    .iter()
+                    .all(|name| violated_here.contains(name))
+        })
     };
     let single: Vec<Vec<Change>> = singles
         .iter()
@@ -43,7 +72,10 @@ pub fn avoiding_changes(
         .map(|c| vec![c.clone()])
         .collect();
     if !single.is_empty() {
-        return single;
+        return Blame {
+            settle,
+            sets: single,
+        };
     }
     let mut pairs = Vec::new();
     for (i, a) in singles.iter().enumerate() {
@@ -53,7 +85,10 @@ pub fn avoiding_changes(
             }
         }
     }
-    pairs
+    Blame {
+        settle,
+        sets: pairs,
+    }
 }
 
 /// Every change of one clause to another of its values.
@@ -81,24 +116,32 @@ fn all_changes(config: &Config) -> Vec<Change> {
     out
 }
 
+/// The `always` properties `state` violates.
+fn violated(state: &System) -> Vec<&'static str> {
+    PROPERTIES
+        .iter()
+        .filter(|p| p.kind == Kind::Always && !(p.condition)(state))
+        .map(|p| p.name)
+        .collect()
+}
+
 /// Runs the commands and drops of `actions` under `config`, reads as described in the
-/// module comment, and says whether the end state holds. False if a command or drop no
-/// longer runs: a changed trace is no evidence.
-fn settles_without_violation(
-    config: &Config,
-    holds: fn(&System) -> bool,
-    actions: &[Action],
-) -> bool {
+/// module comment, and returns the end state. None if a command or drop no longer runs: a
+/// changed trace is no evidence.
+fn run(config: &Config, actions: &[Action], settle: Settle) -> Option<System> {
     let mut state = System::initial(config);
     let mut enabled = Vec::new();
     for action in actions {
         enabled.clear();
         state.actions(config, &mut enabled);
-        if enabled.contains(action) {
-            state.apply(config, *action);
+        if let Some(action) = nearest(&enabled, *action) {
+            state.apply(config, action);
         } else if !matches!(action, Action::Read { .. }) {
-            return false;
+            return None;
         }
+    }
+    if settle == Settle::AsIs {
+        return Some(state);
     }
     loop {
         let unread: Vec<Action> = state
@@ -115,7 +158,7 @@ fn settles_without_violation(
             })
             .collect();
         if unread.is_empty() {
-            return holds(&state);
+            return Some(state);
         }
         for read in unread {
             state.apply(config, read);
@@ -123,12 +166,57 @@ fn settles_without_violation(
     }
 }
 
+/// `action` if enabled. Else, for a command, the same command with the server choice nearest
+/// to the one taken: the flush choices and SELECT answers offered are only those that make a
+/// difference, so under another text "send everything held back" may not be offered because
+/// there is less to send, and a SELECT answer because it is the default's equal.
+fn nearest(enabled: &[Action], action: Action) -> Option<Action> {
+    if enabled.contains(&action) {
+        return Some(action);
+    }
+    let Action::Issue {
+        client,
+        request,
+        flush,
+        select,
+    } = action
+    else {
+        return None;
+    };
+    let candidates = enabled.iter().filter_map(|a| match *a {
+        Action::Issue {
+            client: c,
+            request: r,
+            flush: f,
+            select: s,
+        } if c == client
+            && r == request
+            && f <= flush
+            && (s == select || s == SelectReply::default()) =>
+        {
+            Some((f, s == select, *a))
+        }
+        _ => None,
+    });
+    candidates
+        .max_by_key(|(f, same, _)| (*f, *same))
+        .map(|(_, _, a)| a)
+}
+
 /// One sentence naming the clauses the violation rests on, for transcripts.
-pub fn sentence(property: &str, sets: &[Vec<Change>]) -> String {
+pub fn sentence(property: &str, blame: &Blame) -> String {
+    let sets = &blame.sets;
+    let same = match blame.settle {
+        Settle::ReadAll => "the same commands, every line read,",
+        Settle::AsIs => {
+            "the same steps, stopped where this trace stops (reading the rest would mend this \
+             violation, unless the connection drops first),"
+        }
+    };
     if sets.is_empty() {
         return format!(
-            "no single clause or pair of clauses set otherwise avoids it: with each, the same \
-             commands still violate {property} or no longer run"
+            "no single clause or pair of clauses set otherwise avoids it: with each, {same} \
+             still violate {property} or no longer run"
         );
     }
     // The clauses under test, each once, in catalogue order.
@@ -153,7 +241,7 @@ pub fn sentence(property: &str, sets: &[Vec<Change>]) -> String {
         .collect();
     let single = sets[0].len() == 1;
     format!(
-        "{}{}; with {}{}, the same commands, every line read, leave no violation of {property}",
+        "{}{}; with {}{}, {same} leave no violation of {property}",
         if single {
             ""
         } else {

@@ -12,7 +12,7 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     let config = &replayed.config;
     let property = replayed.property;
     let shown = transcript(config, property, &replayed.actions);
-    let responsible = blame::avoiding_changes(config, property.condition, &replayed.actions);
+    let responsible = blame::avoiding_changes(config, property, &replayed.actions);
     let mut out = String::new();
     writeln!(
         out,

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Request;
-use crate::imap::types::ClientId;
+use crate::imap::types::{ClientId, Uid};
 use crate::imap::wire;
 use crate::server::{Flush, SelectReply};
 use crate::setup::{self, Bounds};
@@ -58,6 +58,9 @@ pub struct ModelInfo {
     /// Messages another agent may append (absent: none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub arrivals: u8,
+    /// Of those, messages it may move away again (absent: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub removals: u8,
 }
 
 fn is_zero(n: &u8) -> bool {
@@ -79,6 +82,7 @@ impl ModelInfo {
             messages: config.messages,
             commands: config.commands,
             arrivals: config.arrivals,
+            removals: config.removals,
         }
     }
 
@@ -89,6 +93,7 @@ impl ModelInfo {
             messages: Some(self.messages.into()),
             commands: Some(self.commands.into()),
             arrivals: Some(self.arrivals.into()),
+            removals: Some(self.removals.into()),
         };
         setup::config(&self.edition, &clauses, bounds)
     }
@@ -106,6 +111,8 @@ pub enum Do {
     Drop,
     /// Another agent appends a message (no client).
     Arrive,
+    /// The other agent moves away a message it appended (no client).
+    Remove,
 }
 
 impl Do {
@@ -116,6 +123,7 @@ impl Do {
             Do::Read => "read",
             Do::Drop => "drop",
             Do::Arrive => "arrive",
+            Do::Remove => "remove",
         }
     }
 }
@@ -127,9 +135,12 @@ impl Do {
 pub struct Step {
     #[serde(rename = "do")]
     pub kind: Do,
-    /// Who: absent for an arrival.
+    /// Who: absent for the other agent's `arrive` and `remove`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientId>,
+    /// For `remove`: the UID the other agent moves away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Uid>,
     /// For `send`: what the client asks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
@@ -162,12 +173,24 @@ pub struct Step {
 impl Step {
     /// The action this step names, without its lines.
     pub fn action(&self) -> Result<Action, String> {
-        if self.kind == Do::Arrive {
-            let bare = (self.client, self.request, self.server_sends, self.select);
-            return match bare {
-                (None, None, None, None) => Ok(Action::Arrive),
-                _ => Err("an `arrive` step names no client, request or server choice".into()),
-            };
+        let bare = (self.client, self.request, self.server_sends, self.select);
+        match (self.kind, self.uid) {
+            (Do::Arrive, None) if bare == (None, None, None, None) => return Ok(Action::Arrive),
+            (Do::Arrive, _) => {
+                return Err(
+                    "an `arrive` step names no client, UID, request or server choice".into(),
+                );
+            }
+            (Do::Remove, Some(uid)) if bare == (None, None, None, None) => {
+                return Ok(Action::Remove { uid });
+            }
+            (Do::Remove, _) => {
+                return Err(
+                    "a `remove` step names a `uid`, and no client, request or server choice".into(),
+                );
+            }
+            (_, Some(_)) => return Err("only a `remove` step has a `uid`".into()),
+            (_, None) => {}
         }
         let client = self
             .client
@@ -190,6 +213,10 @@ impl Step {
 
     /// A step naming `action`, without lines.
     pub fn bare(action: Action) -> Step {
+        let uid = match action {
+            Action::Remove { uid } => Some(uid),
+            _ => None,
+        };
         let (kind, client, request, server_sends, select) = match action {
             Action::Issue {
                 client,
@@ -203,10 +230,12 @@ impl Step {
             Action::Read { client } => (Do::Read, Some(client), None, None, None),
             Action::Drop { client } => (Do::Drop, Some(client), None, None, None),
             Action::Arrive => (Do::Arrive, None, None, None, None),
+            Action::Remove { .. } => (Do::Remove, None, None, None, None),
         };
         Step {
             kind,
             client,
+            uid,
             request,
             server_sends,
             select,
@@ -257,7 +286,7 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
             step.lost = queued(state, client);
             state.apply(config, action);
         }
-        Action::Arrive => state.apply(config, action),
+        Action::Arrive | Action::Remove { .. } => state.apply(config, action),
     }
     if snapshots {
         step.state = Some(Snapshot::of(state));
@@ -348,6 +377,9 @@ pub fn model_flags(script_file: Option<&str>, info: &ModelInfo) -> String {
     ));
     if info.arrivals > 0 {
         flags.push_str(&format!(" --arrivals {}", info.arrivals));
+    }
+    if info.removals > 0 {
+        flags.push_str(&format!(" --removals {}", info.removals));
     }
     flags
 }

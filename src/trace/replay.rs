@@ -91,6 +91,17 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                 config.arrivals
             );
         }
+        Action::Remove { uid } if state.removed() >= usize::from(config.removals) => {
+            return format!(
+                "all {} removals the bound allows have happened (UID {uid})",
+                config.removals
+            );
+        }
+        Action::Remove { uid } => {
+            return format!(
+                "UID {uid} is not a message the other agent appended and has not moved away yet"
+            );
+        }
         Action::Read { client } => return format!("{client} has no unread line to read"),
         Action::Drop { client } => return format!("{client} has no connection to drop"),
         Action::Issue {

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Uid};
-use crate::server::ExpungeCause;
 use crate::system::System;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +28,8 @@ pub struct MessageSnapshot {
 pub struct ExpungedSnapshot {
     pub uid: Uid,
     pub modseq: u64,
-    pub by: ClientId,
+    /// Null for the other agent, which is not a modelled client.
+    pub by: Option<ClientId>,
     pub command: String,
 }
 
@@ -85,12 +85,7 @@ impl Snapshot {
                     uid: *uid,
                     modseq: value(e.modseq),
                     by: e.by,
-                    command: match e.cause {
-                        ExpungeCause::Expunge => "EXPUNGE",
-                        ExpungeCause::UidExpunge => "UID EXPUNGE",
-                        ExpungeCause::Close => "CLOSE",
-                    }
-                    .to_string(),
+                    command: e.cause.command().to_string(),
                 })
                 .collect(),
             clients: system

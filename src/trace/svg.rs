@@ -104,7 +104,7 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
                 let x = (lanes.client(*client) + lanes.server()) / 2;
                 y = note(&mut body, x, y, text);
             }
-            Event::Arrive { text } => {
+            Event::Agent { text } => {
                 y = note(&mut body, lanes.server(), y, text);
             }
             Event::Drop { client, text } => {

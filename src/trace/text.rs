@@ -5,10 +5,10 @@
 
 use std::fmt::Write;
 
-use crate::imap::types::{ClientId, Flag, Uid};
+use crate::imap::types::{ClientId, Flag, ModSeq, Uid};
 use crate::imap::wire;
 use crate::properties::{Property, is_synchronized};
-use crate::server::{ExpungeCause, Expunged, Server};
+use crate::server::{ExpungeCause, Expunged, Regression, Server};
 use crate::system::{Action, Config, System};
 
 use super::Trace;
@@ -47,8 +47,7 @@ pub fn body(trace: &Trace, replayed: &Replayed) -> String {
     writeln!(out, "-- {}: {}", property.name, property.summary).unwrap();
     writeln!(out, "-- source: {}", property.section).unwrap();
     out.push_str(&transcript(&replayed.config, property, &replayed.actions).text);
-    let responsible =
-        blame::avoiding_changes(&replayed.config, property.condition, &replayed.actions);
+    let responsible = blame::avoiding_changes(&replayed.config, property, &replayed.actions);
     writeln!(
         out,
         "-- responsible: {}.",
@@ -70,8 +69,8 @@ pub enum Event {
     Note { client: ClientId, text: String },
     /// The client's connection drops.
     Drop { client: ClientId, text: String },
-    /// Another agent appends a message: a note at the server.
-    Arrive { text: String },
+    /// The other agent appends or moves away a message: a note at the server.
+    Agent { text: String },
 }
 
 /// A path as transcript events, the state after its last step, and what diverged.
@@ -111,19 +110,19 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
                 }
                 let before = state.server.mailbox.expunged.clone();
                 state.apply(config, action);
-                let closed: Vec<Uid> = state
+                let closed: Vec<(Uid, ModSeq)> = state
                     .server
                     .mailbox
                     .expunged
                     .iter()
                     .filter(|(uid, e)| e.cause == ExpungeCause::Close && !before.contains_key(uid))
-                    .map(|(uid, _)| *uid)
+                    .map(|(uid, e)| (*uid, e.modseq))
                     .collect();
-                if !closed.is_empty() {
+                if let Some((_, modseq)) = closed.first() {
+                    let uids: Vec<Uid> = closed.iter().map(|(uid, _)| *uid).collect();
                     let text = format!(
-                        "CLOSE expunges UID {} at MODSEQ {}, with no untagged response (RFC 5162 section 3.4, RFC 7162 section 3.2.8)",
-                        wire::uid_set(&closed),
-                        state.server.mailbox.highest_modseq
+                        "CLOSE expunges UID {} at MODSEQ {modseq}, with no untagged response (RFC 5162 section 3.4, RFC 7162 section 3.2.8)",
+                        wire::uid_set(&uids),
                     );
                     events.push(Event::Note { client, text });
                 }
@@ -169,7 +168,18 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
                     mailbox.uid_next.0 - 1,
                     mailbox.highest_modseq
                 );
-                events.push(Event::Arrive { text });
+                events.push(Event::Agent { text });
+            }
+            Action::Remove { uid } => {
+                state.apply(config, action);
+                let text = match state.server.mailbox.expunged.get(&uid) {
+                    Some(e) => format!(
+                        "another agent moves UID {uid} away (UID MOVE), expunged at MODSEQ {}; sessions told of it learn of its removal by VANISHED",
+                        e.modseq
+                    ),
+                    None => format!("another agent moves UID {uid} away"),
+                };
+                events.push(Event::Agent { text });
             }
         }
     }
@@ -182,7 +192,7 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
             Event::Read { client, line } => writeln!(text, "S{}: {line}", client.0 + 1),
             Event::Note { text: note, .. }
             | Event::Drop { text: note, .. }
-            | Event::Arrive { text: note } => writeln!(text, "-- {note}"),
+            | Event::Agent { text: note } => writeln!(text, "-- {note}"),
         }
         .unwrap();
     }
@@ -218,16 +228,27 @@ fn held_back(server: &Server, client: ClientId) -> Vec<String> {
         let e = &mailbox.expunged[uid];
         format!("expunge of UID {uid} at MODSEQ {}", e.modseq)
     }));
+    out.extend(
+        session
+            .pending_arrivals
+            .iter()
+            .map(|uid| format!("arrival of UID {uid} (EXISTS)")),
+    );
+    out.extend(session.unannounced_expunges.iter().map(|uid| {
+        let e = &mailbox.expunged[uid];
+        format!(
+            "expunge of UID {uid} at MODSEQ {}, a message never announced to it",
+            e.modseq
+        )
+    }));
     out
 }
 
 fn cause(e: &Expunged) -> String {
-    let command = match e.cause {
-        ExpungeCause::Expunge => "EXPUNGE",
-        ExpungeCause::UidExpunge => "UID EXPUNGE",
-        ExpungeCause::Close => "CLOSE",
-    };
-    format!("{}'s {command}", e.by)
+    match e.by {
+        Some(client) => format!("{client}'s {}", e.cause.command()),
+        None => format!("another agent's {}", e.cause.command()),
+    }
 }
 
 fn describe_state(state: &System) -> Vec<String> {
@@ -275,8 +296,12 @@ fn describe_state(state: &System) -> Vec<String> {
                 if !c.awaiting.is_empty() {
                     parts.push(format!("{} command(s) in flight", c.awaiting.len()));
                 }
-                if !c.queue.is_empty() {
-                    parts.push(format!("{} line(s) unread", c.queue.len()));
+                let numbered = state.server.view(id).len() as i32;
+                if c.selected && c.queue.is_empty() && c.exists != numbered {
+                    parts.push(format!(
+                        "counts {} messages where its session numbers {numbered}",
+                        c.exists
+                    ));
                 }
                 let held = held_back(&state.server, id);
                 if !held.is_empty() {
@@ -294,6 +319,17 @@ fn describe_state(state: &System) -> Vec<String> {
             },
             client.resync_point
         ));
+        // What the server has sent and the client not read yet: part of the story when the
+        // trace stops mid-response.
+        let unread: Vec<String> = client
+            .connection
+            .iter()
+            .flat_map(|c| c.queue.iter())
+            .map(|line| format!("`{}`", wire::response(line)))
+            .collect();
+        if !unread.is_empty() {
+            lines.push(format!("{id} has not read yet: {}", unread.join(", ")));
+        }
     }
     lines
 }
@@ -311,6 +347,72 @@ fn explain(
             u.client, u.announced, u.held_back
         );
         return (Some(u.client), sentence);
+    }
+    match (
+        property.name,
+        &state.server.regressed,
+        &state.server.unannounced,
+    ) {
+        ("highestmodseq-monotonic", Some(Regression::Decreased { by, from, to }), _) => {
+            let who = match by {
+                Some(client) => format!("{client}'s expunge"),
+                None => "the other agent's UID MOVE".to_string(),
+            };
+            let sentence = format!(
+                "{who} lowered the mailbox's HIGHESTMODSEQ from {from} to {to}: the next change \
+                 gets MODSEQ {}, a value clients may already have stored.",
+                to.0 + 1
+            );
+            return (by.to_owned(), sentence);
+        }
+        (
+            "highestmodseq-monotonic",
+            Some(Regression::Reused {
+                modseq,
+                uid,
+                expunged_at,
+            }),
+            _,
+        ) => {
+            let sentence = format!(
+                "a change got MODSEQ {modseq}, though the expunge of UID {uid} was logged at \
+                 MODSEQ {expunged_at}: a client that stores {modseq} can never learn of that \
+                 expunge."
+            );
+            return (None, sentence);
+        }
+        ("vanished-only-known-uids", _, Some(u)) => {
+            let sentence = format!(
+                "the server named UID {} in a VANISHED to {}, which had never been told of it by \
+                 EXISTS: the client lowers its message count for a message it never counted.",
+                u.uid, u.client
+            );
+            return (Some(u.client), sentence);
+        }
+        _ => {}
+    }
+    if property.name == "message-count-agrees" {
+        for (i, client) in state.clients.iter().enumerate() {
+            let id = ClientId(i as u8);
+            let Some(connection) = &client.connection else {
+                continue;
+            };
+            let numbered = state.server.view(id);
+            if connection.exists != numbered.len() as i32 {
+                let sentence = format!(
+                    "{id} counts {} messages, but its session numbers {} ({}): from here on the \
+                     two sides mean different messages by the same sequence number.",
+                    connection.exists,
+                    numbered.len(),
+                    if numbered.is_empty() {
+                        "none".to_string()
+                    } else {
+                        format!("UID {}", wire::uid_set(&numbered))
+                    }
+                );
+                return (Some(id), sentence);
+            }
+        }
     }
     let mailbox = &state.server.mailbox;
     for (i, client) in state.clients.iter().enumerate() {
