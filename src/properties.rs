@@ -66,9 +66,9 @@ pub const PROPERTIES: [Property; 9] = [
     Property {
         name: "highestmodseq-monotonic",
         kind: Kind::Always,
-        section: "RFC 7162 section 3.1 (a new message's mod-sequence is higher than every \
-                  other) and section 3.2 (expunges increment the per-mailbox mod-sequence); \
-                  resync-rules.md C12",
+        section: "RFC 7162 section 3.1 (each STORE gets \"a different mod-sequence value\", \
+                  a session's later STORE a greater one) and section 3.2 (an expunge MUST \
+                  \"increment the per-mailbox mod-sequence\"); resync-rules.md C12",
         summary: "the mailbox's HIGHESTMODSEQ never goes down, and no change gets a \
                   mod-sequence at or below one an expunge was logged with (a fault of the \
                   server)",

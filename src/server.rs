@@ -330,7 +330,7 @@ impl Server {
     /// The other agent moves away a message it appended (RFC 6851 `UID MOVE`), as a spam
     /// filter does right after delivery: the race RFC 7162 section 3.2.10.2 names ("new
     /// arrivals for which the UID is not yet known by the client are immediately
-    /// expunged"). Selected sessions learn of it by VANISHED, later.
+    /// expunged"). The selected sessions it was announced to learn of it by VANISHED, later.
     pub fn remove(&mut self, uid: Uid, spec: &Spec) {
         self.expunge(None, ExpungeCause::Move, spec, vec![uid]);
     }
