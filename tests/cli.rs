@@ -81,7 +81,7 @@ fn a_run_stopped_by_a_limit_with_nothing_found_exits_3() {
 fn verify_checks_every_committed_model() {
     let output = run(&["verify", "models"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("24 passed, 0 failed"));
+    assert!(stdout(&output).contains("25 passed, 0 failed"));
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn erratum_trace() -> Trace {
 #[test]
 fn every_committed_trace_replays() {
     let traces = committed();
-    assert_eq!(traces.len(), 29);
+    assert_eq!(traces.len(), 32);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
