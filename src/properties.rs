@@ -214,17 +214,19 @@ pub fn vanished_only_known_uids(system: &System) -> bool {
     system.server.unannounced.is_none()
 }
 
+pub fn message_count_agrees(system: &System) -> bool {
+    clients(system).all(|c| client_count_agrees(system, c))
+}
+
 /// Checked once the client has read everything: while lines are queued, it is behind by
 /// design.
-pub fn message_count_agrees(system: &System) -> bool {
-    clients(system).all(|c| {
-        let Some(connection) = &system.clients[c.index()].connection else {
-            return true;
-        };
-        let selected = system.server.session(c).is_some_and(|s| s.selected);
-        if !connection.selected || !connection.queue.is_empty() || !selected {
-            return true;
-        }
-        connection.exists == system.server.view(c).len() as i32
-    })
+pub fn client_count_agrees(system: &System, client: ClientId) -> bool {
+    let Some(connection) = &system.clients[client.index()].connection else {
+        return true;
+    };
+    let selected = system.server.session(client).is_some_and(|s| s.selected);
+    if !connection.selected || !connection.queue.is_empty() || !selected {
+        return true;
+    }
+    connection.exists == system.server.view(client).len() as i32
 }

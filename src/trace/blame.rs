@@ -3,10 +3,11 @@
 //! and, once every client has read every line sent to it, no longer end in a violation.
 //! Reads are matched by count, not content: under another text a response may have more or
 //! fewer lines, so a read with nothing to read is skipped and unread lines are read at the
-//! end. A change that avoids the violation by causing another (a property the trace does
-//! not violate now fails) does not count. Some violations are transient: reading the rest of the lines mends them (a client
-//! stores an unsafe resync point that a later line lowers again; harmful if the connection
-//! drops first). For those the comparison stops where the trace stops, unread lines unread.
+//! end. A change that avoids the violation by causing another (a property the trace does not
+//! violate fails instead) does not count. Some violations are transient: reading the rest of
+//! the lines mends them (a client stores an unsafe resync point that a later line lowers
+//! again; harmful if the connection drops first). For those the comparison stops where the
+//! trace stops, unread lines unread.
 
 use crate::properties::{Kind, PROPERTIES, Property};
 use crate::server::SelectReply;
@@ -43,14 +44,14 @@ pub struct Blame {
     pub sets: Vec<Vec<Change>>,
 }
 
+/// The clause changes that avoid `property`'s violation at the end of `actions`.
 pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]) -> Blame {
     let holds = property.condition;
-    let read_all = run(config, actions, Settle::ReadAll);
-    let settle = match &read_all {
-        Some(state) if holds(state) => Settle::AsIs,
-        _ => Settle::ReadAll,
+    let (settle, end) = match run(config, actions, Settle::ReadAll) {
+        Some(state) if holds(&state) => (Settle::AsIs, run(config, actions, Settle::AsIs)),
+        end => (Settle::ReadAll, end),
     };
-    let violated_here = run(config, actions, settle).map_or_else(Vec::new, |s| violated(&s));
+    let violated_here = end.map_or_else(Vec::new, |s| violated(&s));
     let singles: Vec<Change> = all_changes(config);
     let avoided = |set: &[&Change]| {
         let mut spec: Spec = config.spec;

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::imap::types::{ClientId, Flag, ModSeq, Uid};
 use crate::imap::wire;
-use crate::properties::{Property, is_synchronized};
+use crate::properties::{Property, client_count_agrees, is_synchronized};
 use crate::server::{ExpungeCause, Expunged, Regression, Server};
 use crate::system::{Action, Config, System};
 
@@ -296,11 +296,11 @@ fn describe_state(state: &System) -> Vec<String> {
                 if !c.awaiting.is_empty() {
                     parts.push(format!("{} command(s) in flight", c.awaiting.len()));
                 }
-                let numbered = state.server.view(id).len() as i32;
-                if c.selected && c.queue.is_empty() && c.exists != numbered {
+                if !client_count_agrees(state, id) {
                     parts.push(format!(
-                        "counts {} messages where its session numbers {numbered}",
-                        c.exists
+                        "counts {} messages where its session numbers {}",
+                        c.exists,
+                        state.server.view(id).len()
                     ));
                 }
                 let held = held_back(&state.server, id);
@@ -398,7 +398,7 @@ fn explain(
                 continue;
             };
             let numbered = state.server.view(id);
-            if connection.exists != numbered.len() as i32 {
+            if !client_count_agrees(state, id) {
                 let sentence = format!(
                     "{id} counts {} messages, but its session numbers {} ({}): from here on the \
                      two sides mean different messages by the same sequence number.",
