@@ -98,7 +98,8 @@ impl System {
         if self.arrived(config) < u32::from(config.arrivals) {
             actions.push(Action::Arrive);
         }
-        if self.removed() < usize::from(config.removals) {
+        // Scans the expunge log: only when removals are allowed at all (actions is hot).
+        if config.removals > 0 && self.removed() < usize::from(config.removals) {
             for uid in self.server.removable(config.messages) {
                 actions.push(Action::Remove { uid });
             }
