@@ -39,9 +39,10 @@ pub enum Request {
 /// The per-command bookkeeping the client keeps until the tagged response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Awaiting {
-    /// A `.SILENT` STORE: the client applies the change to its cache when it succeeds.
+    /// A `.SILENT` STORE: the client applies the change to the message its own
+    /// `FETCH (UID u MODSEQ (m))` names, when it reads that line (RFC 7162 section 3.1.3:
+    /// the server sends it for every message the STORE changed).
     Store {
-        uid: Uid,
         op: StoreOp,
         flag: Flag,
     },
@@ -233,20 +234,10 @@ impl Client {
 
     fn awaiting(&self, command: &Command) -> Awaiting {
         match command {
-            Command::Store { target, op, flag } => {
-                let uid = match target {
-                    Target::Uid(uid) => Some(*uid),
-                    Target::Seq(n) => self.cache.keys().nth(*n as usize - 1).copied(),
-                };
-                match uid {
-                    Some(uid) => Awaiting::Store {
-                        uid,
-                        op: *op,
-                        flag: *flag,
-                    },
-                    None => Awaiting::Other,
-                }
-            }
+            Command::Store { op, flag, .. } => Awaiting::Store {
+                op: *op,
+                flag: *flag,
+            },
             Command::Close => Awaiting::Close,
             Command::SelectQresync { .. } => Awaiting::Select,
             Command::UidFetchNew { .. } => Awaiting::FetchNew,
@@ -268,10 +259,25 @@ impl Client {
             Response::Fetch {
                 uid, modseq, flags, ..
             } => {
-                if let Some(flags) = flags {
-                    self.cache.insert(*uid, *flags);
-                    if *uid >= self.uid_next {
-                        self.uid_next = Uid(uid.0 + 1);
+                // The client's UIDNEXT does not follow a FETCH: an unsolicited FETCH, or a
+                // QRESYNC SELECT's for a UID outside its known-uids, says nothing of the UIDs
+                // below it (RFC 7162 section 6, step 2: new messages are found by UID).
+                match flags {
+                    Some(flags) => {
+                        self.cache.insert(*uid, *flags);
+                    }
+                    // Without FLAGS: the FETCH a `.SILENT` STORE of this client's caused.
+                    None => {
+                        let store = connection.awaiting.iter().find_map(|(_, a)| match a {
+                            Awaiting::Store { op, flag } => Some((*op, *flag)),
+                            _ => None,
+                        });
+                        if let (Some((op, flag)), Some(flags)) = (store, self.cache.get_mut(uid)) {
+                            *flags = match op {
+                                StoreOp::Add => flags.with(flag),
+                                StoreOp::Remove => flags.without(flag),
+                            };
+                        }
                     }
                 }
                 connection.modseq_max = connection.modseq_max.max(Some(*modseq));
@@ -334,18 +340,14 @@ impl Client {
 
     fn complete(&mut self, awaiting: Option<Awaiting>, spec: &Spec) {
         match awaiting {
-            Some(Awaiting::Store { uid, op, flag }) => {
-                if let Some(flags) = self.cache.get_mut(&uid) {
-                    *flags = match op {
-                        StoreOp::Add => flags.with(flag),
-                        StoreOp::Remove => flags.without(flag),
-                    };
-                }
-            }
             Some(Awaiting::Close) => {
                 if let Some(connection) = self.connection.as_mut() {
                     connection.selected = false;
                     connection.exists = 0;
+                    // What it knew of arrivals goes with the mailbox: the next SELECT's
+                    // UIDNEXT tells again.
+                    connection.fetch_new = false;
+                    connection.uid_next_seen = None;
                 }
                 if spec.client_close == ClientClose::PruneDeleted {
                     self.cache.retain(|_, flags| !flags.contains(Flag::Deleted));
@@ -364,13 +366,19 @@ impl Client {
             Some(Awaiting::FetchNew) => {
                 if let Some(connection) = self.connection.as_mut() {
                     connection.fetch_new = false;
-                    // UIDs that arrived and went before the client fetched them are skipped.
-                    if let Some(n) = connection.uid_next_seen.filter(|n| *n > self.uid_next) {
-                        self.uid_next = n;
-                    }
+                    // `UID FETCH n:*` answered every message from n on, so every UID below
+                    // the highest it now caches is cached or gone, and so is every UID below
+                    // the UIDNEXT of the SELECT before it: arrivals that went before the
+                    // client fetched them are skipped.
+                    let cached = self.cache.keys().next_back().map(|u| Uid(u.0 + 1));
+                    let seen = connection.uid_next_seen;
+                    self.uid_next = self
+                        .uid_next
+                        .max(cached.unwrap_or(Uid(1)))
+                        .max(seen.unwrap_or(Uid(1)));
                 }
             }
-            Some(Awaiting::Other) | None => {}
+            Some(Awaiting::Store { .. }) | Some(Awaiting::Other) | None => {}
         }
     }
 

@@ -370,6 +370,7 @@ fn run_verify(args: VerifyArgs) -> Result<u8, String> {
         let (outcome, traces) = check_model(model, &args.run);
         if let Some(dir) = &args.run.save {
             save(dir, &traces)?;
+            trace::save::save_script(dir, model)?;
         }
         let mismatches = model_file::mismatches(expect, &outcome);
         let states = outcome.statistics.unique_states;

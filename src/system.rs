@@ -4,7 +4,7 @@
 
 use crate::client::{Client, Request};
 use crate::imap::types::{ClientId, Uid};
-use crate::server::{ExpungeCause, Flush, SelectReply, Server};
+use crate::server::{ExpungeCause, Flush, Reply, Server};
 use crate::spec::Spec;
 
 /// The bounds and the spec text: everything that defines a model apart from its state.
@@ -27,13 +27,11 @@ pub struct Config {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
     /// The client sends a command; the server executes it and queues the response lines,
-    /// sending what `flush` says of the changes it holds back for this session, and answering
-    /// a QRESYNC SELECT as `select` says.
+    /// answering where the spec leaves it a choice as `reply` says.
     Issue {
         client: ClientId,
         request: Request,
-        flush: Flush,
-        select: SelectReply,
+        reply: Reply,
     },
     /// The client reads the next queued line.
     Read { client: ClientId },
@@ -116,15 +114,12 @@ impl System {
     ) {
         let commands = self.clients[client.index()].commands(request, &config.spec);
         let (_, last) = commands.last().expect("a request sends a command");
-        for flush in self.server.flush_choices(client, last) {
-            for select in self.server.select_choices(last, &config.spec) {
-                actions.push(Action::Issue {
-                    client,
-                    request,
-                    flush,
-                    select,
-                });
-            }
+        for reply in self.server.replies(client, last, &config.spec) {
+            actions.push(Action::Issue {
+                client,
+                request,
+                reply,
+            });
         }
     }
 
@@ -134,8 +129,7 @@ impl System {
             Action::Issue {
                 client,
                 request,
-                flush,
-                select,
+                reply,
             } => {
                 let replica = &mut self.clients[client.index()];
                 let commands = replica.commands(request, &config.spec);
@@ -146,10 +140,13 @@ impl System {
                 let mut lines = Vec::new();
                 let last = commands.len() - 1;
                 for (i, (tag, command)) in commands.iter().enumerate() {
-                    // Only the last command of a pipelined pair ends in a flush point that
-                    // matters; ENABLE has nothing to flush.
-                    let flush = if i == last { flush } else { Flush::Nothing };
-                    let reply = (flush, select);
+                    // Only the last command of a pipelined pair has choices that matter;
+                    // ENABLE has nothing to flush.
+                    let reply = if i == last {
+                        reply
+                    } else {
+                        Reply::flushing(Flush::NOTHING)
+                    };
                     lines.extend(
                         self.server
                             .execute(client, *tag, command, reply, &config.spec),

@@ -22,7 +22,7 @@ fn check_of_the_rfc5162_model_prints_the_counterexample_and_exits_1() {
     ));
     assert!(out.contains("C2: a1 CLOSE\n-- CLOSE expunges UID 1 at MODSEQ 3"));
     assert!(out.contains("S2: a1 OK [HIGHESTMODSEQ 3] done\n-- C2 stores resync point 3\n"));
-    assert!(out.contains("states: 761742 unique"));
+    assert!(out.contains("states: 1309041 unique"));
     assert!(out.contains("; complete\n"));
 }
 
@@ -33,7 +33,7 @@ fn check_of_rfc7162_holds_and_exits_0() {
     let out = stdout(&output);
     assert!(out.contains("views-converge                         holds\n"));
     assert!(out.contains("resynced-after-foreign-expunge         reached\n"));
-    assert!(out.contains("states: 742642 unique"));
+    assert!(out.contains("states: 1211425 unique"));
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn a_run_stopped_by_a_limit_with_nothing_found_exits_3() {
 fn verify_checks_every_committed_model() {
     let output = run(&["verify", "models"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("25 passed, 0 failed"));
+    assert!(stdout(&output).contains("35 passed, 0 failed"));
 }
 
 #[test]

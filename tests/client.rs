@@ -37,32 +37,108 @@ fn exchange(client: &mut Client, spec: &Spec, request: Request, lines: Vec<Respo
     while client.read(spec).is_some() {}
 }
 
+/// A tagged OK with the RFC's own text.
+fn tagged_text(tag: u16, code: Option<Code>, text: &'static str) -> Response {
+    Response::Tagged {
+        tag: Tag(tag),
+        status: Status::Ok,
+        code,
+        text,
+    }
+}
+
+fn fetch_seq(seq: u32, uid: u32, modseq: u64) -> Response {
+    Response::Fetch {
+        seq,
+        uid: Uid(uid),
+        modseq: ModSeq(modseq),
+        flags: None,
+    }
+}
+
 #[test]
-fn rfc7162_section_6_example_adopts_the_lower_highestmodseq_code() {
-    // RFC 7162 section 6: FETCH MODSEQs 103 and 101, then HIGHESTMODSEQ 99: the code wins.
+fn rfc7162_section_6_example_keeps_the_resync_point_at_the_lower_code() {
+    // RFC 7162 section 6, A150 to A153, line for line but for the untagged OK's text (the
+    // model's is "Highest") and the tags, which are the client's own (a1 to
+    // a3 for A150 to A152); A150's `[MODIFIED 3]` is a code the model does not have, and
+    // its UNCHANGEDSINCE STORE of 1:2 is sent as a NOOP, since only the lines matter here.
     let spec = spec("rfc7162");
-    let mut client = Client::new(2);
-    let lines = vec![
-        fetch(1, 103, None),
-        fetch(2, 101, None),
+    let mut client = Client::new(8);
+    let a150 = vec![
+        fetch_seq(1, 6, 103),
+        fetch_seq(2, 7, 101),
         Response::HighestModSeq(ModSeq(99)),
-        tagged(1, None),
+        tagged_text(1, None, "done"),
+    ];
+    let shown: Vec<String> = a150
+        .iter()
+        .map(resync_check::imap::wire::response)
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "* 1 FETCH (UID 6 MODSEQ (103))",
+            "* 2 FETCH (UID 7 MODSEQ (101))",
+            "* OK [HIGHESTMODSEQ 99] Highest",
+            "a1 OK done",
+        ]
+    );
+    exchange(&mut client, &spec, Request::Noop, a150);
+    // "If the HIGHESTMODSEQ response code is received, the client MUST use it even if it has
+    // seen higher mod-sequences."
+    assert_eq!(client.resync_point, ModSeq(99));
+    // A151 STORE 3 +FLAGS.SILENT \Seen: message 3 is UID 8, whose expunge (MODSEQ 100) the
+    // server still delays; the STORE succeeds with MODSEQ 104 and the code stays 99.
+    let a151 = Request::Store {
+        target: Target::Seq(3),
+        op: StoreOp::Add,
+        flag: Flag::Seen,
+    };
+    let lines = vec![
+        fetch_seq(3, 8, 104),
+        tagged_text(
+            2,
+            Some(Code::HighestModSeq(ModSeq(99))),
+            "Still delaying VANISHED",
+        ),
+    ];
+    assert_eq!(
+        resync_check::imap::wire::response(&lines[1]),
+        "a2 OK [HIGHESTMODSEQ 99] Still delaying VANISHED"
+    );
+    exchange(&mut client, &spec, a151, lines);
+    assert_eq!(client.resync_point, ModSeq(99));
+    // The client applied its own .SILENT STORE when it read its FETCH.
+    assert_eq!(client.cache[&Uid(8)], FlagSet::EMPTY.with(Flag::Seen));
+    // A152 NOOP: the delayed VANISHED, and the code that may now cover MODSEQ 104.
+    let lines = vec![
+        Response::Vanished {
+            earlier: false,
+            uids: vec![Uid(8)],
+        },
+        tagged_text(3, Some(Code::HighestModSeq(ModSeq(104))), "done"),
     ];
     exchange(&mut client, &spec, Request::Noop, lines);
-    assert_eq!(client.resync_point, ModSeq(99));
-    // Without a code, the largest MODSEQ seen, if above the stored value.
+    assert_eq!(client.resync_point, ModSeq(104));
+    assert!(!client.cache.contains_key(&Uid(8)));
+}
+
+#[test]
+fn rfc7162_client_takes_the_largest_modseq_only_without_a_code() {
+    let spec = spec("rfc7162");
+    let mut client = Client::new(2);
     exchange(
         &mut client,
         &spec,
         Request::Noop,
-        vec![fetch(1, 104, None), tagged(2, None)],
+        vec![fetch(1, 104, None), tagged(1, None)],
     );
     assert_eq!(client.resync_point, ModSeq(104));
     exchange(
         &mut client,
         &spec,
         Request::Noop,
-        vec![fetch(1, 100, None), tagged(3, None)],
+        vec![fetch(1, 100, None), tagged(2, None)],
     );
     assert_eq!(client.resync_point, ModSeq(104));
 }
@@ -102,7 +178,7 @@ fn the_resync_point_moves_only_at_the_tagged_response() {
 }
 
 #[test]
-fn a_silent_store_is_applied_when_its_ok_arrives() {
+fn a_silent_store_is_applied_when_its_own_fetch_is_read() {
     let spec = spec("rfc7162");
     let mut client = Client::new(2);
     let request = Request::Store {
@@ -118,6 +194,44 @@ fn a_silent_store_is_applied_when_its_ok_arrives() {
     );
     assert_eq!(client.cache[&Uid(2)], FlagSet::EMPTY.with(Flag::Deleted));
     assert_eq!(client.resync_point, ModSeq(2));
+    // Answered NO, or OK with no FETCH, the STORE changes nothing.
+    for answer in [Status::No, Status::Ok] {
+        let mut client = Client::new(2);
+        let lines = vec![Response::Tagged {
+            tag: Tag(1),
+            status: answer,
+            code: None,
+            text: "Some of the messages no longer exist",
+        }];
+        exchange(&mut client, &spec, request, lines);
+        assert_eq!(client.cache[&Uid(2)], FlagSet::EMPTY, "{answer:?}");
+    }
+}
+
+#[test]
+fn uidnext_follows_only_a_completed_uid_fetch() {
+    // Two arrivals, UIDs 2 and 3; an unsolicited FETCH of UID 3 must not make the client
+    // skip UID 2 (RFC 7162 section 6, step 2).
+    let spec = spec("rfc7162");
+    let mut client = Client::new(1);
+    let lines = vec![
+        Response::Exists(3),
+        fetch(3, 5, Some(FlagSet::EMPTY.with(Flag::Seen))),
+        tagged(1, None),
+    ];
+    exchange(&mut client, &spec, Request::Noop, lines);
+    assert_eq!(client.uid_next, Uid(2));
+    assert!(client.requests().contains(&Request::FetchNew));
+    let commands = client.commands(Request::FetchNew, &spec);
+    assert_eq!(commands[0].1, Command::UidFetchNew { from: Uid(2) });
+    let lines = vec![
+        fetch(2, 4, Some(FlagSet::EMPTY)),
+        fetch(3, 5, Some(FlagSet::EMPTY.with(Flag::Seen))),
+        tagged(2, None),
+    ];
+    exchange(&mut client, &spec, Request::FetchNew, lines);
+    assert_eq!(client.uid_next, Uid(4));
+    assert!(!client.requests().contains(&Request::FetchNew));
 }
 
 #[test]

@@ -20,9 +20,14 @@ fn the_readme_matrix_is_current() {
         "| 1808 (CLOSE must not send HIGHESTMODSEQ) | apply to rfc5162 | `close-highestmodseq=omit` | violated (13 steps) |"
     ));
     assert!(fresh.contains("| `expunge-modseq=none` |"));
+    // RFC 5162 section 3.4's updated value breaks RFC 7162; the capped value holds.
+    assert!(fresh.contains(
+        "| 1808 (CLOSE must not send HIGHESTMODSEQ) | revert from rfc7162 | `close-highestmodseq=send` | violated (9 steps) | violated (3 steps) |"
+    ));
+    assert!(fresh.contains("| holds | holds | holds | holds | holds | holds | 1211497 |"));
     // A clause that needs the other agent is checked with it, and says so.
     assert!(fresh.contains(
-        "| holds | holds | violated (5 steps) | holds | holds | violated (3 steps) | 33910235 (with 1 arrival(s), 1 removal(s)) |"
+        "| holds | holds | violated (5 steps) | holds | holds | violated (3 steps) | 8366353 (with 1 message(s), 1 arrival(s), 1 removal(s)) |"
     ));
 }
 

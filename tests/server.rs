@@ -3,7 +3,9 @@
 use resync_check::imap::command::{Command, StoreOp, Target};
 use resync_check::imap::response::{Code, Response, Status};
 use resync_check::imap::types::{ClientId, Flag, FlagSet, ModSeq, Tag, Uid};
-use resync_check::server::{Earlier, ExpungeCause, Flush, Regression, Scope, SelectReply, Server};
+use resync_check::server::{
+    Earlier, ExpungeCause, Flush, GoneStore, Regression, Reply, Scope, SelectReply, Server,
+};
 use resync_check::spec::{Spec, edition};
 
 const C1: ClientId = ClientId(0);
@@ -41,7 +43,7 @@ fn store_bumps_the_modseq_answers_with_a_fetch_and_holds_the_change_for_others()
         C1,
         Tag(1),
         &store(Target::Seq(1), StoreOp::Add, Flag::Deleted),
-        (Flush::Nothing, SelectReply::default()),
+        Reply::default(),
         &rfc5162(),
     );
     let fetch = Response::Fetch {
@@ -64,7 +66,7 @@ fn a_store_that_changes_nothing_keeps_the_modseq_and_sends_no_fetch() {
         C1,
         Tag(1),
         &store(Target::Uid(Uid(1)), StoreOp::Remove, Flag::Seen),
-        (Flush::Nothing, SelectReply::default()),
+        Reply::default(),
         &rfc7162(),
     );
     assert_eq!(lines, vec![ok(1, None)]);
@@ -76,21 +78,9 @@ fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
     let mut server = Server::new(2, 2);
     for uid in [1, 2] {
         let command = store(Target::Uid(Uid(uid)), StoreOp::Add, Flag::Deleted);
-        server.execute(
-            C1,
-            Tag(uid as u16),
-            &command,
-            (Flush::Nothing, SelectReply::default()),
-            &rfc5162(),
-        );
+        server.execute(C1, Tag(uid as u16), &command, Reply::default(), &rfc5162());
     }
-    let lines = server.execute(
-        C1,
-        Tag(3),
-        &Command::Expunge,
-        (Flush::Nothing, SelectReply::default()),
-        &rfc5162(),
-    );
+    let lines = server.execute(C1, Tag(3), &Command::Expunge, Reply::default(), &rfc5162());
     let vanished = Response::Vanished {
         earlier: false,
         uids: vec![Uid(1), Uid(2)],
@@ -110,34 +100,31 @@ fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
 fn a_sequence_number_store_never_sends_vanished() {
     let mut server = Server::new(2, 2);
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-    server.execute(
-        C2,
-        Tag(1),
-        &deleted,
-        (Flush::Nothing, SelectReply::default()),
-        &rfc5162(),
-    );
-    server.execute(
-        C2,
-        Tag(2),
-        &Command::Expunge,
-        (Flush::Nothing, SelectReply::default()),
-        &rfc5162(),
-    );
+    server.execute(C2, Tag(1), &deleted, Reply::default(), &rfc5162());
+    server.execute(C2, Tag(2), &Command::Expunge, Reply::default(), &rfc5162());
     let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
     // RFC 3501 section 7.4.1: no Flush::Everything offered for STORE by sequence number...
-    assert_eq!(server.flush_choices(C1, &seen), vec![Flush::Nothing]);
+    assert_eq!(
+        server.flush_choices(C1, &seen, &rfc5162()),
+        vec![Flush::NOTHING]
+    );
     // ...but offered for UID STORE and NOOP.
     assert_eq!(
-        server.flush_choices(C1, &Command::Noop),
-        vec![Flush::Nothing, Flush::Everything]
+        server.flush_choices(C1, &Command::Noop, &rfc5162()),
+        vec![
+            Flush::NOTHING,
+            Flush {
+                expunges: true,
+                ..Flush::NOTHING
+            }
+        ]
     );
     // Sequence number 2 is still UID 2 in C1's session: the expunge of UID 1 is held back.
     let lines = server.execute(
         C1,
         Tag(1),
         &seen,
-        (Flush::Everything, SelectReply::default()),
+        Reply::flushing(Flush::EVERYTHING),
         &rfc5162(),
     );
     assert!(matches!(
@@ -156,29 +143,11 @@ fn erratum_1810_lowers_the_highestmodseq_below_a_held_back_expunge() {
     for (spec, code) in [(rfc7162(), hms(2)), (rfc5162(), None)] {
         let mut server = Server::new(2, 2);
         let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-        server.execute(
-            C2,
-            Tag(1),
-            &deleted,
-            (Flush::Nothing, SelectReply::default()),
-            &spec,
-        );
-        server.execute(
-            C2,
-            Tag(2),
-            &Command::Expunge,
-            (Flush::Nothing, SelectReply::default()),
-            &spec,
-        );
+        server.execute(C2, Tag(1), &deleted, Reply::default(), &spec);
+        server.execute(C2, Tag(2), &Command::Expunge, Reply::default(), &spec);
         // The expunge (MODSEQ 3) is held back from C1 while its STORE gets MODSEQ 4.
         let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
-        let lines = server.execute(
-            C1,
-            Tag(1),
-            &seen,
-            (Flush::Nothing, SelectReply::default()),
-            &spec,
-        );
+        let lines = server.execute(C1, Tag(1), &seen, Reply::default(), &spec);
         assert_eq!(*lines.last().unwrap(), ok(1, code));
     }
 }
@@ -188,20 +157,8 @@ fn close_answers_per_the_close_clause_and_forgets_what_it_held_back() {
     for (spec, code) in [(rfc5162(), hms(3)), (rfc7162(), None)] {
         let mut server = Server::new(2, 2);
         let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
-        server.execute(
-            C2,
-            Tag(1),
-            &deleted,
-            (Flush::Nothing, SelectReply::default()),
-            &spec,
-        );
-        let lines = server.execute(
-            C1,
-            Tag(1),
-            &Command::Close,
-            (Flush::Nothing, SelectReply::default()),
-            &spec,
-        );
+        server.execute(C2, Tag(1), &deleted, Reply::default(), &spec);
+        let lines = server.execute(C1, Tag(1), &Command::Close, Reply::default(), &spec);
         assert_eq!(lines, vec![ok(1, code)]);
         assert_eq!(server.mailbox.expunged[&Uid(2)].cause, ExpungeCause::Close);
         let c1 = server.session(C1).unwrap();
@@ -215,49 +172,19 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
     let mut server = Server::new(2, 2);
     server.disconnect(C1);
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-    server.execute(
-        C2,
-        Tag(1),
-        &deleted,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
-    server.execute(
-        C2,
-        Tag(2),
-        &Command::Expunge,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
+    server.execute(C2, Tag(1), &deleted, Reply::default(), &spec);
+    server.execute(C2, Tag(2), &Command::Expunge, Reply::default(), &spec);
     let seen = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Seen);
-    server.execute(
-        C2,
-        Tag(3),
-        &seen,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
+    server.execute(C2, Tag(3), &seen, Reply::default(), &spec);
     server.connect(C1);
-    let lines = server.execute(
-        C1,
-        Tag(1),
-        &Command::EnableQresync,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
+    let lines = server.execute(C1, Tag(1), &Command::EnableQresync, Reply::default(), &spec);
     assert_eq!(lines[0], Response::EnabledQresync);
     let select = Command::SelectQresync {
         uid_validity: 1,
         modseq: ModSeq(1),
         known_uids: vec![Uid(1), Uid(2)],
     };
-    let lines = server.execute(
-        C1,
-        Tag(2),
-        &select,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
+    let lines = server.execute(C1, Tag(2), &select, Reply::default(), &spec);
     let expected = vec![
         Response::Exists(1),
         Response::UidValidity(1),
@@ -284,45 +211,21 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
     // From the expunge's own MODSEQ, the expunge is not reported again.
     server.disconnect(C1);
     server.connect(C1);
-    server.execute(
-        C1,
-        Tag(3),
-        &Command::EnableQresync,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
+    server.execute(C1, Tag(3), &Command::EnableQresync, Reply::default(), &spec);
     let from_expunge = Command::SelectQresync {
         uid_validity: 1,
         modseq: ModSeq(3),
         known_uids: vec![Uid(1), Uid(2)],
     };
-    let lines = server.execute(
-        C1,
-        Tag(4),
-        &from_expunge,
-        (Flush::Nothing, SelectReply::default()),
-        &spec,
-    );
+    let lines = server.execute(C1, Tag(4), &from_expunge, Reply::default(), &spec);
     assert!(!lines.iter().any(|l| matches!(l, Response::Vanished { .. })));
 }
 
 #[test]
 fn commands_without_a_selected_mailbox_get_bad() {
     let mut server = Server::new(1, 1);
-    server.execute(
-        C1,
-        Tag(1),
-        &Command::Close,
-        (Flush::Nothing, SelectReply::default()),
-        &rfc7162(),
-    );
-    let lines = server.execute(
-        C1,
-        Tag(2),
-        &Command::Noop,
-        (Flush::Nothing, SelectReply::default()),
-        &rfc7162(),
-    );
+    server.execute(C1, Tag(1), &Command::Close, Reply::default(), &rfc7162());
+    let lines = server.execute(C1, Tag(2), &Command::Noop, Reply::default(), &rfc7162());
     assert!(matches!(
         lines[..],
         [Response::Tagged {
@@ -337,13 +240,7 @@ fn commands_without_a_selected_mailbox_get_bad() {
     };
     server.disconnect(C1);
     server.connect(C1);
-    let lines = server.execute(
-        C1,
-        Tag(3),
-        &select,
-        (Flush::Nothing, SelectReply::default()),
-        &rfc7162(),
-    );
+    let lines = server.execute(C1, Tag(3), &select, Reply::default(), &rfc7162());
     assert!(
         matches!(
             lines[..],
@@ -362,7 +259,7 @@ fn expunge_modseq_none_logs_the_expunge_at_the_current_highestmodseq() {
     spec.set("expunge-modseq", "none").unwrap();
     let mut server = Server::new(1, 1);
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
-    let reply = (Flush::Nothing, SelectReply::default());
+    let reply = Reply::default();
     server.execute(C1, Tag(1), &deleted, reply, &spec);
     let lines = server.execute(C1, Tag(2), &Command::Expunge, reply, &spec);
     assert_eq!(server.mailbox.highest_modseq, ModSeq(2));
@@ -374,7 +271,7 @@ fn expunge_modseq_none_logs_the_expunge_at_the_current_highestmodseq() {
 fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
     let spec = rfc7162(); // vanished-earlier=any, known-uids-scope=any
     let mut server = Server::new(3, 2);
-    let reply = (Flush::Nothing, SelectReply::default());
+    let reply = Reply::default();
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
     server.execute(C2, Tag(1), &deleted, reply, &spec);
     server.execute(C2, Tag(2), &Command::Expunge, reply, &spec); // UID 1 at MODSEQ 3
@@ -404,7 +301,10 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
     server.disconnect(C1);
     server.connect(C1);
     server.execute(C1, Tag(1), &Command::EnableQresync, reply, &spec);
-    let superset = (Flush::Nothing, choices[1]);
+    let superset = Reply {
+        select: choices[1],
+        ..Reply::default()
+    };
     let lines = server.execute(C1, Tag(2), &select(3, &[1, 2, 3]), superset, &spec);
     assert!(lines.contains(&Response::Vanished {
         earlier: true,
@@ -422,7 +322,10 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
         C1,
         Tag(4),
         &select(1, &[1, 2]),
-        (Flush::Nothing, all),
+        Reply {
+            select: all,
+            ..Reply::default()
+        },
         &spec,
     );
     assert!(
@@ -436,7 +339,7 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
 fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
     // RFC 7162 section 3.2.10.2: VANISHED refers only to messages the client has been told of.
     let spec = rfc7162();
-    let reply = (Flush::Nothing, SelectReply::default());
+    let reply = Reply::default();
     let mut server = Server::new(1, 2);
     let arrived = server.append();
     assert_eq!(arrived, Uid(2));
@@ -445,7 +348,11 @@ fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
         C2,
         Tag(1),
         &Command::Noop,
-        (Flush::FlagChanges, SelectReply::default()),
+        Reply::flushing(Flush {
+            flags: true,
+            exists: true,
+            ..Flush::NOTHING
+        }),
         &spec,
     );
     let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
@@ -472,7 +379,7 @@ fn arrive_remove_noop(spec: &Spec) -> (Server, Vec<Response>) {
         ExpungeCause::Move,
         "a move is logged as an expunge"
     );
-    let reply = (Flush::Everything, SelectReply::default());
+    let reply = Reply::flushing(Flush::EVERYTHING);
     let lines = server.execute(C1, Tag(1), &Command::Noop, reply, spec);
     (server, lines)
 }
@@ -511,7 +418,7 @@ fn under_rfc5162_the_unannounced_expunge_is_named_and_the_monitor_sees_it() {
 fn a_max_message_server_lowers_highestmodseq_and_reuses_an_expunge_modseq() {
     let mut spec = rfc7162();
     spec.set("mailbox-highestmodseq", "max-message").unwrap();
-    let reply = (Flush::Nothing, SelectReply::default());
+    let reply = Reply::default();
     let mut server = Server::new(2, 2);
     let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
     server.execute(C1, Tag(1), &deleted, reply, &spec);
@@ -539,7 +446,7 @@ fn a_max_message_server_lowers_highestmodseq_and_reuses_an_expunge_modseq() {
 #[test]
 fn a_counter_server_never_regresses() {
     let spec = rfc7162();
-    let reply = (Flush::Nothing, SelectReply::default());
+    let reply = Reply::default();
     let mut server = Server::new(2, 2);
     let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
     server.execute(C1, Tag(1), &deleted, reply, &spec);
@@ -549,4 +456,169 @@ fn a_counter_server_never_regresses() {
     server.execute(C2, Tag(1), &seen, reply, &spec);
     assert_eq!(server.mailbox.messages[&Uid(1)].modseq, ModSeq(4));
     assert_eq!(server.regressed, None);
+}
+
+fn with(spec: Spec, clause: &str, value: &str) -> Spec {
+    let mut spec = spec;
+    spec.set(clause, value).unwrap();
+    spec
+}
+
+#[test]
+fn close_send_sends_the_updated_value_and_send_safe_caps_it() {
+    // C2 sets \Deleted on UID 2 (MODSEQ 2), held back from C1; C1's CLOSE expunges it at 3.
+    // `send` is RFC 5162 section 3.4's updated value whatever erratum 1810 says, and the
+    // monitor records that it covers what C1 was not told; `send-safe` stays below both the
+    // held-back change and the CLOSE's own expunge.
+    for (value, code, uncovered) in [("send", 3, true), ("send-safe", 1, false)] {
+        let spec = with(rfc7162(), "close-highestmodseq", value);
+        let mut server = Server::new(2, 2);
+        let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
+        server.execute(C2, Tag(1), &deleted, Reply::default(), &spec);
+        let lines = server.execute(C1, Tag(1), &Command::Close, Reply::default(), &spec);
+        assert_eq!(lines, vec![ok(1, hms(code))], "{value}");
+        assert_eq!(server.uncovered.is_some(), uncovered, "{value}");
+    }
+    // Nothing held back and a STORE of its own: `send-safe` still stays below the CLOSE's
+    // expunge, which no untagged response reports.
+    let spec = with(rfc7162(), "close-highestmodseq", "send-safe");
+    let mut server = Server::new(1, 1);
+    let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
+    server.execute(C1, Tag(1), &deleted, Reply::default(), &spec);
+    let lines = server.execute(C1, Tag(2), &Command::Close, Reply::default(), &spec);
+    assert_eq!(lines, vec![ok(2, hms(2))]);
+}
+
+/// C2 expunges UID 3, held back from C1: the start of RFC 7162 section 6's example.
+fn expunged_elsewhere(spec: &Spec) -> Server {
+    let mut server = Server::new(3, 2);
+    let deleted = store(Target::Uid(Uid(3)), StoreOp::Add, Flag::Deleted);
+    server.execute(C2, Tag(1), &deleted, Reply::default(), spec);
+    server.execute(C2, Tag(2), &Command::Expunge, Reply::default(), spec);
+    server
+}
+
+#[test]
+fn a_store_on_a_held_back_expunge_gets_a_new_modseq_or_no() {
+    let spec = rfc7162();
+    let seen = store(Target::Seq(3), StoreOp::Add, Flag::Seen);
+    let server = expunged_elsewhere(&spec);
+    let answers: Vec<GoneStore> = server
+        .replies(C1, &seen, &spec)
+        .iter()
+        .map(|r| r.gone)
+        .collect();
+    assert_eq!(answers, vec![GoneStore::NewModseq, GoneStore::No]);
+    // RFC 7162 section 6, A151: a new MODSEQ, and a code capped below the expunge (3).
+    let mut server = expunged_elsewhere(&spec);
+    let lines = server.execute(C1, Tag(1), &seen, Reply::default(), &spec);
+    let fetch = Response::Fetch {
+        seq: 3,
+        uid: Uid(3),
+        modseq: ModSeq(4),
+        flags: None,
+    };
+    assert_eq!(lines, vec![fetch, ok(1, hms(2))]);
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(4));
+    // RFC 7162 section 3.1.3, Example 11: NO, and nothing changes.
+    let mut server = expunged_elsewhere(&spec);
+    let no = Reply {
+        gone: GoneStore::No,
+        ..Reply::default()
+    };
+    let lines = server.execute(C1, Tag(1), &seen, no, &spec);
+    assert_eq!(
+        lines,
+        vec![Response::Tagged {
+            tag: Tag(1),
+            status: Status::No,
+            code: None,
+            text: "Some of the messages no longer exist",
+        }]
+    );
+    assert_eq!(server.mailbox.highest_modseq, ModSeq(3));
+}
+
+#[test]
+fn an_optional_code_is_offered_only_where_nothing_stays_held_back() {
+    let spec = rfc7162();
+    let mut server = expunged_elsewhere(&spec);
+    // C1 holds back the expunge: a NOOP may carry the code only if it sends the VANISHED.
+    let codes: Vec<(String, bool)> = server
+        .replies(C1, &Command::Noop, &spec)
+        .iter()
+        .map(|r| (r.flush.name(), r.code))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("nothing".to_string(), false),
+            ("expunges".to_string(), false),
+            ("expunges".to_string(), true),
+        ]
+    );
+    let reply = Reply {
+        flush: Flush::parse("expunges").unwrap(),
+        code: true,
+        ..Reply::default()
+    };
+    let lines = server.execute(C1, Tag(1), &Command::Noop, reply, &spec);
+    let vanished = Response::Vanished {
+        earlier: false,
+        uids: vec![Uid(3)],
+    };
+    assert_eq!(lines, vec![vanished, ok(1, hms(3))]);
+    // No choice on CLOSE (MUST NOT, RFC 7162 section 3.2.8).
+    assert!(
+        server
+            .replies(C1, &Command::Close, &spec)
+            .iter()
+            .all(|r| !r.code)
+    );
+}
+
+#[test]
+fn flush_parts_are_chosen_one_by_one_and_exists_is_prompt_by_default() {
+    let mut server = Server::new(1, 2);
+    let seen = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Seen);
+    server.execute(C2, Tag(1), &seen, Reply::default(), &rfc7162());
+    server.append();
+    let names = |server: &Server, spec: &Spec| -> Vec<String> {
+        server
+            .flush_choices(C1, &Command::Noop, spec)
+            .iter()
+            .map(|f| f.name())
+            .collect()
+    };
+    // RFC 3501 section 5.2: the arrival's EXISTS at the end of this command.
+    assert_eq!(
+        names(&server, &rfc7162()),
+        vec!["exists", "flag-changes+exists"]
+    );
+    let lazy = with(rfc7162(), "exists-update", "lazy");
+    assert_eq!(
+        names(&server, &lazy),
+        vec!["nothing", "exists", "flag-changes", "flag-changes+exists"]
+    );
+    assert!(Flush::parse("exists+flag-changes").is_err());
+    assert!(Flush::parse("unannounced").is_err());
+}
+
+#[test]
+fn rfc5162_may_name_or_drop_an_unannounced_expunge() {
+    // RFC 5162 section 3.6 is a SHOULD: `any` offers both answers.
+    let spec = rfc5162();
+    let mut server = Server::new(1, 2);
+    let arrived = server.append();
+    server.remove(arrived, &spec);
+    let names: Vec<String> = server
+        .flush_choices(C1, &Command::Noop, &spec)
+        .iter()
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(names, vec!["nothing", "expunges", "expunges+unannounced"]);
+    let drop = Reply::flushing(Flush::parse("expunges").unwrap());
+    let lines = server.execute(C1, Tag(1), &Command::Noop, drop, &spec);
+    assert_eq!(lines, vec![ok(1, None)]);
+    assert!(!server.session(C1).unwrap().holds_back_anything());
 }

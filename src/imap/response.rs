@@ -6,6 +6,9 @@ use super::types::{FlagSet, ModSeq, Tag, Uid};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
     Ok,
+    /// A command that failed: here a STORE on a message another session expunged and this
+    /// session was not told of yet (RFC 7162 section 3.1.3, Example 11).
+    No,
     Bad,
 }
 

@@ -96,6 +96,7 @@ pub fn response(response: &Response) -> String {
         } => {
             let status = match status {
                 Status::Ok => "OK",
+                Status::No => "NO",
                 Status::Bad => "BAD",
             };
             match code {

@@ -10,7 +10,7 @@
 //! trace stops, unread lines unread.
 
 use crate::properties::{Kind, PROPERTIES, Property};
-use crate::server::SelectReply;
+use crate::server::Reply;
 use crate::spec::{Spec, clauses};
 use crate::system::{Action, Config, System};
 
@@ -178,30 +178,34 @@ fn nearest(enabled: &[Action], action: Action) -> Option<Action> {
     let Action::Issue {
         client,
         request,
-        flush,
-        select,
+        reply,
     } = action
     else {
         return None;
     };
+    let default = Reply::default();
     let candidates = enabled.iter().filter_map(|a| match *a {
         Action::Issue {
             client: c,
             request: r,
-            flush: f,
-            select: s,
+            reply: other,
         } if c == client
             && r == request
-            && f <= flush
-            && (s == select || s == SelectReply::default()) =>
+            && other.flush.is_within(reply.flush)
+            && (other.select == reply.select || other.select == default.select)
+            && (other.gone == reply.gone || other.gone == default.gone)
+            && (other.code == reply.code || !other.code) =>
         {
-            Some((f, s == select, *a))
+            let same = (
+                other.select == reply.select,
+                other.gone == reply.gone,
+                other.code == reply.code,
+            );
+            Some(((other.flush.parts(), same), *a))
         }
         _ => None,
     });
-    candidates
-        .max_by_key(|(f, same, _)| (*f, *same))
-        .map(|(_, _, a)| a)
+    candidates.max_by_key(|(rank, _)| *rank).map(|(_, a)| a)
 }
 
 /// One sentence naming the clauses the violation rests on, for transcripts.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Request;
 use crate::imap::types::{ClientId, Uid};
 use crate::imap::wire;
-use crate::server::{Flush, SelectReply};
+use crate::server::{Flush, GoneStore, Reply, SelectReply};
 use crate::setup::{self, Bounds};
 use crate::system::{Action, Config, System};
 use snapshot::Snapshot;
@@ -153,6 +153,14 @@ pub struct Step {
     /// known UIDs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select: Option<SelectReply>,
+    /// For `send` of a STORE on a message whose expunge the server holds back from this
+    /// session: `no` if it answered NO; absent for the default (a new MODSEQ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone_store: Option<GoneStore>,
+    /// For `send`: true if the server added an optional `[HIGHESTMODSEQ n]` to the tagged
+    /// OK; absent for false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adds_highestmodseq: bool,
     /// For `send`: the command lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<String>,
@@ -173,17 +181,19 @@ pub struct Step {
 impl Step {
     /// The action this step names, without its lines.
     pub fn action(&self) -> Result<Action, String> {
-        let bare = (self.client, self.request, self.server_sends, self.select);
+        let chooses = self.server_sends.is_some()
+            || self.select.is_some()
+            || self.gone_store.is_some()
+            || self.adds_highestmodseq;
+        let bare = self.client.is_none() && self.request.is_none() && !chooses;
         match (self.kind, self.uid) {
-            (Do::Arrive, None) if bare == (None, None, None, None) => return Ok(Action::Arrive),
+            (Do::Arrive, None) if bare => return Ok(Action::Arrive),
             (Do::Arrive, _) => {
                 return Err(
                     "an `arrive` step names no client, UID, request or server choice".into(),
                 );
             }
-            (Do::Remove, Some(uid)) if bare == (None, None, None, None) => {
-                return Ok(Action::Remove { uid });
-            }
+            (Do::Remove, Some(uid)) if bare => return Ok(Action::Remove { uid }),
             (Do::Remove, _) => {
                 return Err(
                     "a `remove` step names a `uid`, and no client, request or server choice".into(),
@@ -195,56 +205,73 @@ impl Step {
         let client = self
             .client
             .ok_or("a `send`, `read` or `drop` step needs a `client`")?;
-        match (self.kind, self.request, self.server_sends, self.select) {
-            (Do::Send, Some(request), Some(flush), select) => Ok(Action::Issue {
+        match (self.kind, self.request, self.server_sends) {
+            (Do::Send, Some(request), Some(flush)) => Ok(Action::Issue {
                 client,
                 request,
-                flush,
-                select: select.unwrap_or_default(),
+                reply: Reply {
+                    flush,
+                    select: self.select.unwrap_or_default(),
+                    gone: self.gone_store.unwrap_or_default(),
+                    code: self.adds_highestmodseq,
+                },
             }),
-            (Do::Send, _, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
-            (Do::Read, None, None, None) => Ok(Action::Read { client }),
-            (Do::Drop, None, None, None) => Ok(Action::Drop { client }),
-            (_, _, _, _) => {
-                Err("only a `send` step has `request`, `server_sends` and `select`".into())
-            }
+            (Do::Send, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
+            (Do::Read | Do::Drop, None, _) if !chooses => Ok(match self.kind {
+                Do::Read => Action::Read { client },
+                _ => Action::Drop { client },
+            }),
+            (_, _, _) => Err(
+                "only a `send` step has `request`, `server_sends`, `select`, `gone_store` and \
+                 `adds_highestmodseq`"
+                    .into(),
+            ),
         }
     }
 
     /// A step naming `action`, without lines.
     pub fn bare(action: Action) -> Step {
-        let uid = match action {
-            Action::Remove { uid } => Some(uid),
-            _ => None,
-        };
-        let (kind, client, request, server_sends, select) = match action {
-            Action::Issue {
-                client,
-                request,
-                flush,
-                select,
-            } => {
-                let select = (select != SelectReply::default()).then_some(select);
-                (Do::Send, Some(client), Some(request), Some(flush), select)
-            }
-            Action::Read { client } => (Do::Read, Some(client), None, None, None),
-            Action::Drop { client } => (Do::Drop, Some(client), None, None, None),
-            Action::Arrive => (Do::Arrive, None, None, None, None),
-            Action::Remove { .. } => (Do::Remove, None, None, None, None),
-        };
-        Step {
-            kind,
-            client,
-            uid,
-            request,
-            server_sends,
-            select,
+        let mut step = Step {
+            kind: Do::Read,
+            client: None,
+            uid: None,
+            request: None,
+            server_sends: None,
+            select: None,
+            gone_store: None,
+            adds_highestmodseq: false,
             sent: Vec::new(),
             queued: Vec::new(),
             read: None,
             lost: Vec::new(),
             state: None,
+        };
+        match action {
+            Action::Issue {
+                client,
+                request,
+                reply,
+            } => {
+                step.kind = Do::Send;
+                step.client = Some(client);
+                step.request = Some(request);
+                step.server_sends = Some(reply.flush);
+                step.select = (reply.select != SelectReply::default()).then_some(reply.select);
+                step.gone_store = (reply.gone != GoneStore::default()).then_some(reply.gone);
+                step.adds_highestmodseq = reply.code;
+            }
+            Action::Read { client } => step.client = Some(client),
+            Action::Drop { client } => {
+                step.kind = Do::Drop;
+                step.client = Some(client);
+            }
+            Action::Arrive => step.kind = Do::Arrive,
+            Action::Remove { uid } => {
+                step.kind = Do::Remove;
+                step.uid = Some(uid);
+            }
         }
+        step
     }
 
     /// Whether the step carries any line or snapshot (a script step must not).

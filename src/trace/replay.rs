@@ -107,14 +107,13 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
         Action::Issue {
             client,
             request,
-            flush,
-            ..
-        } => (client, (request, flush)),
+            reply,
+        } => (client, (request, reply)),
     };
     let Some(replica) = state.clients.get(client.index()) else {
         return format!("the model has no client {client}");
     };
-    let (request, flush) = issue;
+    let (request, reply) = issue;
     if replica.commands_issued >= config.commands {
         format!(
             "{client} has already sent the {} commands its bound allows",
@@ -128,9 +127,25 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
         format!("{client} is still waiting for a tagged response")
     } else if replica.requests().contains(&request) {
         format!(
-            "the server holds nothing back from {client} that `server_sends: {}` could send, \
-             or cannot answer a SELECT that way",
-            flush.name()
+            "the spec does not let the server answer {client} that way here \
+             (`server_sends: {}`{}{}{}): it holds back nothing such a flush could send, or \
+             the other choices make no difference to this command",
+            reply.flush.name(),
+            if reply.select == Default::default() {
+                ""
+            } else {
+                ", a `select` answer"
+            },
+            if reply.gone == Default::default() {
+                ""
+            } else {
+                ", `gone_store`"
+            },
+            if reply.code {
+                ", `adds_highestmodseq`"
+            } else {
+                ""
+            },
         )
     } else {
         format!(

@@ -87,8 +87,65 @@ pub struct Transcript {
     pub text: String,
 }
 
+/// What no transcript shows, said once at its top.
+pub const LEFT_OUT: &str = "not shown: each new connection's greeting and LOGIN, which come \
+                            before its ENABLE (RFC 5161 section 3.1), and the FLAGS, \
+                            PERMANENTFLAGS and RECENT lines of a SELECT answer (RFC 3501 \
+                            section 6.3.1); the model tracks none of them";
+
 /// The wire lines and notes of `actions`, the state after the last step, and what diverged.
 pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> Transcript {
+    let (events, state, point_sources) = events(config, actions);
+    let state_lines = describe_state(&state);
+    let (diverged, divergence) = explain(property, &state, &point_sources);
+    let mut text = events_text(&events);
+    text.push_str("-- state after the last step\n");
+    for line in &state_lines {
+        writeln!(text, "--   {line}").unwrap();
+    }
+    writeln!(text, "-- {}: {divergence}", property.name).unwrap();
+    Transcript {
+        events,
+        state: state_lines,
+        divergence,
+        diverged,
+        last: state,
+        text,
+    }
+}
+
+/// A model file's script as a transcript, with the state after its last step: how the
+/// RFC's examples read in the model.
+pub fn script(name: &str, edition: &str, config: &Config, actions: &[Action]) -> String {
+    let mut out = header(name, edition, config);
+    out.push('\n');
+    let (events, state, _) = events(config, actions);
+    out.push_str(&events_text(&events));
+    out.push_str("-- state after the last step\n");
+    for line in describe_state(&state) {
+        writeln!(out, "--   {line}").unwrap();
+    }
+    out
+}
+
+fn events_text(events: &[Event]) -> String {
+    let mut text = format!("-- {LEFT_OUT}\n");
+    for event in events {
+        match event {
+            Event::Send { client, line } => writeln!(text, "{client}: {line}"),
+            Event::Read { client, line } => writeln!(text, "S{}: {line}", client.0 + 1),
+            Event::Note { text: note, .. }
+            | Event::Drop { text: note, .. }
+            | Event::Agent { text: note } => writeln!(text, "-- {note}"),
+        }
+        .unwrap();
+    }
+    text
+}
+
+/// The events of `actions`, the state after the last, and per client the line at which its
+/// stored resync point last changed.
+fn events(config: &Config, actions: &[Action]) -> (Vec<Event>, System, Vec<Option<String>>) {
     let mut state = System::initial(config);
     let mut events = Vec::new();
     // Per client: the line at which its stored resync point last changed.
@@ -183,32 +240,7 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
             }
         }
     }
-    let state_lines = describe_state(&state);
-    let (diverged, divergence) = explain(property, &state, &point_sources);
-    let mut text = String::new();
-    for event in &events {
-        match event {
-            Event::Send { client, line } => writeln!(text, "{client}: {line}"),
-            Event::Read { client, line } => writeln!(text, "S{}: {line}", client.0 + 1),
-            Event::Note { text: note, .. }
-            | Event::Drop { text: note, .. }
-            | Event::Agent { text: note } => writeln!(text, "-- {note}"),
-        }
-        .unwrap();
-    }
-    text.push_str("-- state after the last step\n");
-    for line in &state_lines {
-        writeln!(text, "--   {line}").unwrap();
-    }
-    writeln!(text, "-- {}: {divergence}", property.name).unwrap();
-    Transcript {
-        events,
-        state: state_lines,
-        divergence,
-        diverged,
-        last: state,
-        text,
-    }
+    (events, state, point_sources)
 }
 
 fn held_back(server: &Server, client: ClientId) -> Vec<String> {
@@ -220,8 +252,16 @@ fn held_back(server: &Server, client: ClientId) -> Vec<String> {
         .pending_flags
         .iter()
         .map(|(uid, since)| {
-            let flags = mailbox.messages[uid].flags;
-            format!("UID {uid}'s flags, now {flags}, changed at MODSEQ {since}")
+            let message = &mailbox.messages[uid];
+            let (flags, last) = (message.flags, message.modseq);
+            if last == *since {
+                format!("UID {uid}'s flags, now {flags}, changed at MODSEQ {since}")
+            } else {
+                format!(
+                    "UID {uid}'s flags, now {flags}, held back since MODSEQ {since}, last \
+                     changed at MODSEQ {last}"
+                )
+            }
         })
         .collect();
     out.extend(session.pending_expunges.iter().map(|uid| {
@@ -467,7 +507,7 @@ fn explain(
                         ("without", "with")
                     };
                     found.push(format!(
-                        "{id} caches UID {uid} {cached} {flag}, but the mailbox has it {actual} {flag} since MODSEQ {}",
+                        "{id} caches UID {uid} {cached} {flag}, but the mailbox has it {actual} {flag}, last changed at MODSEQ {}",
                         message.modseq,
                     ));
                 }

@@ -1,0 +1,358 @@
+//! The commands of the selected state and how each is answered: STORE, the expunges, NOOP,
+//! `UID FETCH n:*`, CLOSE and the QRESYNC SELECT, each ending in the flush and the tagged
+//! response the spec calls for.
+
+use crate::imap::command::{Command, StoreOp};
+use crate::imap::response::{Code, Response, Status};
+use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
+use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
+
+use super::choices::{Earlier, GoneStore, Reply, Scope};
+use super::mailbox::ExpungeCause;
+use super::{Server, UID_VALIDITY, tagged_bad, tagged_ok};
+
+/// What a command produced before the flush and the tagged response.
+#[derive(Default)]
+struct Outcome {
+    lines: Vec<Response>,
+    /// The command's own expunges, reported in the same VANISHED as the flushed ones.
+    vanished: Vec<Uid>,
+    /// The HIGHESTMODSEQ code the command itself calls for.
+    code: Option<ModSeq>,
+    /// The command failed: a tagged NO.
+    failed: bool,
+}
+
+impl Server {
+    pub(super) fn store(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let Command::Store { op, flag, .. } = *command else {
+            unreachable!("store answers a STORE");
+        };
+        let Some(uid) = self.store_target(client, command) else {
+            return vec![tagged_bad(tag, "Invalid message sequence number")];
+        };
+        let mut outcome = Outcome::default();
+        if let Some(message) = self.mailbox.messages.get(&uid) {
+            let flags = match op {
+                StoreOp::Add => message.flags.with(flag),
+                StoreOp::Remove => message.flags.without(flag),
+            };
+            if let Some(modseq) = self.change_flags(client, uid, flags) {
+                // RFC 7162 section 3.1.3: a FETCH with MODSEQ even for .SILENT; with UID
+                // under QRESYNC (section 3.2.4); without FLAGS, as the command was .SILENT.
+                outcome.lines.push(self.silent_fetch(client, uid, modseq));
+            }
+        } else if self.is_held_back_expunge(client, uid) {
+            match reply.gone {
+                GoneStore::NewModseq => {
+                    let modseq = self.bump();
+                    outcome.lines.push(self.silent_fetch(client, uid, modseq));
+                }
+                GoneStore::No => outcome.failed = true,
+            }
+        }
+        // Otherwise a UID STORE named no message of the session's view: nothing to change,
+        // and no error (RFC 3501 section 6.4.8: a UID set need not name existing messages).
+        self.finish(client, tag, command, outcome, reply, spec)
+    }
+
+    fn silent_fetch(&self, client: ClientId, uid: Uid, modseq: ModSeq) -> Response {
+        Response::Fetch {
+            seq: self.seq_of(client, uid),
+            uid,
+            modseq,
+            flags: None,
+        }
+    }
+
+    /// EXPUNGE or `UID EXPUNGE uids` of the `\Deleted` messages `chosen` accepts.
+    pub(super) fn expunge_command(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let (cause, deleted) = match command {
+            Command::UidExpunge(uids) => (
+                ExpungeCause::UidExpunge,
+                self.deleted(|uid| uids.contains(&uid)),
+            ),
+            _ => (ExpungeCause::Expunge, self.deleted(|_| true)),
+        };
+        let removed = self.expunge(Some(client), cause, spec, deleted);
+        // RFC 5162 sections 3.3 and 3.5, RFC 7162 sections 3.2.7 and 3.2.9: with QRESYNC,
+        // the tagged OK of an expunge that removed something carries the updated
+        // HIGHESTMODSEQ.
+        let outcome = Outcome {
+            vanished: removed.told,
+            code: removed.modseq.map(|_| self.mailbox.highest_modseq),
+            ..Outcome::default()
+        };
+        self.finish(client, tag, command, outcome, reply, spec)
+    }
+
+    pub(super) fn noop(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        self.finish(client, tag, command, Outcome::default(), reply, spec)
+    }
+
+    /// Ends a command: flushes what the reply says, then appends the tagged response with
+    /// the HIGHESTMODSEQ code the spec calls for.
+    fn finish(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        outcome: Outcome,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let Outcome {
+            mut lines,
+            mut vanished,
+            code,
+            failed,
+        } = outcome;
+        let flush = reply.flush;
+        let session = self.session_mut(client);
+        let flagged: Vec<Uid> = match flush.flags {
+            false => Vec::new(),
+            true => std::mem::take(&mut session.pending_flags)
+                .into_keys()
+                .collect(),
+        };
+        if flush.expunges && command.allows_expunge_responses() {
+            vanished.extend(std::mem::take(&mut session.pending_expunges));
+            // Reported, or (`vanished-unannounced=any`'s other answer) dropped for good.
+            let unannounced = std::mem::take(&mut session.unannounced_expunges);
+            if flush.unannounced {
+                vanished.extend(unannounced);
+            }
+            vanished.sort();
+        }
+        // VANISHED first, so that each FETCH's sequence number is the one the client has
+        // after applying it (RFC 7162 section 3.2.10.2).
+        if !vanished.is_empty() {
+            lines.push(Response::Vanished {
+                earlier: false,
+                uids: vanished,
+            });
+        }
+        let session = self.session_mut(client);
+        if flush.exists && !session.pending_arrivals.is_empty() {
+            session.pending_arrivals.clear();
+            lines.push(Response::Exists(self.view(client).len() as u32));
+        }
+        for uid in flagged {
+            let message = &self.mailbox.messages[&uid];
+            lines.push(Response::Fetch {
+                seq: self.seq_of(client, uid),
+                uid,
+                modseq: message.modseq,
+                flags: Some(message.flags),
+            });
+        }
+        let safe = self.safe_highest_modseq(client);
+        let code = match spec.held_back_highestmodseq {
+            HeldBackHighestModseq::None => code,
+            HeldBackHighestModseq::Lower => {
+                // RFC 7162 section 3.2 (erratum 1810): the value the client will adopt at
+                // this tagged response, a code or else the largest MODSEQ it read, must not
+                // cover a change still held back; if it would, send a lower code.
+                let modseq_max = lines
+                    .iter()
+                    .filter_map(|line| match line {
+                        Response::Fetch { modseq, .. } => Some(*modseq),
+                        _ => None,
+                    })
+                    .max();
+                match code {
+                    Some(code) => Some(code.min(safe)),
+                    None if modseq_max.is_some_and(|m| m > safe) => Some(safe),
+                    None => None,
+                }
+            }
+        };
+        // The optional code is offered only where nothing stays held back, so `safe` is
+        // the mailbox's HIGHESTMODSEQ here.
+        let code = code.or(reply.code.then_some(safe));
+        self.watch(client, code, safe);
+        let code = code.map(Code::HighestModSeq);
+        lines.push(match failed {
+            false => tagged_ok(tag, code, "done"),
+            true => Response::Tagged {
+                tag,
+                status: Status::No,
+                code,
+                text: "Some of the messages no longer exist",
+            },
+        });
+        lines
+    }
+
+    /// `UID FETCH <from>:* (FLAGS)`: every message of the session's view from `from` on,
+    /// after an EXISTS for the arrivals it has not been told of (a FETCH may only name a
+    /// message the client knows exists). The model's server reads `from:*` as the UIDs from
+    /// `from` up, even when none is that high (RFC 3501 would include the highest UID then;
+    /// resync-rules.md C6).
+    pub(super) fn uid_fetch_new(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let Command::UidFetchNew { from } = *command else {
+            unreachable!("uid_fetch_new answers UID FETCH n:*");
+        };
+        let mut lines = Vec::new();
+        let session = self.session_mut(client);
+        if !session.pending_arrivals.is_empty() {
+            session.pending_arrivals.clear();
+            lines.push(Response::Exists(self.view(client).len() as u32));
+        }
+        let view = self.view(client);
+        for (seq, uid) in view.iter().enumerate() {
+            let Some(message) = self.mailbox.messages.get(uid).filter(|_| *uid >= from) else {
+                continue;
+            };
+            lines.push(Response::Fetch {
+                seq: seq as u32 + 1,
+                uid: *uid,
+                modseq: message.modseq,
+                flags: Some(message.flags),
+            });
+        }
+        let session = self.session_mut(client);
+        for line in &lines {
+            if let Response::Fetch { uid, .. } = line {
+                session.pending_flags.remove(uid);
+            }
+        }
+        let outcome = Outcome {
+            lines,
+            ..Outcome::default()
+        };
+        self.finish(client, tag, command, outcome, reply, spec)
+    }
+
+    pub(super) fn close(&mut self, client: ClientId, tag: Tag, spec: &Spec) -> Vec<Response> {
+        // What the session was never told stays untold after CLOSE: compute the safe value
+        // before the session forgets it.
+        let safe_before = self.safe_highest_modseq(client);
+        let deleted = self.deleted(|_| true);
+        let removed = self.expunge(Some(client), ExpungeCause::Close, spec, deleted);
+        let session = self.session_mut(client);
+        session.selected = false;
+        session.forget_pending();
+        // CLOSE tells no session of its own expunges, the closing one included (RFC 5162
+        // section 3.4, RFC 7162 section 3.2.8: no untagged EXPUNGE or VANISHED), so a code
+        // that covers them covers changes the session was not told of.
+        let safe = match removed.modseq {
+            Some(modseq) => safe_before.min(ModSeq(modseq.0 - 1)),
+            None => safe_before,
+        };
+        // Whether the OK carries HIGHESTMODSEQ is the clause under test.
+        let code = match (spec.close_highestmodseq, removed.modseq) {
+            (CloseHighestModseq::Omit, _) | (_, None) => None,
+            // RFC 5162 section 3.4: "the updated per-mailbox modification sequence", whatever
+            // `held-back-highestmodseq` says. With erratum 1810 it cannot be obeyed: the
+            // updated value covers the CLOSE's own expunges, and the monitor says so.
+            (CloseHighestModseq::Send, Some(_)) => Some(self.mailbox.highest_modseq),
+            (CloseHighestModseq::SendSafe, Some(_)) => Some(safe),
+        };
+        self.watch(client, code, safe);
+        vec![tagged_ok(tag, code.map(Code::HighestModSeq), "done")]
+    }
+
+    pub(super) fn select_qresync(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+    ) -> Vec<Response> {
+        let Command::SelectQresync {
+            uid_validity,
+            modseq: since,
+            known_uids,
+        } = command
+        else {
+            unreachable!("select_qresync answers SELECT (QRESYNC ...)");
+        };
+        let since = *since;
+        let session = self.session_mut(client);
+        session.selected = true;
+        session.forget_pending();
+        session.resynced_from = Some(since);
+        let mailbox = &self.mailbox;
+        let mut lines = vec![
+            Response::Exists(mailbox.messages.len() as u32),
+            Response::UidValidity(UID_VALIDITY),
+            Response::UidNext(mailbox.uid_next),
+            Response::HighestModSeq(mailbox.highest_modseq),
+        ];
+        if *uid_validity == UID_VALIDITY {
+            // RFC 7162 section 3.2.5.1: report changes after `since` for the known UIDs, or
+            // for 1:<UIDNEXT-1> when the client sent none. Whether the FETCHes honour the
+            // known-uids ("should only report") is the `known-uids-scope` clause.
+            let in_scope = |uid: &Uid| {
+                if known_uids.is_empty() {
+                    uid.0 < mailbox.uid_next.0
+                } else {
+                    known_uids.contains(uid)
+                }
+            };
+            // VANISHED (EARLIER): the UIDs expunged after `since` (section 3.2.6), or, from a
+            // server that reports a superset, every expunged UID in scope (section 5.1).
+            let vanished: Vec<Uid> = mailbox
+                .expunged
+                .iter()
+                .filter(|(uid, e)| {
+                    in_scope(uid) && (reply.select.earlier == Earlier::Superset || e.modseq > since)
+                })
+                .map(|(uid, _)| *uid)
+                .collect();
+            if !vanished.is_empty() {
+                lines.push(Response::Vanished {
+                    earlier: true,
+                    uids: vanished,
+                });
+            }
+            for (seq, (uid, message)) in mailbox.messages.iter().enumerate() {
+                let reported = reply.select.scope == Scope::AllUids || in_scope(uid);
+                if reported && message.modseq > since {
+                    lines.push(Response::Fetch {
+                        seq: seq as u32 + 1,
+                        uid: *uid,
+                        modseq: message.modseq,
+                        flags: Some(message.flags),
+                    });
+                }
+            }
+        }
+        lines.push(Response::Tagged {
+            tag,
+            status: Status::Ok,
+            code: Some(Code::ReadWrite),
+            text: "SELECT completed",
+        });
+        lines
+    }
+}

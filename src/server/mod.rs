@@ -1,0 +1,189 @@
+//! The server: one mailbox and one session per connected client. It executes a command in
+//! one step and returns the response lines for that client's connection. Free of stateright.
+//!
+//! - `mailbox`: the messages, the mod-sequence counter, the expunge log, and who must be
+//!   told of each change;
+//! - `session`: one connection's state and what the server holds back from it;
+//! - `choices`: the answers the spec leaves to the server, and which are open when;
+//! - `commands`: each command and its tagged response;
+//! - `monitor`: the server's faults, recorded for the properties that blame it.
+
+mod choices;
+mod commands;
+mod mailbox;
+mod monitor;
+mod session;
+
+pub use choices::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
+pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
+pub use monitor::{Regression, Unannounced, Uncovered};
+pub use session::Session;
+
+use std::collections::BTreeMap;
+
+use crate::imap::command::Command;
+use crate::imap::response::{Code, Response, Status};
+use crate::imap::types::{ClientId, FlagSet, ModSeq, Tag, Uid};
+use crate::spec::Spec;
+
+/// The UIDVALIDITY of the one mailbox. The model never changes it.
+pub const UID_VALIDITY: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    pub mailbox: Mailbox,
+    /// Indexed by client; None while that client has no connection.
+    pub sessions: Vec<Option<Session>>,
+    /// Monitors, not protocol state, each set at the first fault it sees and never changed
+    /// after: a HIGHESTMODSEQ sent over a held-back change (`announced-highestmodseq-covered`),
+    /// mod-sequences going backwards (`highestmodseq-monotonic`), and a VANISHED naming a
+    /// message the session had no sequence number for (`vanished-only-known-uids`).
+    pub uncovered: Option<Uncovered>,
+    pub regressed: Option<Regression>,
+    pub unannounced: Option<Unannounced>,
+}
+
+impl Server {
+    /// `messages` messages with UIDs 1..=messages, no flags, all at MODSEQ 1; every client
+    /// connected, QRESYNC enabled and INBOX selected.
+    pub fn new(messages: u32, clients: usize) -> Server {
+        let messages: BTreeMap<Uid, Message> = (1..=messages)
+            .map(|uid| {
+                let message = Message {
+                    flags: FlagSet::EMPTY,
+                    modseq: ModSeq(1),
+                };
+                (Uid(uid), message)
+            })
+            .collect();
+        let selected = Session {
+            qresync: true,
+            selected: true,
+            ..Session::new()
+        };
+        Server {
+            mailbox: Mailbox {
+                uid_next: Uid(messages.len() as u32 + 1),
+                highest_modseq: ModSeq(1),
+                messages,
+                expunged: BTreeMap::new(),
+            },
+            sessions: vec![Some(selected); clients],
+            uncovered: None,
+            regressed: None,
+            unannounced: None,
+        }
+    }
+
+    pub fn session(&self, client: ClientId) -> Option<&Session> {
+        self.sessions[client.index()].as_ref()
+    }
+
+    fn session_mut(&mut self, client: ClientId) -> &mut Session {
+        self.sessions[client.index()]
+            .as_mut()
+            .expect("only a connected client sends commands")
+    }
+
+    pub fn connect(&mut self, client: ClientId) {
+        self.sessions[client.index()] = Some(Session::new());
+    }
+
+    /// The connection is gone; so is everything the server held back for it.
+    pub fn disconnect(&mut self, client: ClientId) {
+        self.sessions[client.index()] = None;
+    }
+
+    /// The UIDs this session can name by sequence number, in order: the mailbox plus the
+    /// expunges it has not been told about, less the arrivals it has not been told about.
+    pub fn view(&self, client: ClientId) -> Vec<Uid> {
+        let mut view: Vec<Uid> = self.mailbox.messages.keys().copied().collect();
+        if let Some(session) = self.session(client) {
+            view.retain(|uid| !session.pending_arrivals.contains(uid));
+            view.extend(session.pending_expunges.iter().copied());
+            view.sort();
+        }
+        view
+    }
+
+    fn seq_of(&self, client: ClientId, uid: Uid) -> u32 {
+        let view = self.view(client);
+        view.iter()
+            .position(|u| *u == uid)
+            .map_or(0, |i| i as u32 + 1)
+    }
+
+    /// Executes one command for `client`, answering as `reply` says, and returns the lines
+    /// for its connection.
+    pub fn execute(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        // The monitor judges VANISHED by the lines sent, not by the bookkeeping that built
+        // them: every UID must have had a sequence number in this session when the command
+        // began (RFC 7162 section 3.2.10.2).
+        let numbered = self.view(client);
+        let lines = self.dispatch(client, tag, command, reply, spec);
+        self.watch_vanished(client, &numbered, &lines);
+        lines
+    }
+
+    fn dispatch(
+        &mut self,
+        client: ClientId,
+        tag: Tag,
+        command: &Command,
+        reply: Reply,
+        spec: &Spec,
+    ) -> Vec<Response> {
+        let Some(session) = self.session(client) else {
+            // No connection, no response: the model never sends on a dropped connection.
+            return Vec::new();
+        };
+        let selected = session.selected;
+        let qresync = session.qresync;
+        match command {
+            Command::EnableQresync => {
+                self.session_mut(client).qresync = true;
+                vec![Response::EnabledQresync, tagged_ok(tag, None, "enabled")]
+            }
+            Command::SelectQresync { .. } if !qresync => {
+                vec![tagged_bad(tag, "QRESYNC not enabled")]
+            }
+            Command::SelectQresync { .. } if selected => {
+                vec![tagged_bad(tag, "SELECT while selected is not modelled")]
+            }
+            Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply),
+            _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
+            Command::Store { .. } => self.store(client, tag, command, reply, spec),
+            Command::Expunge | Command::UidExpunge(_) => {
+                self.expunge_command(client, tag, command, reply, spec)
+            }
+            Command::Noop => self.noop(client, tag, command, reply, spec),
+            Command::UidFetchNew { .. } => self.uid_fetch_new(client, tag, command, reply, spec),
+            Command::Close => self.close(client, tag, spec),
+        }
+    }
+}
+
+fn tagged_ok(tag: Tag, code: Option<Code>, text: &'static str) -> Response {
+    Response::Tagged {
+        tag,
+        status: Status::Ok,
+        code,
+        text,
+    }
+}
+
+fn tagged_bad(tag: Tag, text: &'static str) -> Response {
+    Response::Tagged {
+        tag,
+        status: Status::Bad,
+        code: None,
+        text,
+    }
+}

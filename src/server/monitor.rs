@@ -1,0 +1,101 @@
+//! The server's faults, recorded as they happen: monitors for the properties that blame the
+//! server (`announced-highestmodseq-covered`, `highestmodseq-monotonic`,
+//! `vanished-only-known-uids`), and the bound erratum 1810 sets on the codes it sends.
+
+use crate::imap::response::Response;
+use crate::imap::types::{ClientId, ModSeq, Uid};
+
+use super::Server;
+
+/// A HIGHESTMODSEQ code the server sent over a change it was holding back from that session:
+/// what RFC 7162 section 3.2 (erratum 1810) forbids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Uncovered {
+    pub client: ClientId,
+    /// The value sent.
+    pub announced: ModSeq,
+    /// The lowest mod-sequence among the changes held back from that session then.
+    pub held_back: ModSeq,
+}
+
+/// The first time the mailbox's mod-sequences went backwards: what `highestmodseq-monotonic`
+/// forbids (RFC 7162 sections 3.1 and 3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Regression {
+    /// An expunge lowered HIGHESTMODSEQ.
+    Decreased {
+        by: Option<ClientId>,
+        from: ModSeq,
+        to: ModSeq,
+    },
+    /// A change got a mod-sequence no higher than the one an expunge was logged with, so a
+    /// client that stored the change's value can no longer learn of the expunge.
+    Reused {
+        modseq: ModSeq,
+        uid: Uid,
+        expunged_at: ModSeq,
+    },
+}
+
+/// A VANISHED (without EARLIER) that named a UID without a sequence number in that session:
+/// what RFC 7162 section 3.2.10.2 forbids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unannounced {
+    pub client: ClientId,
+    pub uid: Uid,
+}
+
+impl Server {
+    /// The highest value this session may be told without covering a change the server is
+    /// holding back from it (RFC 7162 section 3.2, erratum 1810).
+    pub fn safe_highest_modseq(&self, client: ClientId) -> ModSeq {
+        let Some(session) = self.session(client) else {
+            return self.mailbox.highest_modseq;
+        };
+        let held_back = session.pending_flags.values().copied().chain(
+            session
+                .pending_expunges
+                .iter()
+                .map(|uid| self.mailbox.expunged[uid].modseq),
+        );
+        match held_back.min() {
+            Some(lowest) => ModSeq(lowest.0 - 1),
+            None => self.mailbox.highest_modseq,
+        }
+    }
+
+    /// Records the first HIGHESTMODSEQ code sent above `safe`, the highest value that
+    /// covers no change held back from the session.
+    pub(super) fn watch(&mut self, client: ClientId, code: Option<ModSeq>, safe: ModSeq) {
+        if let Some(announced) = code.filter(|c| *c > safe) {
+            self.uncovered.get_or_insert(Uncovered {
+                client,
+                announced,
+                held_back: ModSeq(safe.0 + 1),
+            });
+        }
+    }
+
+    /// Records the first VANISHED without EARLIER in `lines` that names a UID outside
+    /// `numbered`, the session's sequence numbers when the command began.
+    pub(super) fn watch_vanished(
+        &mut self,
+        client: ClientId,
+        numbered: &[Uid],
+        lines: &[Response],
+    ) {
+        for line in lines {
+            let Response::Vanished {
+                earlier: false,
+                uids,
+            } = line
+            else {
+                continue;
+            };
+            if let Some(uid) = uids.iter().find(|uid| !numbered.contains(uid)) {
+                self.unannounced
+                    .get_or_insert(Unannounced { client, uid: *uid });
+            }
+        }
+    }
+}
