@@ -1,4 +1,5 @@
-//! Writes traces to a directory: `<model>.<property>.json`, `.txt` and `.svg` each.
+//! Writes traces to a directory: `<model>.<property>.json`, `.txt` and `.svg` each, each
+//! file atomically (see `output.rs`).
 
 use std::path::Path;
 
@@ -6,7 +7,7 @@ use super::replay::Replayed;
 use super::{Trace, svg, text};
 
 pub fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::output::prepare_dir("--save", dir)?;
     for (trace, replayed) in traces {
         let stem = format!("{}.{}", trace.model.name, trace.property);
         let files = [
@@ -21,7 +22,7 @@ pub fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
             ),
         ];
         for (path, content) in files {
-            std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+            crate::output::write_atomic(&path, &content)?;
         }
     }
     Ok(())
