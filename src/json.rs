@@ -176,10 +176,48 @@ fn plain(message: &str, text: &str, line: usize, column: usize) -> String {
             out = format!("{head}expected {json}");
         }
     }
-    out.replace("invalid type: map", "invalid type: object")
+    let out = out
+        .replace("invalid type: map", "invalid type: object")
         .replace("invalid type: sequence", "invalid type: array")
         .replace("expected a sequence", "expected an array")
-        .replace("expected a map", "expected an object")
+        .replace("expected a map", "expected an object");
+    shorten_quotes(&out)
+}
+
+/// The longest quoted value a message repeats whole.
+const QUOTE_MAX: usize = 80;
+
+/// `message` with each quoted value (in `"` or backquotes) of more than [`QUOTE_MAX`]
+/// characters cut short, and control characters escaped: serde quotes the offending value,
+/// which may be 8 KiB of registers or hold a NUL.
+pub fn shorten_quotes(message: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<(char, String)> = None;
+    for c in message.chars() {
+        match &mut quote {
+            Some((q, inner)) if c == *q => {
+                let count = inner.chars().count();
+                let shown: String = inner.chars().take(QUOTE_MAX).collect();
+                out.push_str(&shown);
+                if count > QUOTE_MAX {
+                    out.push_str(&format!("... ({count} characters)"));
+                }
+                out.push(c);
+                quote = None;
+            }
+            Some((_, inner)) => inner.extend(c.escape_debug()),
+            None if c == '"' || c == '`' => {
+                out.push(c);
+                quote = Some((c, String::new()));
+            }
+            None if c.is_control() => out.extend(c.escape_debug()),
+            None => out.push(c),
+        }
+    }
+    if let Some((_, inner)) = quote {
+        out.push_str(&inner);
+    }
+    out
 }
 
 /// The number-like token that ends at (`line`, `column`) of `text` (1-based, inclusive).
@@ -252,6 +290,20 @@ mod tests {
         total: u64,
         #[serde(default, deserialize_with = "unique_map")]
         names: BTreeMap<String, String>,
+    }
+
+    #[test]
+    fn long_quoted_values_are_cut_and_control_characters_escaped() {
+        let long = format!("invalid type: string \"{}\", expected x", "0".repeat(8192));
+        let short = shorten_quotes(&long);
+        assert_eq!(
+            short,
+            format!(
+                "invalid type: string \"{}... (8192 characters)\", expected x",
+                "0".repeat(80)
+            )
+        );
+        assert_eq!(shorten_quotes("unknown `a\u{0}b`"), "unknown `a\\0b`");
     }
 
     #[test]

@@ -508,7 +508,10 @@ fn tampered(dir: &Path, name: &str, tamper: impl Fn(&mut Value)) -> String {
 
 /// `replay` and `render` of `path` exit `code`, saying `message` (stdout for 1, stderr for 2).
 fn does_not_replay(path: &str, code: i32, message: &str) {
-    for args in [vec!["replay", path], vec!["render", path, "--format", "markdown"]] {
+    for args in [
+        vec!["replay", path],
+        vec!["render", path, "--format", "markdown"],
+    ] {
         let output = run(&args);
         assert_eq!(output.status.code(), Some(code), "{args:?}");
         let said = if code == 1 {
@@ -525,7 +528,9 @@ fn does_not_replay(path: &str, code: i32, message: &str) {
 fn replay_checks_every_field_render_prints() {
     let dir = temp_dir("claims");
     // Defect 10: each of these replayed with exit 0, and render printed it.
-    let edition = tampered(&dir, "edition.json", |t| t["model"]["edition"] = json!("rfc7162"));
+    let edition = tampered(&dir, "edition.json", |t| {
+        t["model"]["edition"] = json!("rfc7162")
+    });
     does_not_replay(
         &edition,
         1,
@@ -535,14 +540,26 @@ fn replay_checks_every_field_render_prints() {
          `resync-check check --edition rfc7162 --clause close-highestmodseq=send",
     );
     let shell = tampered(&dir, "shell.json", |t| t["reproduce"] = json!("rm -rf ~"));
-    does_not_replay(&shell, 1, "`reproduce` is `rm -rf ~`, which is not a command");
-    let tool = tampered(&dir, "tool.json", |t| t["tool"] = json!("resync-check 9.9.9"));
-    does_not_replay(&tool, 1, "`tool` is `resync-check 9.9.9`, but this is resync-check");
+    does_not_replay(
+        &shell,
+        1,
+        "`reproduce` is `rm -rf ~`, which is not a command",
+    );
+    let tool = tampered(&dir, "tool.json", |t| {
+        t["tool"] = json!("resync-check 9.9.9")
+    });
+    does_not_replay(
+        &tool,
+        1,
+        "`tool` is `resync-check 9.9.9`, but this is resync-check",
+    );
     let name = tampered(&dir, "name.json", |t| t["model"]["name"] = json!("x\u{0}y"));
     does_not_replay(&name, 2, "the model name `x\\0y` is not a plain name");
     let positional = tampered(&dir, "positional.json", |t| {
         // The fields in their declared order, as serde would read them by position.
-        let fields = ["name", "edition", "clauses", "clients", "messages", "commands"];
+        let fields = [
+            "name", "edition", "clauses", "clients", "messages", "commands",
+        ];
         let model = fields.iter().map(|f| t["model"][f].clone()).collect();
         t["model"] = Value::Array(model);
     });

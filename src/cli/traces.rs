@@ -7,7 +7,7 @@ use crate::output;
 use crate::properties::{Kind, property};
 use crate::trace::minimize::minimize as shorten;
 use crate::trace::replay::{ReplayError, Replayed, check_lines, replay as run_replay, run};
-use crate::trace::{Trace, check_command, markdown, reproduce, svg, text};
+use crate::trace::{ModelInfo, Trace, check_command, markdown, reproduce, svg, text};
 
 pub fn load_trace(path: &Path) -> Result<Trace, String> {
     let text = crate::json::read(path)?;
@@ -125,14 +125,9 @@ pub fn minimize(args: &MinimizeArgs) -> Result<u8, String> {
     } else {
         check_command(None, &trace.model, property.name)
     };
-    let minimized = Trace::record(
-        trace.model.clone(),
-        &config,
-        property.name,
-        command,
-        &shorter,
-        false,
-    );
+    // Every clause named, as a hand-written scenario may name only some.
+    let info = ModelInfo::new(&trace.model.name, &trace.model.edition, &config);
+    let minimized = Trace::record(info, &config, property.name, command, &shorter, false);
     output::eprintln(&format!(
         "removed {} of {} ({} remain)",
         actions.len() - shorter.len(),

@@ -124,6 +124,7 @@ impl SummaryFile {
         }
         crate::trace::replay::check_name(&self.model.name)?;
         self.model.config().map_err(|e| format!("`model`: {e}"))?;
+        self.model.check_complete()?;
         for (name, value, max) in [
             ("runs", self.runs, MAX_RUNS),
             ("steps", self.steps, MAX_STEPS),

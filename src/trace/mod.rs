@@ -88,6 +88,27 @@ impl ModelInfo {
         }
     }
 
+    /// Every clause must be named, as [`ModelInfo::new`] writes them: a trace or summary says
+    /// which value each clause had, not only the ones that differ from the edition.
+    pub fn check_complete(&self) -> Result<(), String> {
+        let missing: Vec<&str> = crate::spec::clauses()
+            .iter()
+            .map(|c| c.name)
+            .filter(|name| !self.clauses.contains_key(*name))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "`model.clauses` does not name {}: a trace names every clause with its value",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+
     pub fn config(&self) -> Result<Config, String> {
         let clauses: Vec<(String, String)> = self.clauses.clone().into_iter().collect();
         let bounds = Bounds {

@@ -74,6 +74,7 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
     }
     let actions = trace.actions().map_err(ReplayError::Invalid)?;
     check_name(&trace.model.name).map_err(ReplayError::Invalid)?;
+    trace.model.check_complete().map_err(ReplayError::Invalid)?;
     let mut state = System::initial(&config);
     let mut enabled = Vec::new();
     for (i, (expected, action)) in trace.steps.iter().zip(&actions).enumerate() {

@@ -4,6 +4,8 @@
 //! the model flags derived from the trace's model, and nothing a shell would read as more
 //! than words.
 
+use std::path::Path;
+
 use super::{ModelInfo, Trace, model_flags};
 use crate::simulate::{MAX_RUNS, MAX_STEPS};
 
@@ -82,11 +84,18 @@ fn simulate_tail(tail: &str) -> bool {
         && runs.is_some_and(|r| number(walk, 0, r - 1).is_some())
 }
 
-/// Checks `trace.reproduce`; the error says what it should look like.
+/// Checks `trace.reproduce`; the error says what it should look like. A command that names
+/// a model file (one with a script, which no flag can give) is checked against that file,
+/// read from the current directory as the command would be: its model must be the trace's,
+/// and the trace must follow its script.
 pub fn check(trace: &Trace) -> Result<(), String> {
     let text = trace.reproduce.as_str();
-    if text.len() <= 4096 && fits(text, &trace.model, &trace.property) {
-        return Ok(());
+    if text.len() <= 4096 {
+        match fits(text, &trace.model, &trace.property) {
+            Some(None) => return Ok(()),
+            Some(Some(path)) => return check_model_file(trace, path),
+            None => {}
+        }
     }
     let shown: String = text.chars().take(200).collect();
     Err(format!(
@@ -98,27 +107,60 @@ pub fn check(trace: &Trace) -> Result<(), String> {
     ))
 }
 
-fn fits(text: &str, info: &ModelInfo, property: &str) -> bool {
+/// The model file `reproduce` names, if it fits the model (Some(None) for none); None if it
+/// does not fit.
+fn fits<'a>(text: &'a str, info: &ModelInfo, property: &str) -> Option<Option<&'a str>> {
     for command in ["check", "simulate"] {
         let Some(rest) = text.strip_prefix(&format!("resync-check {command} ")) else {
             continue;
         };
-        let Ok(path) = leading_path(rest) else {
-            return false;
-        };
+        let path = leading_path(rest).ok()?;
         let head = format!(
             "resync-check {command}{} --property {property}",
             model_flags(path, info)
         );
-        let Some(tail) = text.strip_prefix(&head) else {
-            return false;
-        };
-        return match command {
+        let tail = text.strip_prefix(&head)?;
+        let fits = match command {
             "check" => tail.is_empty(),
             _ => simulate_tail(tail),
         };
+        return fits.then_some(path);
     }
-    false
+    None
+}
+
+/// Checks the model file `path` that `trace.reproduce` names against the trace.
+fn check_model_file(trace: &Trace, path: &str) -> Result<(), String> {
+    let file = Path::new(path);
+    let unreadable = |why: String| {
+        format!(
+            "`reproduce` names the model file {path}, which {why} (replay a trace from the \
+             directory it was made in)"
+        )
+    };
+    if !file.is_file() {
+        return Err(unreadable("is not a file here".to_string()));
+    }
+    let model = crate::model_file::load(file)
+        .and_then(|f| crate::setup::of_file(&f))
+        .map_err(|e| unreadable(format!("does not load: {e}")))?;
+    let info = ModelInfo::new(&model.name, &model.edition, &model.config);
+    if info != trace.model {
+        return Err(format!(
+            "`reproduce` names the model file {path}, whose model is not the trace's (name, \
+             edition, clauses and bounds must all be the same)"
+        ));
+    }
+    // A violation within the script cuts the trace short of its end.
+    let actions = trace.actions()?;
+    if !actions.starts_with(&model.script) && !model.script.starts_with(&actions) {
+        return Err(format!(
+            "`reproduce` names the model file {path}, whose script of {} the trace does not \
+             follow",
+            super::text::count(model.script.len(), "step")
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -139,8 +181,6 @@ mod tests {
         let info = trace("").model;
         let ok = [
             check_command(None, &info, "views-converge"),
-            check_command(Some("models/x-1.json"), &info, "views-converge"),
-            check_command(Some("my models/x.json"), &info, "views-converge"),
             format!(
                 "resync-check simulate{} --property views-converge --seed 1 --runs 300 \
                  --steps 200 --policy swarm --walk 17",
@@ -149,6 +189,11 @@ mod tests {
         ];
         for text in ok {
             assert_eq!(check(&trace(&text)), Ok(()), "{text}");
+        }
+        // A model file must be there, and be the trace's model.
+        for path in ["models/no-such.json", "my models/x.json"] {
+            let err = check(&trace(&check_command(Some(path), &info, "views-converge")));
+            assert!(err.unwrap_err().contains("is not a file here"), "{path}");
         }
         let bad = [
             "rm -rf ~".to_string(),
