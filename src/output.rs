@@ -43,6 +43,20 @@ pub fn eprintln(text: &str) {
         .write_all(format!("{text}\n").as_bytes());
 }
 
+/// `text` with control characters other than newlines escaped (`\0`, `\u{1b}`): messages
+/// quote what a file holds, and a file may hold anything.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Why standard output failed, if it did for another reason than a closed pipe.
 pub fn stdout_failure() -> Option<String> {
     STDOUT_FAILED
@@ -128,6 +142,11 @@ pub fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_in_messages() {
+        assert_eq!(plain("a\u{0}b\u{1b}[31m\nc"), "a\\0b\\u{1b}[31m\nc");
+    }
 
     #[test]
     fn paths_are_refused_before_any_work_and_files_replace_whole() {

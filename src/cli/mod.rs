@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> u8 {
         }
     };
     let code = code.unwrap_or_else(|message| {
-        output::eprintln(&format!("error: {message}"));
+        output::eprintln(&format!("error: {}", output::plain(&message)));
         2
     });
     match output::stdout_failure() {

@@ -32,7 +32,7 @@ fn replayed(path: &Path, trace: &Trace) -> Result<Result<Replayed, u8>, String> 
         Ok(replayed) => Ok(Ok(replayed)),
         Err(ReplayError::Invalid(why)) => Err(format!("{shown}: {why}")),
         Err(ReplayError::Claim(why)) => {
-            output::println(&format!("{shown}: does not replay: {why}"));
+            output::println(&output::plain(&format!("{shown}: does not replay: {why}")));
             Ok(Err(1))
         }
         Err(ReplayError::Diverged { step, why }) => {
@@ -42,7 +42,7 @@ fn replayed(path: &Path, trace: &Trace) -> Result<Result<Replayed, u8>, String> 
             } else {
                 format!("{}: {why}", step_name(trace, step))
             };
-            output::println(&format!("{shown}: does not replay: {what}"));
+            output::println(&output::plain(&format!("{shown}: does not replay: {what}")));
             Ok(Err(1))
         }
     }
@@ -94,10 +94,10 @@ pub fn minimize(args: &MinimizeArgs) -> Result<u8, String> {
     let actions = trace.actions().map_err(|e| format!("{shown}: {e}"))?;
     match run(&config, &actions) {
         Err((step, why)) => {
-            output::println(&format!(
+            output::println(&output::plain(&format!(
                 "{shown}: does not run: {}: {why}",
                 step_name(&trace, step)
-            ));
+            )));
             return Ok(1);
         }
         Ok(last) if (property.condition)(&last) => {
@@ -110,11 +110,11 @@ pub fn minimize(args: &MinimizeArgs) -> Result<u8, String> {
         Ok(_) => {}
     }
     if let Err((step, why)) = check_lines(&trace, &config, &actions) {
-        output::println(&format!(
+        output::println(&output::plain(&format!(
             "{shown}: does not replay: {}: {why} (minimize takes steps with the model's \
              lines, or with none)",
             step_name(&trace, step)
-        ));
+        )));
         return Ok(1);
     }
     let shorter = shorten(&config, property.condition, &actions);
