@@ -151,10 +151,19 @@ pub fn check(
         .map(|s| Instant::now() + Duration::from_secs(s));
     std::thread::scope(|scope| {
         scope.spawn(|| watcher.watch(&budget, deadline, options.limits.max_memory));
-        let outcome = check_watched(config, script, properties, options, &budget, &watcher);
-        watcher.finish();
-        outcome
+        // Ends the watcher however the check ends (a panic included), or the scope would
+        // wait for it for ever.
+        let _finish = Finish(&watcher);
+        check_watched(config, script, properties, options, &budget, &watcher)
     })
+}
+
+struct Finish<'a>(&'a Watcher);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
 }
 
 fn check_watched(

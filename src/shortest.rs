@@ -101,3 +101,21 @@ fn path_to(nodes: &[(usize, Action)], mut index: usize) -> Vec<Action> {
     path.reverse();
     path
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_told_to_stop_says_so_and_one_left_alone_finds_the_path() {
+        let config = crate::setup::config("rfc5162", &[], Default::default()).unwrap();
+        let start = System::initial(&config);
+        let holds = crate::properties::property("views-converge")
+            .unwrap()
+            .condition;
+        let stopped = shortest_counterexample_within(&config, &start, holds, &|| true);
+        assert_eq!(stopped, Search::Stopped);
+        let found = shortest_counterexample(&config, &start, holds).unwrap();
+        assert_eq!(found.len(), 9);
+    }
+}
