@@ -265,3 +265,43 @@ fn minimize_refuses_a_trace_whose_lines_differ() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_scripted_model_with_flags_saves_traces_that_replay() {
+    // `reproduce` names the model file for its script; the flags give the rest.
+    let dir = temp_dir("scripted");
+    let output = run(&[
+        "check",
+        "models/errata-1808-example-1-rfc5162.json",
+        "--commands",
+        "4",
+        "--property",
+        "resync-point-safe",
+        "--save",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let trace = dir.join("errata-1808-example-1-rfc5162.resync-point-safe.json");
+    let replayed = run(&["replay", trace.to_str().unwrap()]);
+    assert_eq!(replayed.status.code(), Some(0), "{}", stdout(&replayed));
+    // The same trace naming a model file that is not there does not replay.
+    let moved = read_json(&trace);
+    let mut moved = moved;
+    let command = moved["reproduce"]
+        .as_str()
+        .unwrap()
+        .replace("models/", "elsewhere/");
+    moved["reproduce"] = json!(command);
+    let path = dir.join("moved.json");
+    write_json(&path, &moved);
+    let output = run(&["replay", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains(
+            "`reproduce` names the model file elsewhere/errata-1808-example-1-rfc5162.json, \
+             which is not a file here"
+        ),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -48,7 +48,8 @@ pub fn run(cli: Cli) -> u8 {
 fn header(model: &ModelSetup) -> String {
     let mut out = text::header(&model.name, &model.edition, &model.config);
     if let Some(description) = &model.description {
-        out.push_str(&format!("  {description}\n"));
+        // A summary's description may come from anywhere: no control characters.
+        out.push_str(&format!("  {}\n", output::plain(description)));
     }
     if !model.script.is_empty() {
         out.push_str(&format!(

@@ -125,6 +125,12 @@ impl SummaryFile {
         crate::trace::replay::check_name(&self.model.name)?;
         self.model.config().map_err(|e| format!("`model`: {e}"))?;
         self.model.check_complete()?;
+        if let Some(i) = self.script.iter().position(Step::has_outcome) {
+            return Err(format!(
+                "`script` step {}: a script names actions only, without lines or state",
+                i + 1
+            ));
+        }
         for (name, value, max) in [
             ("runs", self.runs, MAX_RUNS),
             ("steps", self.steps, MAX_STEPS),
