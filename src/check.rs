@@ -1,14 +1,16 @@
 //! Runs a check: stateright explores the bounded space for the verdicts and statistics, then
 //! a deterministic BFS finds the shortest counterexample for each violated property.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stateright::{Checker, HasDiscoveries, Model};
 
+use crate::limits::{Budget, Stop, Watcher, show_size};
 use crate::model::ResyncModel;
 use crate::properties::{Kind, PROPERTIES};
-use crate::shortest::shortest_counterexample;
+use crate::shortest::{Search, shortest_counterexample_within};
 use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,9 +21,21 @@ pub enum Strategy {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Stop after this many generated states (stateright checks it per block of 1500).
+    /// Stop after this many generated states, exactly (see `limits.rs`).
     pub max_states: Option<usize>,
     pub max_seconds: Option<u64>,
+    /// Stop when the resident memory reaches this many bytes; the shortest-counterexample
+    /// search after the run obeys it too.
+    pub max_memory: Option<u64>,
+}
+
+impl Limits {
+    /// No limit: the run goes on until the space is exhausted.
+    pub const NONE: Limits = Limits {
+        max_states: None,
+        max_seconds: None,
+        max_memory: None,
+    };
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,8 +106,12 @@ pub struct PropertyOutcome {
     /// Index into [`PROPERTIES`].
     pub property: usize,
     pub verdict: Verdict,
-    /// For a violated property: the shortest path to a violating state.
+    /// For a violated property: the shortest path to a violating state (or, if `shortest`
+    /// is false, the path stateright found).
     pub counterexample: Option<Vec<Action>>,
+    /// Whether `counterexample` is shortest: false when the search for the shortest stopped
+    /// at the memory limit.
+    pub shortest: bool,
 }
 
 pub struct CheckOutcome {
@@ -125,46 +143,87 @@ pub fn check(
     properties: Vec<usize>,
     options: CheckOptions,
 ) -> CheckOutcome {
+    let watcher = Watcher::new();
+    let budget = Arc::new(Budget::new(options.limits.max_states));
+    let deadline = options
+        .limits
+        .max_seconds
+        .map(|s| Instant::now() + Duration::from_secs(s));
+    std::thread::scope(|scope| {
+        scope.spawn(|| watcher.watch(&budget, deadline, options.limits.max_memory));
+        // Ends the watcher however the check ends (a panic included), or the scope would
+        // wait for it for ever.
+        let _finish = Finish(&watcher);
+        check_watched(config, script, properties, options, &budget, &watcher)
+    })
+}
+
+struct Finish<'a>(&'a Watcher);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+fn check_watched(
+    config: Config,
+    script: &[Action],
+    properties: Vec<usize>,
+    options: CheckOptions,
+    budget: &Arc<Budget>,
+    watcher: &Watcher,
+) -> CheckOutcome {
     let (start, prefix_hits) = walk_script(&config, script, &properties);
     let model = ResyncModel {
         config,
         start: start.clone(),
         properties: properties.clone(),
+        budget: Arc::clone(budget),
     };
-    let mut builder = model
+    let builder = model
         .checker()
         .threads(options.threads)
         .finish_when(HasDiscoveries::AllOf(BTreeSet::from([NEVER_DISCOVERED])));
-    if let Some(n) = options.limits.max_states {
-        builder = builder.target_state_count(n);
-    }
-    if let Some(s) = options.limits.max_seconds {
-        builder = builder.timeout(Duration::from_secs(s));
-    }
     let started = Instant::now();
     let (statistics, discovered) = match options.strategy {
-        Strategy::Bfs => finish(builder.spawn_bfs().join(), started),
-        Strategy::Dfs => finish(builder.spawn_dfs().join(), started),
+        Strategy::Bfs => finish(builder.spawn_bfs().join(), started, budget),
+        Strategy::Dfs => finish(builder.spawn_dfs().join(), started, budget),
     };
-    let completion = completion(&options.limits, &statistics);
+    let completion = completion(&options.limits, budget.reason());
     let complete = completion == Completion::Complete;
     let properties = properties
         .into_iter()
         .map(|i| {
             let in_script = prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
-            let found = in_script.is_some() || discovered.contains(PROPERTIES[i].name);
-            let verdict = match (PROPERTIES[i].kind, found, complete) {
-                (Kind::Always, true, _) => Verdict::Violated,
-                (Kind::Always, false, true) => Verdict::Holds,
-                (Kind::Sometimes, true, _) => Verdict::Reached,
-                (Kind::Sometimes, false, true) => Verdict::Unreached,
-                (_, false, false) => Verdict::Undecided,
+            let found = discovered.get(PROPERTIES[i].name);
+            let verdict = match (PROPERTIES[i].kind, in_script.is_some() || found.is_some()) {
+                (Kind::Always, true) => Verdict::Violated,
+                (Kind::Always, false) if complete => Verdict::Holds,
+                (Kind::Sometimes, true) => Verdict::Reached,
+                (Kind::Sometimes, false) if complete => Verdict::Unreached,
+                (_, false) => Verdict::Undecided,
             };
+            let mut shortest = true;
             let counterexample = (verdict == Verdict::Violated).then(|| match in_script {
                 Some(n) => script[..n].to_vec(),
                 None => {
-                    let path = shortest_counterexample(&config, &start, PROPERTIES[i].condition)
-                        .expect("a state stateright found violating is reachable by BFS");
+                    let search = || watcher.over_memory();
+                    let path = match shortest_counterexample_within(
+                        &config,
+                        &start,
+                        PROPERTIES[i].condition,
+                        &search,
+                    ) {
+                        Search::Found(path) => path,
+                        // Stopped at the memory limit (or, were the two searches ever to
+                        // disagree, not found): the path stateright found is still a
+                        // counterexample.
+                        Search::Stopped | Search::NotFound => {
+                            shortest = false;
+                            found.cloned().unwrap_or_default()
+                        }
+                    };
                     [script, &path].concat()
                 }
             });
@@ -172,6 +231,7 @@ pub fn check(
                 property: i,
                 verdict,
                 counterexample,
+                shortest,
             }
         })
         .collect();
@@ -216,32 +276,42 @@ fn walk_script(
 fn finish<C: Checker<ResyncModel>>(
     checker: C,
     start: Instant,
-) -> (Statistics, BTreeSet<&'static str>) {
+    budget: &Budget,
+) -> (Statistics, BTreeMap<&'static str, Vec<Action>>) {
     let statistics = Statistics {
         unique_states: checker.unique_state_count(),
         generated_states: checker.state_count(),
         depth_max: checker.max_depth(),
         seconds: start.elapsed().as_secs_f64(),
     };
-    let discovered = checker.discoveries().into_keys().collect();
+    // stateright rebuilds each discovery's path through `actions`, which must offer
+    // everything again for the indices to mean what they meant.
+    budget.release();
+    let discovered = checker
+        .discoveries()
+        .into_iter()
+        .map(|(name, path)| (name, path.into_actions()))
+        .collect();
     (statistics, discovered)
 }
 
-/// stateright reports a run stopped by a limit as done (stateright-0.31.md, pitfall 5), so
-/// the limits are judged here. A run that ends within a second of its time limit is counted
-/// as stopped by it: the conservative answer.
-fn completion(limits: &Limits, statistics: &Statistics) -> Completion {
-    if let Some(n) = limits
-        .max_states
-        .filter(|n| statistics.generated_states >= *n)
-    {
-        return Completion::Incomplete(format!("stopped at the state limit (--max-states {n})"));
-    }
-    if let Some(s) = limits
-        .max_seconds
-        .filter(|s| statistics.seconds + 1.0 >= *s as f64)
-    {
-        return Completion::Incomplete(format!("stopped at the time limit (--max-seconds {s})"));
-    }
-    Completion::Complete
+/// stateright reports a run stopped by a limit as done (stateright-0.31.md, pitfall 5); the
+/// budget knows which limit, if any, stopped it.
+fn completion(limits: &Limits, stopped: Option<Stop>) -> Completion {
+    let why = match stopped {
+        None => return Completion::Complete,
+        Some(Stop::States) => format!(
+            "stopped at the state limit (--max-states {})",
+            limits.max_states.unwrap_or_default()
+        ),
+        Some(Stop::Time) => format!(
+            "stopped at the time limit (--max-seconds {})",
+            limits.max_seconds.unwrap_or_default()
+        ),
+        Some(Stop::Memory) => format!(
+            "stopped at the memory limit (--max-memory {})",
+            show_size(limits.max_memory.unwrap_or_default())
+        ),
+    };
+    Completion::Incomplete(why)
 }

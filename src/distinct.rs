@@ -8,6 +8,9 @@ use std::hash::{Hash, Hasher};
 
 const BITS: u32 = 12;
 const REGISTERS: usize = 1 << BITS;
+/// The highest rank a register can hold: the hash's 52 bits past the index, all zero, plus
+/// one (see `insert`).
+const MAX_RANK: u8 = (64 - BITS + 1) as u8;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Distinct {
@@ -88,14 +91,39 @@ impl Distinct {
         self.registers.iter().map(|r| format!("{r:02x}")).collect()
     }
 
-    pub fn from_hex(hex: &str) -> Option<Distinct> {
-        if hex.len() != 2 * REGISTERS || !hex.is_ascii() {
-            return None;
+    /// Registers as [`Distinct::to_hex`] writes them: 4096 lower-case hex bytes, each a rank
+    /// a register can hold. Anything else is an error naming the problem.
+    pub fn from_hex(hex: &str) -> Result<Distinct, String> {
+        if hex.len() != 2 * REGISTERS {
+            return Err(format!(
+                "is {} characters long, not {} (4096 hex bytes)",
+                hex.len(),
+                2 * REGISTERS
+            ));
         }
-        let registers = (0..REGISTERS)
-            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-            .collect::<Option<Vec<u8>>>()?;
-        Some(Distinct { registers })
+        if let Some(c) = hex.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')) {
+            return Err(format!(
+                "holds `{}`, not a lower-case hex digit",
+                c.escape_debug()
+            ));
+        }
+        let mut registers = Vec::with_capacity(REGISTERS);
+        for i in 0..REGISTERS {
+            let rank = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+            if rank > MAX_RANK {
+                return Err(format!(
+                    "register {i} holds {rank}, above the highest rank a register can hold \
+                     ({MAX_RANK})"
+                ));
+            }
+            registers.push(rank);
+        }
+        Ok(Distinct { registers })
+    }
+
+    /// How many registers are set: at most the number of values inserted.
+    pub fn occupied(&self) -> u64 {
+        self.registers.iter().filter(|r| **r > 0).count() as u64
     }
 }
 
@@ -121,7 +149,13 @@ mod tests {
         let mut merged = odd.clone();
         merged.merge(&even);
         assert_eq!(merged, all);
-        assert_eq!(Distinct::from_hex(&all.to_hex()), Some(all));
+        assert_eq!(Distinct::from_hex(&all.to_hex()), Ok(all));
+        assert!(
+            Distinct::from_hex(&"ff".repeat(REGISTERS))
+                .unwrap_err()
+                .contains("register 0 holds 255, above the highest rank")
+        );
+        assert!(Distinct::from_hex(&"+f".repeat(REGISTERS)).is_err());
         let mut small = Distinct::default();
         for i in 0..10u64 {
             small.insert(&i);

@@ -5,13 +5,16 @@
 //! stateright; `model` wires it to the checker and `check` runs it.
 
 pub mod check;
+pub mod cli;
 pub mod client;
 pub mod distinct;
 pub mod imap;
 pub mod json;
+pub mod limits;
 pub mod matrix;
 pub mod model;
 pub mod model_file;
+pub mod output;
 pub mod properties;
 pub mod report;
 pub mod server;

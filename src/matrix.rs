@@ -365,3 +365,92 @@ pub fn text(matrix: &Matrix) -> String {
 pub fn json(matrix: &Matrix) -> String {
     crate::json::to_pretty(matrix)
 }
+
+/// Whether every row's check ran to completion (a memory limit can stop one).
+pub fn is_complete(matrix: &Matrix) -> bool {
+    let rows = matrix.rows.iter().map(|r| &r.result);
+    let errata = matrix.errata.iter().map(|r| &r.result);
+    rows.chain(errata).all(|r| r.complete)
+}
+
+/// The line after which `matrix --into` writes the matrix.
+pub const BEGIN: &str = "<!-- matrix: begin -->";
+/// The line before which it stops.
+pub const END: &str = "<!-- matrix: end -->";
+
+/// `text` with what lies between its [`BEGIN`] and [`END`] lines replaced by `content`.
+/// Each marker must be a line of its own, once, the begin marker first: anything else would
+/// leave the file with two matrices or none, so it is refused.
+pub fn splice(text: &str, content: &str) -> Result<String, String> {
+    let mut begins = Vec::new();
+    let mut ends = Vec::new();
+    let mut offset = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == BEGIN {
+            begins.push((number + 1, offset + line.len()));
+        } else if bare == END {
+            ends.push((number + 1, offset));
+        }
+        offset += line.len();
+    }
+    let lines = |found: &[(usize, usize)]| {
+        let numbers: Vec<String> = found.iter().map(|(n, _)| n.to_string()).collect();
+        numbers.join(", ")
+    };
+    let (begin, end) = match (&begins[..], &ends[..]) {
+        ([], _) => return Err(format!("no `{BEGIN}` line")),
+        (_, []) => return Err(format!("no `{END}` line")),
+        ([begin], [end]) => (*begin, *end),
+        ([_], _) => {
+            return Err(format!(
+                "`{END}` appears more than once (lines {}): keep one",
+                lines(&ends)
+            ));
+        }
+        (_, _) => {
+            return Err(format!(
+                "`{BEGIN}` appears more than once (lines {}): keep one",
+                lines(&begins)
+            ));
+        }
+    };
+    if end.0 < begin.0 {
+        return Err(format!(
+            "`{END}` (line {}) comes before `{BEGIN}` (line {}): put the begin marker first",
+            end.0, begin.0
+        ));
+    }
+    Ok(format!("{}{content}{}", &text[..begin.1], &text[end.1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_between_the_markers_and_refuses_them_misplaced() {
+        let text = format!("a\n{BEGIN}\nold\n{END}\nz\n");
+        assert_eq!(
+            splice(&text, "new\n").unwrap(),
+            format!("a\n{BEGIN}\nnew\n{END}\nz\n")
+        );
+        let reversed = format!("a\n{END}\nold\n{BEGIN}\nz\n");
+        assert_eq!(
+            splice(&reversed, "new\n").unwrap_err(),
+            format!("`{END}` (line 2) comes before `{BEGIN}` (line 4): put the begin marker first")
+        );
+        let twice = format!("{BEGIN}\n{END}\n{BEGIN}\n{END}\n");
+        assert!(
+            splice(&twice, "")
+                .unwrap_err()
+                .contains("(lines 1, 3): keep one")
+        );
+        let inline = format!("text {BEGIN}\n{END}\n");
+        assert_eq!(
+            splice(&inline, "").unwrap_err(),
+            format!("no `{BEGIN}` line")
+        );
+        assert_eq!(splice(BEGIN, "").unwrap_err(), format!("no `{END}` line"));
+    }
+}

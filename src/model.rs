@@ -1,7 +1,11 @@
 //! The stateright `Model`: wires [`System`] and the properties to the checker. Nothing else
 //! in the crate depends on stateright.
 
+use std::sync::Arc;
+
 use stateright::{Model, Property};
+
+use crate::limits::Budget;
 
 use crate::properties::{self, Kind, PROPERTIES};
 use crate::system::{Action, Config, System};
@@ -13,10 +17,18 @@ pub struct ResyncModel {
     pub start: System,
     /// The properties checked, by index into [`PROPERTIES`].
     pub properties: Vec<usize>,
+    /// The run's limits (see `limits.rs`): once spent, nothing more is explored.
+    pub budget: Arc<Budget>,
 }
 
-/// `Property` conditions are plain `fn` pointers; one instance per catalogue entry.
-fn condition<const I: usize>(_: &ResyncModel, state: &System) -> bool {
+/// `Property` conditions are plain `fn` pointers; one instance per catalogue entry. Once the
+/// budget is spent, the states stateright still holds are drained unexamined: an `always`
+/// property reads as holding there and a `sometimes` one as not reached, so nothing is
+/// decided on them.
+fn condition<const I: usize>(model: &ResyncModel, state: &System) -> bool {
+    if model.budget.is_stopped() {
+        return PROPERTIES[I].kind == Kind::Always;
+    }
     (PROPERTIES[I].condition)(state)
 }
 
@@ -47,6 +59,8 @@ impl Model for ResyncModel {
 
     fn actions(&self, state: &System, actions: &mut Vec<Action>) {
         state.actions(&self.config, actions);
+        let admitted = self.budget.admit(actions.len());
+        actions.truncate(admitted);
     }
 
     fn next_state(&self, state: &System, action: Action) -> Option<System> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckOutcome, Completion, Verdict};
 use crate::properties::{Kind, PROPERTIES, property};
@@ -14,12 +14,12 @@ use crate::system::{Action, Config};
 use crate::trace::Step;
 use crate::trace::replay::run;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawModel {
     description: String,
     edition: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::json::unique_map")]
     clauses: BTreeMap<String, String>,
     clients: Option<u64>,
     messages: Option<u64>,
@@ -34,9 +34,10 @@ struct RawModel {
     expect: Option<RawExpect>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawExpect {
+    #[serde(deserialize_with = "crate::json::unique_map")]
     verdicts: BTreeMap<String, String>,
     unique_states: Option<usize>,
 }
@@ -64,15 +65,35 @@ pub struct Expect {
 }
 
 pub fn load(path: &Path) -> Result<ModelFile, String> {
+    parse(path, &crate::json::read(path)?)
+}
+
+/// The properties a list names, each once, in its order; `what` names the list in errors.
+pub fn property_list(names: &[String], what: &str) -> Result<Vec<usize>, String> {
+    if names.is_empty() {
+        return Err(format!(
+            "{what} is empty, so nothing would be checked: name at least one property, or \
+             leave it out to check them all"
+        ));
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let i = property_index(name).map_err(|e| format!("{what}: {e}"))?;
+        if out.contains(&i) {
+            return Err(format!("{what}: `{name}` is listed twice"));
+        }
+        out.push(i);
+    }
+    Ok(out)
+}
+
+/// A model file's `text`, read from `path` (which names the model and the errors).
+pub fn parse(path: &Path, text: &str) -> Result<ModelFile, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let raw: RawModel = crate::json::parse(&text).map_err(|e| format!("{shown}: {e}"))?;
+    let raw: RawModel = crate::json::parse(text).map_err(|e| format!("{shown}: {e}"))?;
     let properties: Vec<usize> = match &raw.properties {
         None => (0..PROPERTIES.len()).collect(),
-        Some(names) => names
-            .iter()
-            .map(|n| property_index(n).map_err(|e| format!("{shown}: properties: {e}")))
-            .collect::<Result<_, _>>()?,
+        Some(names) => property_list(names, "`properties`").map_err(|e| format!("{shown}: {e}"))?,
     };
     let expect = match raw.expect {
         None => None,

@@ -29,9 +29,35 @@ pub fn shortest_counterexample(
     start: &System,
     holds: fn(&System) -> bool,
 ) -> Option<Vec<Action>> {
+    match shortest_counterexample_within(config, start, holds, &|| false) {
+        Search::Found(path) => Some(path),
+        Search::NotFound | Search::Stopped => None,
+    }
+}
+
+/// What a bounded search ended with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Search {
+    Found(Vec<Action>),
+    /// No reachable state falsifies the condition.
+    NotFound,
+    /// `stop` said so (the memory limit) before the search ended.
+    Stopped,
+}
+
+/// How many states the search visits between two looks at `stop`.
+const STOP_EVERY: usize = 1024;
+
+/// As [`shortest_counterexample`], giving up as soon as `stop` returns true.
+pub fn shortest_counterexample_within(
+    config: &Config,
+    start: &System,
+    holds: fn(&System) -> bool,
+    stop: &dyn Fn() -> bool,
+) -> Search {
     let initial = start.clone();
     if !holds(&initial) {
-        return Some(Vec::new());
+        return Search::Found(Vec::new());
     }
     // Each node: its parent's index and the action from there.
     let mut nodes: Vec<(usize, Action)> = Vec::new();
@@ -40,7 +66,12 @@ pub fn shortest_counterexample(
     let mut queue = VecDeque::new();
     queue.push_back((initial, usize::MAX));
     let mut actions = Vec::new();
+    let mut visited = 0usize;
     while let Some((state, index)) = queue.pop_front() {
+        visited += 1;
+        if visited % STOP_EVERY == 0 && stop() {
+            return Search::Stopped;
+        }
         actions.clear();
         state.actions(config, &mut actions);
         for &action in &actions {
@@ -52,12 +83,12 @@ pub fn shortest_counterexample(
             nodes.push((index, action));
             let next_index = nodes.len() - 1;
             if !holds(&next) {
-                return Some(path_to(&nodes, next_index));
+                return Search::Found(path_to(&nodes, next_index));
             }
             queue.push_back((next, next_index));
         }
     }
-    None
+    Search::NotFound
 }
 
 fn path_to(nodes: &[(usize, Action)], mut index: usize) -> Vec<Action> {
@@ -69,4 +100,22 @@ fn path_to(nodes: &[(usize, Action)], mut index: usize) -> Vec<Action> {
     }
     path.reverse();
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_told_to_stop_says_so_and_one_left_alone_finds_the_path() {
+        let config = crate::setup::config("rfc5162", &[], Default::default()).unwrap();
+        let start = System::initial(&config);
+        let holds = crate::properties::property("views-converge")
+            .unwrap()
+            .condition;
+        let stopped = shortest_counterexample_within(&config, &start, holds, &|| true);
+        assert_eq!(stopped, Search::Stopped);
+        let found = shortest_counterexample(&config, &start, holds).unwrap();
+        assert_eq!(found.len(), 9);
+    }
 }

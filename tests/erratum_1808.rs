@@ -15,10 +15,7 @@ fn options(strategy: Strategy, threads: usize) -> CheckOptions {
     CheckOptions {
         strategy,
         threads,
-        limits: Limits {
-            max_states: None,
-            max_seconds: None,
-        },
+        limits: Limits::NONE,
     }
 }
 

@@ -173,14 +173,41 @@ fn a_changed_flag_is_caught() {
 
 #[test]
 fn a_changed_edition_is_caught() {
+    // The edition and its clause values changed together: the lines tell.
     let mut trace = erratum_trace();
     trace.model.edition = "rfc7162".to_string();
-    trace.model.clauses.clear();
+    let rfc7162 = resync_check::spec::edition("rfc7162").unwrap().spec;
+    for (clause, value) in rfc7162.values() {
+        trace
+            .model
+            .clauses
+            .insert(clause.to_string(), value.to_string());
+    }
     let (step, why) = diverged(&trace);
     assert_eq!(step, 2);
     assert_eq!(
         why,
         "queued line 1: the trace says `a1 OK [HIGHESTMODSEQ 3] done`, the model produces `a1 OK done`"
+    );
+    // The edition alone changed, over RFC 5162's clause values: the derived command tells.
+    let mut trace = erratum_trace();
+    trace.model.edition = "rfc7162".to_string();
+    let Err(ReplayError::Claim(why)) = replay(&trace) else {
+        panic!("a changed edition label replays")
+    };
+    assert!(
+        why.starts_with("`reproduce` is `resync-check check --edition rfc5162 "),
+        "{why}"
+    );
+    // Clauses left out are refused: a trace names every clause.
+    let mut trace = erratum_trace();
+    trace.model.clauses.remove("client-close");
+    assert_eq!(
+        replay(&trace).err(),
+        Some(ReplayError::Invalid(
+            "`model.clauses` does not name `client-close`: a trace names every clause with its value"
+                .to_string()
+        ))
     );
 }
 

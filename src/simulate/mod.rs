@@ -11,6 +11,9 @@
 //! no-op and seeds later walks from a non-portable RNG (stateright-0.31.md, pitfall 3).
 
 pub mod summary;
+mod walks;
+
+pub use walks::Walks;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,6 +78,11 @@ impl Shard {
         }
     }
 }
+
+/// The most walks a run may have.
+pub const MAX_RUNS: u64 = 1_000_000_000;
+/// The most steps a walk may take.
+pub const MAX_STEPS: u64 = 1_000_000;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -273,13 +281,6 @@ fn check(state: &System, properties: &[usize], step: u64, hits: &mut [Option<u64
     all_violated
 }
 
-/// The walk indices this run covers, in order.
-pub fn walk_indices(options: &Options) -> impl Iterator<Item = u64> + '_ {
-    let all = options.shard.index..options.runs;
-    all.step_by(options.shard.count as usize)
-        .filter(move |i| options.walk.is_none_or(|w| w == *i))
-}
-
 /// Runs every walk of `options` on `options.threads` threads. `progress` is called about
 /// once a second with (walks done, steps done, always-violations so far).
 pub fn run(
@@ -289,7 +290,7 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64, u64, u64) + Sync),
 ) -> Summary {
-    let indices: Vec<u64> = walk_indices(options).collect();
+    let indices = Walks::of(options);
     let next = AtomicU64::new(0);
     let done_walks = AtomicU64::new(0);
     let done_steps = AtomicU64::new(0);
@@ -300,8 +301,8 @@ pub fn run(
             scope.spawn(|| {
                 let mut local = Summary::new(properties.len());
                 loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed) as usize;
-                    let Some(&index) = indices.get(k) else { break };
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(index) = indices.get(k) else { break };
                     let walk = walk(
                         config,
                         start,
@@ -332,7 +333,7 @@ pub fn run(
         }
         let started = Instant::now();
         let mut last = started;
-        while done_walks.load(Ordering::Relaxed) < indices.len() as u64 {
+        while done_walks.load(Ordering::Relaxed) < indices.len() {
             std::thread::sleep(Duration::from_millis(50));
             if last.elapsed() >= Duration::from_secs(1) {
                 last = Instant::now();
@@ -347,9 +348,13 @@ pub fn run(
     total.into_inner().expect("no thread panicked")
 }
 
+/// A first violation: (property index, walk, steps before minimizing, minimized path).
+pub type FirstViolation = (usize, u64, usize, Vec<Action>);
+
 /// The first violating walk of each violated `always` property, as a minimized trace: the
 /// walk's path (after the model's script) replayed, cut at the violation, minimized, and
-/// recorded. Returns (property index, walk, steps before minimizing, trace).
+/// recorded. An error if the summary's first walk does not violate the property where the
+/// summary says.
 pub fn first_violations(
     config: &Config,
     start: &System,
@@ -357,7 +362,7 @@ pub fn first_violations(
     properties: &[usize],
     options: &Options,
     summary: &Summary,
-) -> Vec<(usize, u64, usize, Vec<Action>)> {
+) -> Result<Vec<FirstViolation>, String> {
     let mut out = Vec::new();
     for (slot, &i) in properties.iter().enumerate() {
         if PROPERTIES[i].kind != Kind::Always {
@@ -375,11 +380,29 @@ pub fn first_violations(
             true,
             &mut Distinct::default(),
         );
+        // A summary from a file may say anything: the walk must bear it out.
+        let name = PROPERTIES[i].name;
+        match walk.hits[slot] {
+            Some(hit) if hit == step => {}
+            Some(hit) => {
+                return Err(format!(
+                    "the summary says walk {index} first violates {name} at step {step}, but \
+                     it does at step {hit}"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "the summary says walk {index} violates {name} (at step {step}), but it \
+                     does not in its {} steps",
+                    walk.steps
+                ));
+            }
+        }
         let full: Vec<Action> = [script, &walk.path[..step as usize]].concat();
         let minimized = crate::trace::minimize::minimize(config, PROPERTIES[i].condition, &full);
         out.push((i, index, full.len(), minimized));
     }
-    out
+    Ok(out)
 }
 
 /// The first violation of each violated `always` property in a simulation's summary, as
@@ -424,7 +447,7 @@ pub fn violation_traces(
     };
     let mut out = Vec::new();
     for (i, walk, before, actions) in
-        first_violations(&config, &start, &script, &properties, &options, &summary)
+        first_violations(&config, &start, &script, &properties, &options, &summary)?
     {
         let name = PROPERTIES[i].name;
         let reproduce = format!(
@@ -443,7 +466,9 @@ pub fn violation_traces(
             &actions,
             false,
         );
-        let replayed = replay(&trace).expect("a minimized walk replays");
+        let replayed = replay(&trace).map_err(|e| {
+            format!("internal error: the minimized walk {walk} of {name} does not replay: {e:?}")
+        })?;
         out.push(Found {
             walk,
             steps_before: before,

@@ -6,7 +6,29 @@ use std::fmt::Write;
 use super::Trace;
 use super::blame;
 use super::replay::Replayed;
-use super::text::transcript;
+use super::text::{count, transcript};
+use crate::system::Config;
+
+/// The clauses `config` sets otherwise than `edition` does, as ` with a=b and c=d`; empty
+/// when none, so "Under edition X" never stands over another edition's values unsaid.
+fn overrides(edition: &str, config: &Config) -> String {
+    let Ok(edition) = crate::spec::edition(edition) else {
+        return String::new();
+    };
+    let changed: Vec<String> = config
+        .spec
+        .values()
+        .iter()
+        .zip(edition.spec.values())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((clause, value), _)| format!("`{clause}={value}`"))
+        .collect();
+    if changed.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", changed.join(" and "))
+    }
+}
 
 pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     let config = &replayed.config;
@@ -23,13 +45,13 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     writeln!(out, "## What this shows\n").unwrap();
     writeln!(
         out,
-        "Under edition `{}`, {} steps ({} clients, {} messages, at most {} commands each) \
-         break `{}`: {} ({}).\n",
+        "Under edition `{}`{}, {} ({}, {}, at most {} each) break `{}`: {} ({}).\n",
         trace.model.edition,
-        trace.steps.len(),
-        config.clients,
-        config.messages,
-        config.commands,
+        overrides(&trace.model.edition, config),
+        count(trace.steps.len(), "step"),
+        count(config.clients, "client"),
+        count(config.messages, "message"),
+        count(config.commands, "command"),
         property.name,
         property.summary,
         property.section
@@ -56,8 +78,10 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     }
     writeln!(
         out,
-        "| bounds | {} clients, {} messages, {} commands per client | |\n",
-        config.clients, config.messages, config.commands
+        "| bounds | {}, {}, {} per client | |\n",
+        count(config.clients, "client"),
+        count(config.messages, "message"),
+        count(config.commands, "command")
     )
     .unwrap();
     writeln!(

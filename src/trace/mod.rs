@@ -6,6 +6,7 @@ pub mod blame;
 pub mod markdown;
 pub mod minimize;
 pub mod replay;
+pub mod reproduce;
 pub mod save;
 pub mod snapshot;
 pub mod svg;
@@ -51,6 +52,7 @@ pub struct ModelInfo {
     pub name: String,
     pub edition: String,
     /// Every clause with its value, the edition's and any override.
+    #[serde(deserialize_with = "crate::json::unique_map")]
     pub clauses: BTreeMap<String, String>,
     pub clients: u8,
     pub messages: u32,
@@ -84,6 +86,27 @@ impl ModelInfo {
             arrivals: config.arrivals,
             removals: config.removals,
         }
+    }
+
+    /// Every clause must be named, as [`ModelInfo::new`] writes them: a trace or summary says
+    /// which value each clause had, not only the ones that differ from the edition.
+    pub fn check_complete(&self) -> Result<(), String> {
+        let missing: Vec<&str> = crate::spec::clauses()
+            .iter()
+            .map(|c| c.name)
+            .filter(|name| !self.clauses.contains_key(*name))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "`model.clauses` does not name {}: a trace names every clause with its value",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 
     pub fn config(&self) -> Result<Config, String> {
@@ -385,7 +408,8 @@ impl Trace {
 pub fn model_flags(script_file: Option<&str>, info: &ModelInfo) -> String {
     let mut flags = String::new();
     if let Some(path) = script_file {
-        flags.push_str(&format!(" {path}"));
+        let word = reproduce::path_word(path).unwrap_or_else(|| path.to_string());
+        flags.push_str(&format!(" {word}"));
     }
     flags.push_str(&format!(" --edition {}", info.edition));
     if let Ok(edition) = crate::spec::edition(&info.edition) {
@@ -419,31 +443,33 @@ pub fn check_command(script_file: Option<&str>, info: &ModelInfo, property: &str
     )
 }
 
-/// The trace of each violated property of `outcome`, recorded and replayed.
+/// The trace of each violated property of `outcome`, recorded and replayed. An error here
+/// is the tool's own fault (a path it found that does not replay), said as such.
 pub fn record_violations(
     setup: &crate::setup::ModelSetup,
     outcome: &crate::check::CheckOutcome,
     snapshots: bool,
-) -> Vec<(Trace, replay::Replayed)> {
+) -> Result<Vec<(Trace, replay::Replayed)>, String> {
     let info = ModelInfo::new(&setup.name, &setup.edition, &setup.config);
-    outcome
-        .properties
-        .iter()
-        .filter(|p| p.verdict == crate::check::Verdict::Violated)
-        .map(|p| {
-            let name = crate::properties::PROPERTIES[p.property].name;
-            let actions = p.counterexample.as_ref().expect("a violation has a path");
-            let reproduce = check_command(setup.script_file.as_deref(), &info, name);
-            let trace = Trace::record(
-                info.clone(),
-                &setup.config,
-                name,
-                reproduce,
-                actions,
-                snapshots,
-            );
-            let replayed = replay::replay(&trace).expect("a freshly recorded trace replays");
-            (trace, replayed)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for p in &outcome.properties {
+        let Some(actions) = &p.counterexample else {
+            continue;
+        };
+        let name = crate::properties::PROPERTIES[p.property].name;
+        let reproduce = check_command(setup.script_file.as_deref(), &info, name);
+        let trace = Trace::record(
+            info.clone(),
+            &setup.config,
+            name,
+            reproduce,
+            actions,
+            snapshots,
+        );
+        let replayed = replay::replay(&trace).map_err(|e| {
+            format!("internal error: the counterexample found for {name} does not replay: {e:?}")
+        })?;
+        out.push((trace, replayed));
+    }
+    Ok(out)
 }

@@ -1,6 +1,8 @@
 //! Replays a trace: rebuilds the model from the file, re-executes each named step, checks
 //! that it was enabled and produced the same lines, and that the last state violates the
-//! named property.
+//! named property. Everything `render` prints is checked or derived first: the tool, the
+//! model's name (a plain label), the edition and clauses (through the `reproduce` command
+//! derived from them), and `reproduce` itself.
 
 use crate::properties::{Kind, Property, property};
 use crate::system::{Action, Config, System};
@@ -22,6 +24,42 @@ pub enum ReplayError {
     /// The trace no longer replays: `step` (1-based; steps + 1 for the final check) is the
     /// first that differs.
     Diverged { step: usize, why: String },
+    /// What the trace says of itself (its tool, its reproduce command) is not what its
+    /// model gives.
+    Claim(String),
+}
+
+/// The longest model name a trace may carry.
+const MAX_NAME: usize = 200;
+
+/// A model name is a label (a model file's name, or an edition and its overrides): it
+/// cannot be checked against anything, so it must at least be plain, one line of letters,
+/// digits and `. _ - + =` that no renderer has to escape.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._-+=".contains(c);
+    if name.is_empty() || name.len() > MAX_NAME || !name.chars().all(plain) {
+        let shown: String = name.chars().take(60).collect();
+        return Err(format!(
+            "the model name `{}` is not a plain name: 1 to {MAX_NAME} letters, digits and \
+             `. _ - + =`",
+            shown.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// The checks of what a trace says of itself, once its steps replay (a step that differs
+/// says more than a command derived from a changed model).
+fn check_claims(trace: &Trace) -> Result<(), ReplayError> {
+    if trace.tool != super::tool() {
+        let shown: String = trace.tool.chars().take(60).collect();
+        return Err(ReplayError::Claim(format!(
+            "`tool` is `{}`, but this is {}: a trace replays with the version that wrote it",
+            shown.escape_debug(),
+            super::tool()
+        )));
+    }
+    super::reproduce::check(trace).map_err(ReplayError::Claim)
 }
 
 pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
@@ -35,6 +73,8 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
         )));
     }
     let actions = trace.actions().map_err(ReplayError::Invalid)?;
+    check_name(&trace.model.name).map_err(ReplayError::Invalid)?;
+    trace.model.check_complete().map_err(ReplayError::Invalid)?;
     let mut state = System::initial(&config);
     let mut enabled = Vec::new();
     for (i, (expected, action)) in trace.steps.iter().zip(&actions).enumerate() {
@@ -58,12 +98,33 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
             ),
         });
     }
+    check_claims(trace)?;
     Ok(Replayed {
         config,
         property,
         actions,
         last: state,
     })
+}
+
+/// For `minimize`: runs `actions` (which must run, see [`run`]) and checks that every step of
+/// `trace` that carries lines or a snapshot carries the model's. On failure: the 1-based
+/// step and what differs.
+pub fn check_lines(
+    trace: &Trace,
+    config: &Config,
+    actions: &[Action],
+) -> Result<(), (usize, String)> {
+    let mut state = System::initial(config);
+    for (i, (expected, action)) in trace.steps.iter().zip(actions).enumerate() {
+        let actual = step(config, &mut state, *action, expected.state.is_some());
+        if expected.has_outcome() {
+            if let Some(why) = first_difference(expected, &actual) {
+                return Err((i + 1, why));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `actions` from the initial state, checking that each is enabled where it comes.

@@ -1,5 +1,5 @@
 //! Writes traces to a directory: `<model>.<property>.json`, `.txt` and `.svg` each, and a
-//! scripted model's script as `<model>.script.txt`.
+//! scripted model's script as `<model>.script.txt`; each file atomically (see `output.rs`).
 
 use std::path::Path;
 
@@ -7,7 +7,7 @@ use super::replay::Replayed;
 use super::{Trace, svg, text};
 
 pub fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::output::prepare_dir("--save", dir)?;
     for (trace, replayed) in traces {
         let stem = format!("{}.{}", trace.model.name, trace.property);
         let files = [
@@ -22,7 +22,7 @@ pub fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
             ),
         ];
         for (path, content) in files {
-            std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+            crate::output::write_atomic(&path, &content)?;
         }
     }
     Ok(())
@@ -33,8 +33,8 @@ pub fn save_script(dir: &Path, model: &crate::setup::ModelSetup) -> Result<(), S
     if model.script.is_empty() {
         return Ok(());
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::output::prepare_dir("--save", dir)?;
     let path = dir.join(format!("{}.script.txt", model.name));
     let content = text::script(&model.name, &model.edition, &model.config, &model.script);
-    std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))
+    crate::output::write_atomic(&path, &content)
 }

@@ -15,14 +15,26 @@ use super::Trace;
 use super::blame;
 use super::replay::Replayed;
 
+/// `1 step`, `2 steps`: a count with its noun, singular for one.
+pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The model a trace or a check ran on: name, edition, bounds, and every clause with its
 /// source.
 pub fn header(name: &str, edition: &str, config: &Config) -> String {
     let mut out = String::new();
     writeln!(
         out,
-        "model {name}: edition {edition}, {} clients, {} messages, {} commands per client",
-        config.clients, config.messages, config.commands
+        "model {name}: edition {edition}, {}, {}, {} per client",
+        count(config.clients, "client"),
+        count(config.messages, "message"),
+        count(config.commands, "command")
     )
     .unwrap();
     for (clause, value) in config.spec.values() {

@@ -1,5 +1,8 @@
 //! What `check` prints: the configuration, a verdict per property, the shortest
-//! counterexample of each violated property as a transcript, and the statistics.
+//! counterexample of each violated property as a transcript, and the statistics; what
+//! `verify` and `simulate` print. `json` gives the same as one JSON object.
+
+pub mod json;
 
 use std::fmt::Write;
 
@@ -20,8 +23,15 @@ pub fn verdicts(outcome: &CheckOutcome) -> String {
                 "UNREACHED (vacuous model: no reachable state shows this)".to_string()
             }
             Verdict::Violated => {
-                let steps = p.counterexample.as_ref().map_or(0, |c| c.len());
-                format!("VIOLATED (shortest counterexample: {steps} steps)")
+                let steps = text::count(p.counterexample.as_ref().map_or(0, |c| c.len()), "step");
+                if p.shortest {
+                    format!("VIOLATED (shortest counterexample: {steps})")
+                } else {
+                    format!(
+                        "VIOLATED (a counterexample of {steps}, not shortest: the search for \
+                         the shortest stopped at the memory limit)"
+                    )
+                }
             }
             v => v.name().to_string(),
         };
@@ -36,9 +46,9 @@ pub fn counterexamples(traces: &[(Trace, Replayed)]) -> String {
     for (trace, replayed) in traces {
         writeln!(
             out,
-            "\n== {} violated: shortest counterexample, {} steps",
+            "\n== {} violated: shortest counterexample, {}",
             trace.property,
-            trace.steps.len()
+            text::count(trace.steps.len(), "step")
         )
         .unwrap();
         out.push_str(&text::body(trace, replayed));
@@ -77,6 +87,23 @@ pub fn exit_code(outcome: &CheckOutcome) -> i32 {
     } else {
         0
     }
+}
+
+/// One model file's line (and its mismatches) in `verify`'s output.
+pub fn verified(file: &json::VerifiedFile) -> String {
+    let status = if file.mismatches.is_empty() {
+        "ok  "
+    } else {
+        "FAIL"
+    };
+    let mut out = format!(
+        "{status}  {} ({} states, {:.1} s)\n",
+        file.path, file.unique_states, file.seconds
+    );
+    for m in &file.mismatches {
+        writeln!(out, "      {m}").unwrap();
+    }
+    out
 }
 
 /// A simulation's summary: what ran, and per property in how many walks it was violated or

@@ -1,0 +1,317 @@
+//! The command line's grammar (clap): commands, flags and their values. Values are parsed
+//! here with messages that name the problem; what they mean is the library's business.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::setup::{self, Bounds, Overrides};
+use crate::simulate::{MAX_RUNS, MAX_STEPS, Shard};
+
+/// Model checker for IMAP mailbox resynchronization (CONDSTORE/QRESYNC, RFC 5162, RFC 7162).
+///
+/// Exit codes: 0 every property holds (and every `sometimes` is reached) over the complete
+/// bounded space, or a trace replays; 1 a property is violated, a `sometimes` is never
+/// reached, a model file's expectation is not met, or a trace does not replay; 2 bad input or
+/// usage; 3 stopped at a limit with nothing found.
+#[derive(Parser)]
+#[command(name = "resync-check", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Explore every interleaving within the bounds and check each property.
+    Check(CheckArgs),
+    /// Check model files (or every *.json in a directory) against their expected verdicts.
+    Verify(VerifyArgs),
+    /// Re-execute a saved trace and confirm it still ends in its violation.
+    Replay(TraceArg),
+    /// Render a saved trace as text, markdown or SVG.
+    Render(RenderArgs),
+    /// Drop steps from a trace while it still ends in its violation.
+    Minimize(MinimizeArgs),
+    /// Seeded random walks, for bounds beyond exhaustive reach.
+    Simulate(SimulateArgs),
+    /// Merge the JSON summaries of a simulation's shards into the whole run's.
+    Merge(MergeArgs),
+    /// Check every other value of every clause, alone, and each erratum alone.
+    Matrix(MatrixArgs),
+    /// List editions, clauses and properties.
+    List,
+}
+
+/// A whole number; `-1` gets this message rather than clap's tip to write `-- -1`, which
+/// would be read as the model file.
+pub fn whole(text: &str) -> Result<u64, String> {
+    let negative =
+        text.len() > 1 && text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit());
+    if negative {
+        return Err(format!(
+            "`{text}` is negative: give a whole number, 0 or more"
+        ));
+    }
+    text.parse::<u64>()
+        .map_err(|_| format!("`{text}` is not a whole number"))
+}
+
+fn ranged(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let n = whole(text)?;
+    if n < min || n > max {
+        return Err(format!("`{n}` is out of range: give {min} to {max}"));
+    }
+    Ok(n)
+}
+
+fn positive(text: &str) -> Result<u64, String> {
+    ranged(text, 1, u64::MAX)
+}
+
+fn threads(text: &str) -> Result<u64, String> {
+    ranged(text, 1, 64)
+}
+
+fn runs(text: &str) -> Result<u64, String> {
+    ranged(text, 1, MAX_RUNS)
+}
+
+fn steps(text: &str) -> Result<u64, String> {
+    ranged(text, 1, MAX_STEPS)
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StrategyArg {
+    Bfs,
+    Dfs,
+}
+
+/// How `check` and `verify` print their verdicts.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerdictFormat {
+    Text,
+    /// One JSON object with the same fields as the text (see the README).
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct MatrixArgs {
+    /// The edition each row changes one clause of.
+    #[arg(long, default_value = "rfc7162")]
+    pub base: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: MatrixFormat,
+    #[command(flatten)]
+    pub bounds: BoundArgs,
+    /// Checker threads per row.
+    #[arg(long, default_value_t = 2, value_parser = threads, allow_negative_numbers = true)]
+    pub threads: u64,
+    /// Stop each row's check when the memory in use reaches SIZE (512M, 4G; default three
+    /// quarters of the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Instead of printing, replace the text between the lines `<!-- matrix: begin -->` and
+    /// `<!-- matrix: end -->` of FILE with the markdown matrix.
+    #[arg(long, value_name = "FILE", conflicts_with = "format")]
+    pub into: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PolicyArg {
+    Uniform,
+    Swarm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Svg,
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Exploration order of the exhaustive check (counterexamples are always shortest).
+    #[arg(long, value_enum, default_value = "dfs")]
+    pub strategy: StrategyArg,
+    /// Checker threads. Verdicts, state counts of complete runs and counterexamples do not
+    /// depend on it.
+    #[arg(long, default_value_t = 2, value_parser = threads, allow_negative_numbers = true)]
+    pub threads: u64,
+    /// Stop after this many generated states (the run is then incomplete).
+    #[arg(long, value_parser = positive, allow_negative_numbers = true)]
+    pub max_states: Option<u64>,
+    /// Stop after this many seconds (the run is then incomplete).
+    #[arg(long, value_parser = positive, allow_negative_numbers = true)]
+    pub max_seconds: Option<u64>,
+    /// Stop when the memory in use reaches SIZE (512M, 4G; default three quarters of the
+    /// machine's memory); the run is then incomplete.
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Write each violated property's trace to DIR/<model>.<property>.json, .txt and .svg.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+    /// With --save: record the state after every step in the JSON.
+    #[arg(long, requires = "save")]
+    pub snapshots: bool,
+    /// Print the verdicts as text or as one JSON object.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: VerdictFormat,
+}
+
+/// The bounds of a model.
+#[derive(clap::Args)]
+pub struct BoundArgs {
+    /// Client replicas (default 2).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true)]
+    pub clients: Option<u64>,
+    /// Messages in the mailbox at the start (default 2).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true)]
+    pub messages: Option<u64>,
+    /// Commands each client may issue, reconnects included (default 2; 20 for simulate).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true)]
+    pub commands: Option<u64>,
+    /// Messages another agent may append during the run (default 0).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true)]
+    pub arrivals: Option<u64>,
+    /// Of those, messages the other agent may move away again, as a filter does right after
+    /// delivery (default 0).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true)]
+    pub removals: Option<u64>,
+}
+
+impl BoundArgs {
+    pub fn bounds(&self) -> Bounds {
+        Bounds {
+            clients: self.clients,
+            messages: self.messages,
+            commands: self.commands,
+            arrivals: self.arrivals,
+            removals: self.removals,
+        }
+    }
+}
+
+/// What selects the model, for `check` and `simulate`.
+#[derive(clap::Args)]
+pub struct ModelArgs {
+    /// A model file; flags override what it sets.
+    pub model: Option<PathBuf>,
+    /// The spec edition under test (default rfc5162).
+    #[arg(long)]
+    pub edition: Option<String>,
+    /// Override one clause of the edition: NAME=VALUE (repeatable, each clause once; see
+    /// `list`).
+    #[arg(long = "clause", value_parser = setup::clause_assignment)]
+    pub clauses: Vec<(String, String)>,
+    #[command(flatten)]
+    pub bounds: BoundArgs,
+    /// Check only this property (repeatable, each property once; default all).
+    #[arg(long = "property")]
+    pub properties: Vec<String>,
+}
+
+impl ModelArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            model: self.model.clone(),
+            edition: self.edition.clone(),
+            clauses: self.clauses.clone(),
+            bounds: self.bounds.bounds(),
+            properties: self.properties.clone(),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The run's seed: walk I draws its choices from ChaCha8 seeded with (SEED, I).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true)]
+    pub seed: u64,
+    /// How many walks the run has.
+    #[arg(long, value_parser = runs, allow_negative_numbers = true)]
+    pub runs: u64,
+    /// The most steps a walk takes.
+    #[arg(long, value_parser = steps, allow_negative_numbers = true)]
+    pub steps: u64,
+    /// How a walk picks its next action.
+    #[arg(long, value_enum, default_value = "uniform")]
+    pub policy: PolicyArg,
+    /// Worker threads. The output does not depend on it.
+    #[arg(long, default_value_t = 2, value_parser = threads, allow_negative_numbers = true)]
+    pub threads: u64,
+    /// Run only the walks whose index mod N is I (I/N), for N machines.
+    #[arg(long, value_parser = Shard::parse, allow_hyphen_values = true)]
+    pub shard: Option<Shard>,
+    /// Run only walk I of the run (as the reproduce command of a violation does).
+    #[arg(long, value_parser = whole, allow_negative_numbers = true, conflicts_with = "summary")]
+    pub walk: Option<u64>,
+    /// Write the JSON summary (for `merge`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Write each violated property's first trace to DIR/<model>.<property>.json, .txt, .svg.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The shards' summaries, as `simulate --shard I/N --summary FILE` writes them.
+    #[arg(required = true)]
+    pub summaries: Vec<PathBuf>,
+    /// Write the merged JSON summary to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Write each violated property's first trace to DIR/<model>.<property>.json, .txt, .svg.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// Model files or directories (default: models/).
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(clap::Args)]
+pub struct TraceArg {
+    /// A trace file, as `check --save` writes it.
+    pub trace: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct RenderArgs {
+    /// A trace file, as `check --save` writes it.
+    pub trace: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(clap::Args)]
+pub struct MinimizeArgs {
+    /// A trace file; its steps may come without lines (a hand-written scenario).
+    pub trace: PathBuf,
+    /// Where to write the minimized trace (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,127 @@
+//! `check` and `verify`.
+
+use std::path::PathBuf;
+
+use super::args::{CheckArgs, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
+use super::header;
+use crate::check::{CheckOptions, CheckOutcome, Limits, Strategy, check as run_check};
+use crate::limits::default_max_memory;
+use crate::model_file;
+use crate::output;
+use crate::report::{self, json::VerifiedFile};
+use crate::setup::{self, ModelSetup};
+use crate::trace::replay::Replayed;
+use crate::trace::save::{save, save_script};
+use crate::trace::{self, Trace};
+
+pub fn options(run: &RunArgs) -> CheckOptions {
+    CheckOptions {
+        strategy: match run.strategy {
+            StrategyArg::Bfs => Strategy::Bfs,
+            StrategyArg::Dfs => Strategy::Dfs,
+        },
+        threads: run.threads as usize,
+        limits: Limits {
+            max_states: run.max_states.map(|n| n as usize),
+            max_seconds: run.max_seconds,
+            max_memory: run.max_memory.or_else(default_max_memory),
+        },
+    }
+}
+
+/// Checks a model; for each violated property, records its trace and replays it.
+fn check_model(
+    model: &ModelSetup,
+    options: CheckOptions,
+    snapshots: bool,
+) -> Result<(CheckOutcome, Vec<(Trace, Replayed)>), String> {
+    let outcome = run_check(
+        model.config,
+        &model.script,
+        model.properties.clone(),
+        options,
+    );
+    let traces = trace::record_violations(model, &outcome, snapshots)?;
+    Ok((outcome, traces))
+}
+
+pub fn check(args: &CheckArgs) -> Result<u8, String> {
+    if let Some(dir) = &args.run.save {
+        output::prepare_dir("--save", dir)?;
+    }
+    let model = setup::prepare(&args.model.overrides(), setup::DEFAULT_COMMANDS.into())?;
+    let options = options(&args.run);
+    let text = args.run.format == VerdictFormat::Text;
+    if text {
+        output::print(&header(&model));
+    }
+    let (outcome, traces) = check_model(&model, options, args.run.snapshots)?;
+    if text {
+        output::print(&report::verdicts(&outcome));
+        output::print(&report::counterexamples(&traces));
+        output::print(&report::summary(&outcome, &options));
+    } else {
+        output::print(&report::json::check(&model, &outcome, &traces, &options));
+    }
+    if let Some(dir) = &args.run.save {
+        save(dir, &traces)?;
+    }
+    Ok(report::exit_code(&outcome) as u8)
+}
+
+pub fn verify(args: VerifyArgs) -> Result<u8, String> {
+    if let Some(dir) = &args.run.save {
+        output::prepare_dir("--save", dir)?;
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("models")]
+    } else {
+        args.paths
+    };
+    let mut files = Vec::new();
+    for path in &paths {
+        files.extend(model_file::files(path)?);
+    }
+    // Load every file first: a malformed one is bad input, reported before any run.
+    let loaded = files
+        .iter()
+        .map(|f| model_file::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut models = Vec::new();
+    for file in &loaded {
+        let Some(expect) = &file.expect else {
+            return Err(format!("{}: no `expect` to verify", file.path.display()));
+        };
+        models.push((file, expect, setup::of_file(file)?));
+    }
+    let options = options(&args.run);
+    let text = args.run.format == VerdictFormat::Text;
+    let mut verified = Vec::new();
+    for (file, expect, model) in &models {
+        let (outcome, traces) = check_model(model, options, args.run.snapshots)?;
+        if let Some(dir) = &args.run.save {
+            save(dir, &traces)?;
+            save_script(dir, model)?;
+        }
+        let result = VerifiedFile {
+            path: file.path.display().to_string(),
+            mismatches: model_file::mismatches(expect, &outcome),
+            unique_states: outcome.statistics.unique_states,
+            seconds: outcome.statistics.seconds,
+        };
+        if text {
+            output::print(&report::verified(&result));
+        }
+        verified.push(result);
+    }
+    let failures = verified.iter().filter(|v| !v.mismatches.is_empty()).count();
+    if text {
+        output::println(&format!(
+            "{} passed, {failures} failed",
+            verified.len() - failures
+        ));
+    } else {
+        output::print(&report::json::verify(&verified));
+    }
+    Ok(if failures == 0 { 0 } else { 1 })
+}

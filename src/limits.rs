@@ -1,0 +1,255 @@
+//! What stops a check before its space is exhausted: generated states, seconds, memory.
+//!
+//! stateright 0.31 has no hook for memory, checks its own state limit only once per block of
+//! 1500 states per thread (`--max-states 1000` used to stop at 4,644), and a thread that
+//! leaves on a limit while another waits for work can leave that one waiting for good
+//! (stateright-0.31.md; `job_market.rs`). So the limits are enforced here, through the model:
+//! once a [`Budget`] is spent, `actions` offers nothing and every property reads as
+//! undecided, so stateright's threads drain what they hold and end the normal way. A watcher
+//! thread polls the clock and the resident memory (`/proc/self/status`) every few
+//! milliseconds.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Why a run stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    States,
+    Time,
+    Memory,
+}
+
+/// A run's allowance of generated states, shared by the checker's threads and the watcher.
+#[derive(Debug, Default)]
+pub struct Budget {
+    stopped: AtomicBool,
+    reason: OnceLock<Stop>,
+    /// Set after the run: stateright rebuilds its paths through `actions`, which must then
+    /// offer everything again.
+    released: AtomicBool,
+    max_states: Option<usize>,
+    /// States generated so far, the initial one included (stateright's count).
+    generated: AtomicUsize,
+}
+
+impl Budget {
+    pub fn new(max_states: Option<usize>) -> Budget {
+        Budget {
+            max_states,
+            generated: AtomicUsize::new(1),
+            ..Budget::default()
+        }
+    }
+
+    /// Ends the run; the first reason given is the one reported.
+    pub fn stop(&self, why: Stop) {
+        let _ = self.reason.set(why);
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed) && !self.released.load(Ordering::Relaxed)
+    }
+
+    pub fn reason(&self) -> Option<Stop> {
+        self.reason.get().copied()
+    }
+
+    /// How many of `n` successors of a state may be generated: all of them until the state
+    /// limit, then what is left of it, then none. Counting happens only under a state limit
+    /// (an atomic add per state costs a few per cent).
+    pub fn admit(&self, n: usize) -> usize {
+        if self.released.load(Ordering::Relaxed) {
+            return n;
+        }
+        if self.stopped.load(Ordering::Relaxed) {
+            return 0;
+        }
+        let Some(max) = self.max_states else {
+            return n;
+        };
+        let before = self.generated.fetch_add(n, Ordering::Relaxed);
+        if before + n <= max {
+            return n;
+        }
+        self.stop(Stop::States);
+        max.saturating_sub(before)
+    }
+
+    /// After the run: everything is offered again (see `released`).
+    pub fn release(&self) {
+        self.released.store(true, Ordering::Relaxed);
+    }
+}
+
+/// How often the watcher looks at the clock and the memory.
+const POLL: Duration = Duration::from_millis(5);
+
+/// Watches a run: stops `budget` at `deadline` or when the resident memory reaches
+/// `max_memory` bytes, and keeps [`Watcher::over_memory`] current for the searches that run
+/// after it.
+pub struct Watcher {
+    over_memory: AtomicBool,
+    done: AtomicBool,
+}
+
+impl Watcher {
+    pub fn new() -> Watcher {
+        Watcher {
+            over_memory: AtomicBool::new(false),
+            done: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether the resident memory was at or above the limit at the last look.
+    pub fn over_memory(&self) -> bool {
+        self.over_memory.load(Ordering::Relaxed)
+    }
+
+    /// Ends [`Watcher::watch`].
+    pub fn finish(&self) {
+        self.done.store(true, Ordering::Relaxed);
+    }
+
+    /// Runs until [`Watcher::finish`]: the body of the watcher thread.
+    pub fn watch(&self, budget: &Budget, deadline: Option<Instant>, max_memory: Option<u64>) {
+        while !self.done.load(Ordering::Relaxed) {
+            if let Some(limit) = max_memory {
+                let over = resident_bytes().is_some_and(|rss| rss >= limit);
+                self.over_memory.store(over, Ordering::Relaxed);
+                if over {
+                    budget.stop(Stop::Memory);
+                }
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                budget.stop(Stop::Time);
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Default for Watcher {
+    fn default() -> Self {
+        Watcher::new()
+    }
+}
+
+/// The resident memory of this process, from `/proc/self/status` (Linux); None elsewhere.
+pub fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    kilobytes(&status, "VmRSS:")
+}
+
+/// The `KEY  N kB` value of a `/proc` file, in bytes.
+fn kilobytes(text: &str, key: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    let number = line[key.len()..].trim().strip_suffix("kB")?.trim();
+    number.parse::<u64>().ok()?.checked_mul(1024)
+}
+
+/// The share of the machine's memory a check may use by default: three quarters, leaving
+/// room for the rest of the machine and for the memory stateright allocates between two
+/// looks of the watcher.
+const DEFAULT_SHARE: (u64, u64) = (3, 4);
+
+/// The default `--max-memory`: three quarters of the machine's memory (`MemTotal` in
+/// `/proc/meminfo`), or of the cgroup's `memory.max` where that is lower; None where
+/// neither can be read (the run then has no memory limit).
+pub fn default_max_memory() -> Option<u64> {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| kilobytes(&m, "MemTotal:"));
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|m| m.trim().parse::<u64>().ok());
+    let memory = match (total, cgroup) {
+        (Some(t), Some(c)) => t.min(c),
+        (t, c) => t.or(c)?,
+    };
+    Some(memory / DEFAULT_SHARE.1 * DEFAULT_SHARE.0)
+}
+
+const UNITS: [(char, u32); 4] = [('K', 10), ('M', 20), ('G', 30), ('T', 40)];
+
+/// Parses a memory size: a whole number and a binary unit, `K`, `M`, `G` or `T` (`512M`,
+/// `4G`; `MiB`, `GB` and lower case read the same). A bare number is refused: bytes or
+/// megabytes would both be plausible.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let unit_name = unit.to_ascii_uppercase();
+    let unit_name = unit_name
+        .strip_suffix("IB")
+        .or_else(|| unit_name.strip_suffix('B'))
+        .unwrap_or(&unit_name);
+    let shift = match unit_name.chars().collect::<Vec<_>>()[..] {
+        [c] => UNITS.iter().find(|(u, _)| *u == c).map(|(_, s)| *s),
+        _ => None,
+    };
+    let (Ok(number), Some(shift)) = (number.parse::<u64>(), shift) else {
+        return Err(format!(
+            "`{text}` is not a memory size: give a whole number and a unit, K, M, G or T, \
+             as in 512M or 4G"
+        ));
+    };
+    match number.checked_mul(1 << shift) {
+        Some(0) => Err("the memory limit must be above 0".to_string()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("`{text}` is more memory than can be counted")),
+    }
+}
+
+/// A size as `--max-memory` takes it: the largest unit that divides it.
+pub fn show_size(bytes: u64) -> String {
+    for (unit, shift) in UNITS.iter().rev() {
+        if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_need_a_unit_and_show_in_the_largest_that_divides_them() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("4GiB"), Ok(4 << 30));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(
+            parse_size("512")
+                .unwrap_err()
+                .contains("give a whole number and a unit")
+        );
+        assert!(parse_size("-1G").is_err());
+        assert!(parse_size("0M").unwrap_err().contains("above 0"));
+        assert!(
+            parse_size("99999999999T")
+                .unwrap_err()
+                .contains("more memory")
+        );
+        assert_eq!(show_size(18 << 30), "18G");
+        assert_eq!(show_size(1536 << 20), "1536M");
+        assert_eq!(show_size(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn a_budget_admits_exactly_up_to_its_state_limit() {
+        let budget = Budget::new(Some(10));
+        assert_eq!(budget.admit(4), 4); // 5 generated
+        assert_eq!(budget.admit(4), 4); // 9
+        assert_eq!(budget.admit(4), 1); // 10: the limit
+        assert_eq!(budget.reason(), Some(Stop::States));
+        assert_eq!(budget.admit(4), 0);
+        budget.release();
+        assert!(!budget.is_stopped());
+        assert_eq!(budget.admit(4), 4);
+        assert!(resident_bytes().is_some_and(|b| b > 0));
+        assert!(default_max_memory().is_some_and(|b| b > 0));
+    }
+}

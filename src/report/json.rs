@@ -1,0 +1,205 @@
+//! `--format json` of `check` and `verify`: the same fields as the text, as one JSON object,
+//! for tools and CI. Timings sit in `statistics`, as they sit in the text's last line; the
+//! rest is the same for the same input.
+
+use serde::Serialize;
+
+use crate::check::{CheckOptions, CheckOutcome, Completion, Strategy};
+use crate::properties::{Kind, PROPERTIES};
+use crate::setup::ModelSetup;
+use crate::trace::replay::Replayed;
+use crate::trace::{Trace, text};
+
+#[derive(Serialize)]
+struct Clause {
+    clause: &'static str,
+    value: &'static str,
+    source: &'static str,
+}
+
+#[derive(Serialize)]
+struct Model {
+    name: String,
+    edition: String,
+    description: Option<String>,
+    clients: u8,
+    messages: u32,
+    commands: u8,
+    arrivals: u8,
+    removals: u8,
+    /// Steps of the model file's script, followed before exploring.
+    script_steps: usize,
+    clauses: Vec<Clause>,
+}
+
+#[derive(Serialize)]
+struct PropertyVerdict {
+    property: &'static str,
+    kind: &'static str,
+    /// `holds`, `violated`, `reached`, `unreached` or `undecided`.
+    verdict: &'static str,
+    /// For a violated property: the counterexample's length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counterexample_steps: Option<usize>,
+    /// For a violated property: whether that counterexample is shortest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shortest: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Counterexample<'a> {
+    property: &'a str,
+    steps: usize,
+    /// The transcript as `check` prints it, from the property line to the reproduce line.
+    transcript: String,
+    /// The trace, as `--save` writes it.
+    trace: &'a Trace,
+}
+
+#[derive(Serialize)]
+struct Statistics {
+    unique_states: usize,
+    generated_states: usize,
+    depth_max: usize,
+    seconds: f64,
+    states_per_second: f64,
+    strategy: &'static str,
+    threads: usize,
+}
+
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    model: Model,
+    verdicts: Vec<PropertyVerdict>,
+    counterexamples: Vec<Counterexample<'a>>,
+    statistics: Statistics,
+    complete: bool,
+    /// `complete`, or `incomplete: ` and the limit that stopped the run.
+    completion: String,
+    exit_code: i32,
+}
+
+/// What `check --format json` prints.
+pub fn check(
+    model: &ModelSetup,
+    outcome: &CheckOutcome,
+    traces: &[(Trace, Replayed)],
+    options: &CheckOptions,
+) -> String {
+    let config = &model.config;
+    let s = &outcome.statistics;
+    let report = CheckReport {
+        model: Model {
+            name: model.name.clone(),
+            edition: model.edition.clone(),
+            description: model.description.clone(),
+            clients: config.clients,
+            messages: config.messages,
+            commands: config.commands,
+            arrivals: config.arrivals,
+            removals: config.removals,
+            script_steps: model.script.len(),
+            clauses: config
+                .spec
+                .values()
+                .iter()
+                .map(|(clause, value)| Clause {
+                    clause,
+                    value,
+                    source: config.spec.source(clause).unwrap_or_default(),
+                })
+                .collect(),
+        },
+        verdicts: outcome
+            .properties
+            .iter()
+            .map(|p| {
+                let property = &PROPERTIES[p.property];
+                PropertyVerdict {
+                    property: property.name,
+                    kind: match property.kind {
+                        Kind::Always => "always",
+                        Kind::Sometimes => "sometimes",
+                    },
+                    verdict: p.verdict.name(),
+                    counterexample_steps: p.counterexample.as_ref().map(Vec::len),
+                    shortest: p.counterexample.as_ref().map(|_| p.shortest),
+                }
+            })
+            .collect(),
+        counterexamples: traces
+            .iter()
+            .map(|(trace, replayed)| Counterexample {
+                property: &trace.property,
+                steps: trace.steps.len(),
+                transcript: text::body(trace, replayed),
+                trace,
+            })
+            .collect(),
+        statistics: Statistics {
+            unique_states: s.unique_states,
+            generated_states: s.generated_states,
+            depth_max: s.depth_max,
+            seconds: s.seconds,
+            states_per_second: s.states_per_second(),
+            strategy: match options.strategy {
+                Strategy::Bfs => "bfs",
+                Strategy::Dfs => "dfs",
+            },
+            threads: options.threads,
+        },
+        complete: outcome.completion == Completion::Complete,
+        completion: match &outcome.completion {
+            Completion::Complete => "complete".to_string(),
+            Completion::Incomplete(why) => format!("incomplete: {why}"),
+        },
+        exit_code: super::exit_code(outcome),
+    };
+    crate::json::to_pretty(&report)
+}
+
+/// One model file's result in `verify`.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifiedFile {
+    pub path: String,
+    /// Each way the outcome differs from what the file expects; empty: passed.
+    pub mismatches: Vec<String>,
+    pub unique_states: usize,
+    pub seconds: f64,
+}
+
+#[derive(Serialize)]
+struct VerifyReport<'a> {
+    files: Vec<VerifiedEntry<'a>>,
+    passed: usize,
+    failed: usize,
+}
+
+#[derive(Serialize)]
+struct VerifiedEntry<'a> {
+    /// `ok` or `FAIL`, as the text says.
+    status: &'static str,
+    #[serde(flatten)]
+    file: &'a VerifiedFile,
+}
+
+/// What `verify --format json` prints.
+pub fn verify(files: &[VerifiedFile]) -> String {
+    let failed = files.iter().filter(|f| !f.mismatches.is_empty()).count();
+    let report = VerifyReport {
+        files: files
+            .iter()
+            .map(|file| VerifiedEntry {
+                status: if file.mismatches.is_empty() {
+                    "ok"
+                } else {
+                    "FAIL"
+                },
+                file,
+            })
+            .collect(),
+        passed: files.len() - failed,
+        failed,
+    };
+    crate::json::to_pretty(&report)
+}
