@@ -1,5 +1,8 @@
-//! Runs a check: stateright explores the bounded space for the verdicts and statistics, then
-//! a deterministic BFS finds the shortest counterexample for each violated property.
+//! Runs a check. By default our breadth-first search (`search.rs`) looks for the first
+//! violation and stops there, as TLC and Spin do: a shallow violation ends the run at once
+//! at any bound, with a shortest counterexample. With `keep_going`, stateright explores the
+//! whole bounded space for every verdict and the statistics, then one more pass of our search
+//! finds the shortest counterexample of each violated property.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -10,7 +13,7 @@ use stateright::{Checker, HasDiscoveries, Model};
 use crate::limits::{Budget, Stop, Watcher, show_size};
 use crate::model::ResyncModel;
 use crate::properties::{Kind, PROPERTIES};
-use crate::shortest::{Search, shortest_counterexample_within};
+use crate::search::{self, Condition, Goal};
 use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +46,16 @@ pub struct CheckOptions {
     pub strategy: Strategy,
     pub threads: usize,
     pub limits: Limits,
+    /// Explore the whole space and decide every property (stateright, `strategy` and
+    /// `threads`); otherwise stop at the first violated `always` property (our search, one
+    /// thread).
+    pub keep_going: bool,
+    /// Print a progress line on stderr every two seconds.
+    pub progress: bool,
 }
+
+/// Why the properties a first-violation run did not decide are undecided.
+pub const STOPPED_AT_FIRST: &str = "stopped at the first violation; --keep-going explores the rest";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -118,6 +130,9 @@ pub struct CheckOutcome {
     pub properties: Vec<PropertyOutcome>,
     pub statistics: Statistics,
     pub completion: Completion,
+    /// Which search explored: `bfs, 1 thread (first violation)`, or stateright's strategy
+    /// and threads.
+    pub search: String,
 }
 
 impl CheckOutcome {
@@ -144,17 +159,22 @@ pub fn check(
     options: CheckOptions,
 ) -> CheckOutcome {
     let watcher = Watcher::new();
-    let budget = Arc::new(Budget::new(options.limits.max_states));
+    let budget = Arc::new(match options.progress {
+        true => Budget::counting(options.limits.max_states),
+        false => Budget::new(options.limits.max_states),
+    });
     let deadline = options
         .limits
         .max_seconds
         .map(|s| Instant::now() + Duration::from_secs(s));
     std::thread::scope(|scope| {
-        scope.spawn(|| watcher.watch(&budget, deadline, options.limits.max_memory));
+        let (watcher, budget) = (&watcher, &budget);
+        let (max_memory, progress) = (options.limits.max_memory, options.progress);
+        scope.spawn(move || watcher.watch(budget, deadline, max_memory, progress));
         // Ends the watcher however the check ends (a panic included), or the scope would
         // wait for it for ever.
-        let _finish = Finish(&watcher);
-        check_watched(config, script, properties, options, &budget, &watcher)
+        let _finish = Finish(watcher);
+        check_watched(config, script, properties, options, budget)
     })
 }
 
@@ -172,9 +192,19 @@ fn check_watched(
     properties: Vec<usize>,
     options: CheckOptions,
     budget: &Arc<Budget>,
-    watcher: &Watcher,
 ) -> CheckOutcome {
     let (start, prefix_hits) = walk_script(&config, script, &properties);
+    if !options.keep_going {
+        return first_violation(
+            &config,
+            script,
+            &start,
+            &prefix_hits,
+            properties,
+            options,
+            budget,
+        );
+    }
     let model = ResyncModel {
         config,
         start: start.clone(),
@@ -192,6 +222,26 @@ fn check_watched(
     };
     let completion = completion(&options.limits, budget.reason());
     let complete = completion == Completion::Complete;
+    // One pass of our search for the shortest path of every property stateright found
+    // violated after the script; the limits still hold (it stops with the run's budget).
+    let violated: Vec<usize> = properties
+        .iter()
+        .copied()
+        .filter(|&i| PROPERTIES[i].kind == Kind::Always)
+        .filter(|i| discovered.contains_key(PROPERTIES[*i].name))
+        .filter(|i| !prefix_hits.iter().any(|(p, _)| p == i))
+        .collect();
+    let conditions: Vec<Condition> = violated.iter().map(|&i| condition(i)).collect();
+    let shortest = match conditions.is_empty() {
+        true => search::Outcome::default(),
+        false => search::search(
+            &config,
+            &start,
+            &conditions,
+            Goal::Decide,
+            &budget.after_run(),
+        ),
+    };
     let properties = properties
         .into_iter()
         .map(|i| {
@@ -204,23 +254,20 @@ fn check_watched(
                 (Kind::Sometimes, false) if complete => Verdict::Unreached,
                 (_, false) => Verdict::Undecided,
             };
-            let mut shortest = true;
+            let mut is_shortest = true;
             let counterexample = (verdict == Verdict::Violated).then(|| match in_script {
                 Some(n) => script[..n].to_vec(),
                 None => {
-                    let search = || watcher.over_memory();
-                    let path = match shortest_counterexample_within(
-                        &config,
-                        &start,
-                        PROPERTIES[i].condition,
-                        &search,
-                    ) {
-                        Search::Found(path) => path,
-                        // Stopped at the memory limit (or, were the two searches ever to
-                        // disagree, not found): the path stateright found is still a
-                        // counterexample.
-                        Search::Stopped | Search::NotFound => {
-                            shortest = false;
+                    let searched = violated
+                        .iter()
+                        .position(|v| *v == i)
+                        .and_then(|c| shortest.path(c));
+                    let path = match searched {
+                        Some(path) => path.clone(),
+                        // The search stopped at a limit: the path stateright found is still
+                        // a counterexample.
+                        None => {
+                            is_shortest = false;
                             found.cloned().unwrap_or_default()
                         }
                     };
@@ -231,14 +278,94 @@ fn check_watched(
                 property: i,
                 verdict,
                 counterexample,
-                shortest,
+                shortest: is_shortest,
             }
         })
         .collect();
+    let strategy = match options.strategy {
+        Strategy::Bfs => "bfs",
+        Strategy::Dfs => "dfs",
+    };
     CheckOutcome {
         properties,
         statistics,
         completion,
+        search: format!("{strategy}, {} thread(s)", options.threads),
+    }
+}
+
+fn condition(i: usize) -> Condition {
+    (PROPERTIES[i].kind, PROPERTIES[i].condition)
+}
+
+/// The default run: our search from the script's end, stopped at the first state where an
+/// `always` property fails (or at the script's first such state). Every property that state
+/// decides gets its verdict, with a shortest path; `sometimes` properties are reached where
+/// the search met them; the rest are undecided, unless the search exhausted the space.
+fn first_violation(
+    config: &Config,
+    script: &[Action],
+    start: &System,
+    prefix_hits: &[(usize, usize)],
+    properties: Vec<usize>,
+    options: CheckOptions,
+    budget: &Budget,
+) -> CheckOutcome {
+    let in_script_violation = prefix_hits
+        .iter()
+        .any(|(p, _)| PROPERTIES[*p].kind == Kind::Always);
+    let conditions: Vec<Condition> = properties.iter().map(|&i| condition(i)).collect();
+    let searched = match in_script_violation {
+        true => search::Outcome::default(),
+        false => search::search(config, start, &conditions, Goal::FirstViolation, budget),
+    };
+    let found = |k: usize| {
+        let i = properties[k];
+        match prefix_hits.iter().find(|(p, _)| *p == i) {
+            Some((_, n)) => Some(script[..*n].to_vec()),
+            None => searched.path(k).map(|path| [script, path].concat()),
+        }
+    };
+    let violation = in_script_violation
+        || searched
+            .decided
+            .iter()
+            .any(|(k, _)| PROPERTIES[properties[*k]].kind == Kind::Always);
+    let complete = !violation && searched.exhausted;
+    let completion = match (complete, violation) {
+        (true, _) => Completion::Complete,
+        (false, true) => Completion::Incomplete(STOPPED_AT_FIRST.to_string()),
+        (false, false) => completion(&options.limits, budget.reason()),
+    };
+    let outcomes = (0..properties.len())
+        .map(|k| {
+            let i = properties[k];
+            let path = found(k);
+            let verdict = match (PROPERTIES[i].kind, path.is_some()) {
+                (Kind::Always, true) => Verdict::Violated,
+                (Kind::Always, false) if complete => Verdict::Holds,
+                (Kind::Sometimes, true) => Verdict::Reached,
+                (Kind::Sometimes, false) if complete => Verdict::Unreached,
+                (_, false) => Verdict::Undecided,
+            };
+            PropertyOutcome {
+                property: i,
+                verdict,
+                counterexample: path.filter(|_| verdict == Verdict::Violated),
+                shortest: true,
+            }
+        })
+        .collect();
+    CheckOutcome {
+        properties: outcomes,
+        statistics: Statistics {
+            unique_states: searched.unique_states,
+            generated_states: searched.generated_states,
+            depth_max: searched.depth_max,
+            seconds: searched.seconds,
+        },
+        completion,
+        search: "bfs, 1 thread (first violation)".to_string(),
     }
 }
 
@@ -312,6 +439,7 @@ fn completion(limits: &Limits, stopped: Option<Stop>) -> Completion {
             "stopped at the memory limit (--max-memory {})",
             show_size(limits.max_memory.unwrap_or_default())
         ),
+        Some(Stop::Interrupt) => "stopped by Ctrl-C".to_string(),
     };
     Completion::Incomplete(why)
 }

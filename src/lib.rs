@@ -4,6 +4,7 @@
 //! The protocol logic (`imap`, `server`, `client`, `system`, `properties`) knows nothing of
 //! stateright; `model` wires it to the checker and `check` runs it.
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod client;
@@ -17,9 +18,9 @@ pub mod model_file;
 pub mod output;
 pub mod properties;
 pub mod report;
+pub mod search;
 pub mod server;
 pub mod setup;
-pub mod shortest;
 pub mod simulate;
 pub mod spec;
 pub mod system;

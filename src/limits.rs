@@ -19,6 +19,22 @@ pub enum Stop {
     States,
     Time,
     Memory,
+    /// Ctrl-C (SIGINT).
+    Interrupt,
+}
+
+/// Set by the Ctrl-C handler; the watcher of the running check stops its budget.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C stop the running check the way a limit does: what was decided is printed.
+/// A second Ctrl-C, or one outside a check, ends the program at once with 130, the shell's
+/// code for it.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    });
 }
 
 /// A run's allowance of generated states, shared by the checker's threads and the watcher.
@@ -30,8 +46,14 @@ pub struct Budget {
     /// offer everything again.
     released: AtomicBool,
     max_states: Option<usize>,
-    /// States generated so far, the initial one included (stateright's count).
+    /// Whether `admit` counts states without a state limit: for progress lines.
+    counting: bool,
+    /// States generated so far, the initial one included (stateright's count); counted
+    /// under a state limit or for progress lines only (an atomic add per state costs a few
+    /// per cent).
     generated: AtomicUsize,
+    /// The depth the breadth-first search is at, for progress lines.
+    depth: AtomicUsize,
 }
 
 impl Budget {
@@ -41,6 +63,18 @@ impl Budget {
             generated: AtomicUsize::new(1),
             ..Budget::default()
         }
+    }
+
+    /// As [`Budget::new`], counting generated states for progress lines.
+    pub fn counting(max_states: Option<usize>) -> Budget {
+        Budget {
+            counting: true,
+            ..Budget::new(max_states)
+        }
+    }
+
+    pub fn set_depth(&self, depth: usize) {
+        self.depth.store(depth, Ordering::Relaxed);
     }
 
     /// Ends the run; the first reason given is the one reported.
@@ -67,10 +101,13 @@ impl Budget {
         if self.stopped.load(Ordering::Relaxed) {
             return 0;
         }
+        if self.max_states.is_none() && !self.counting {
+            return n;
+        }
+        let before = self.generated.fetch_add(n, Ordering::Relaxed);
         let Some(max) = self.max_states else {
             return n;
         };
-        let before = self.generated.fetch_add(n, Ordering::Relaxed);
         if before + n <= max {
             return n;
         }
@@ -82,6 +119,74 @@ impl Budget {
     pub fn release(&self) {
         self.released.store(true, Ordering::Relaxed);
     }
+}
+
+/// What a search may spend: how many of a state's successors it may generate, and whether
+/// it must stop now.
+pub trait Allowance {
+    fn admit(&self, n: usize) -> usize;
+    fn is_spent(&self) -> bool;
+    /// The depth a breadth-first search has reached, for progress lines.
+    fn show_depth(&self, _depth: usize) {}
+}
+
+impl Allowance for Budget {
+    fn admit(&self, n: usize) -> usize {
+        Budget::admit(self, n)
+    }
+
+    fn is_spent(&self) -> bool {
+        self.is_stopped()
+    }
+
+    fn show_depth(&self, depth: usize) {
+        self.set_depth(depth);
+    }
+}
+
+/// A budget after its run: the search for shortest paths that follows stops as soon as any
+/// limit is reached (the watcher keeps watching), but counts no states of its own.
+pub struct AfterRun<'a>(&'a Budget);
+
+impl Budget {
+    pub fn after_run(&self) -> AfterRun<'_> {
+        AfterRun(self)
+    }
+}
+
+impl Allowance for AfterRun<'_> {
+    fn admit(&self, n: usize) -> usize {
+        if self.is_spent() { 0 } else { n }
+    }
+
+    fn is_spent(&self) -> bool {
+        self.0.stopped.load(Ordering::Relaxed)
+    }
+}
+
+/// How often a progress line is printed.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+
+/// One progress line, in the style of cargo's and TLC's: what is done so far, how fast, how
+/// much memory.
+fn progress_line(
+    states: usize,
+    per_second: f64,
+    depth: usize,
+    memory: Option<u64>,
+    elapsed: Duration,
+) -> String {
+    let mut line = format!(
+        "    Checking {states} states generated ({per_second:.0}/s), {:.0} s",
+        elapsed.as_secs_f64()
+    );
+    if depth > 0 {
+        line.push_str(&format!(", breadth-first at depth {depth}"));
+    }
+    if let Some(bytes) = memory {
+        line.push_str(&format!(", {} MiB resident", bytes >> 20));
+    }
+    line
 }
 
 /// How often the watcher looks at the clock and the memory.
@@ -113,9 +218,35 @@ impl Watcher {
         self.done.store(true, Ordering::Relaxed);
     }
 
-    /// Runs until [`Watcher::finish`]: the body of the watcher thread.
-    pub fn watch(&self, budget: &Budget, deadline: Option<Instant>, max_memory: Option<u64>) {
+    /// Runs until [`Watcher::finish`]: the body of the watcher thread. With `progress`, a
+    /// line on stderr every [`PROGRESS_EVERY`].
+    pub fn watch(
+        &self,
+        budget: &Budget,
+        deadline: Option<Instant>,
+        max_memory: Option<u64>,
+        progress: bool,
+    ) {
+        let started = Instant::now();
+        let mut shown = started;
+        let mut shown_states = 0;
         while !self.done.load(Ordering::Relaxed) {
+            if INTERRUPTED.swap(false, Ordering::Relaxed) {
+                budget.stop(Stop::Interrupt);
+            }
+            if progress && shown.elapsed() >= PROGRESS_EVERY {
+                let states = budget.generated.load(Ordering::Relaxed);
+                let per_second = (states - shown_states) as f64 / shown.elapsed().as_secs_f64();
+                let depth = budget.depth.load(Ordering::Relaxed);
+                crate::output::eprintln(&progress_line(
+                    states,
+                    per_second,
+                    depth,
+                    resident_bytes(),
+                    started.elapsed(),
+                ));
+                (shown, shown_states) = (Instant::now(), states);
+            }
             if let Some(limit) = max_memory {
                 let over = resident_bytes().is_some_and(|rss| rss >= limit);
                 self.over_memory.store(over, Ordering::Relaxed);
@@ -141,6 +272,12 @@ impl Default for Watcher {
 pub fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     kilobytes(&status, "VmRSS:")
+}
+
+/// The peak resident memory of this process, from `/proc/self/status` (Linux).
+pub fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    kilobytes(&status, "VmHWM:")
 }
 
 /// The `KEY  N kB` value of a `/proc` file, in bytes.

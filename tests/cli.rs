@@ -14,7 +14,8 @@ fn model_file(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn check_of_the_rfc5162_model_prints_the_counterexample_and_exits_1() {
-    let output = run(&["check", "models/errata-1808-rfc5162.json"]);
+    // The README's main job.
+    let output = run(&["check", "models/errata-1808-rfc5162.json", "--keep-going"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let out = stdout(&output);
     assert!(out.contains(
@@ -27,13 +28,30 @@ fn check_of_the_rfc5162_model_prints_the_counterexample_and_exits_1() {
 }
 
 #[test]
+fn by_default_check_stops_at_the_first_violation() {
+    let output = run(&["check", "models/errata-1808-rfc5162.json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains(
+        "announced-highestmodseq-covered        VIOLATED (shortest counterexample: 2 steps)"
+    ));
+    assert!(out.contains(
+        "views-converge                         undecided (stopped at the first violation; \
+         --keep-going explores the rest)"
+    ));
+    assert!(out.contains("bfs, 1 thread (first violation); incomplete: stopped at the first"));
+}
+
+#[test]
 fn check_of_rfc7162_holds_and_exits_0() {
     let output = run(&["check", "--edition", "rfc7162"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let out = stdout(&output);
     assert!(out.contains("views-converge                         holds\n"));
     assert!(out.contains("resynced-after-foreign-expunge         reached\n"));
+    // Our breadth-first search finds no violation and counts the whole space.
     assert!(out.contains("states: 1211425 unique"));
+    assert!(out.contains("bfs, 1 thread (first violation); complete\n"));
 }
 
 #[test]
@@ -75,13 +93,6 @@ fn a_run_stopped_by_a_limit_with_nothing_found_exits_3() {
     let out = stdout(&output);
     assert!(out.contains("views-converge                         undecided"));
     assert!(out.contains("incomplete: stopped at the state limit (--max-states 5000)"));
-}
-
-#[test]
-fn verify_checks_every_committed_model() {
-    let output = run(&["verify", "models"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("35 passed, 0 failed"));
 }
 
 #[test]
@@ -209,4 +220,17 @@ fn list_names_every_edition_clause_and_property() {
         assert!(out.contains(name), "{name}");
     }
     assert!(out.contains("erratum 1808, RFC 7162 section 3.2.8"));
+}
+
+#[test]
+fn bench_measures_a_row_in_its_own_process_and_refuses_unknown_editions() {
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_resync-check"));
+    let row = resync_check::bench::row(exe, "rfc7162", (1, 1, 1), 60).unwrap();
+    assert_eq!(row.unique_states, 33);
+    assert_eq!(row.completion, "complete");
+    assert!(row.bytes_per_state.is_some_and(|b| b > 0.0));
+    assert!(resync_check::bench::table(&[row]).contains("| rfc7162 | 1x1x1 | 33 |"));
+    let output = run(&["bench", "--edition", "rfc9999"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown edition `rfc9999`"));
 }

@@ -16,6 +16,8 @@ fn options(strategy: Strategy, threads: usize) -> CheckOptions {
         strategy,
         threads,
         limits: Limits::NONE,
+        keep_going: true,
+        progress: false,
     }
 }
 
@@ -221,7 +223,7 @@ fn with_an_arrival_clients_fetch_the_new_message_and_rfc7162_still_holds() {
             .any(|c| c.cache.contains_key(&Uid(3)) && c.is_idle_selected())
     }
     let start = resync_check::system::System::initial(&config);
-    let path = resync_check::shortest::shortest_counterexample(&config, &start, fetched).unwrap();
+    let path = resync_check::search::shortest_counterexample(&config, &start, fetched).unwrap();
     let shown = transcript(&config, property("views-converge").unwrap(), &path);
     let lines = wire_lines(&shown.text);
     assert_eq!(
@@ -266,5 +268,66 @@ fn state_counts_do_not_depend_on_the_properties_checked() {
             alone.statistics.unique_states, every.statistics.unique_states,
             "{name}"
         );
+    }
+}
+
+fn first_violation() -> CheckOptions {
+    CheckOptions {
+        keep_going: false,
+        ..options(Strategy::Bfs, 1)
+    }
+}
+
+#[test]
+fn by_default_the_check_stops_at_the_first_violation_with_a_shortest_path() {
+    // RFC 5162: the shallowest violation is CLOSE's code over a change held back (2 steps);
+    // nothing else is decided, and the run says why.
+    let config = edition_config("rfc5162", 2, 2);
+    let outcome = check(config, &[], all(), first_violation());
+    assert_eq!(
+        outcome.completion,
+        Completion::Incomplete(resync_check::check::STOPPED_AT_FIRST.to_string())
+    );
+    let announced = outcome.verdict("announced-highestmodseq-covered");
+    assert_eq!(announced, Some(Verdict::Violated));
+    assert_eq!(outcome.verdict("views-converge"), Some(Verdict::Undecided));
+    let deleted = Request::Store {
+        target: Target::Seq(1),
+        op: StoreOp::Add,
+        flag: Flag::Deleted,
+    };
+    let path = outcome.properties[property_index("announced-highestmodseq-covered").unwrap()]
+        .counterexample
+        .clone()
+        .unwrap();
+    let issue = |client, request| Action::Issue {
+        client,
+        request,
+        reply: Reply::default(),
+    };
+    assert_eq!(path, vec![issue(C1, deleted), issue(C2, Request::Close)]);
+    // Asked for views-converge alone, it finds the erratum's 9 steps, as --keep-going does.
+    let one = vec![property_index("views-converge").unwrap()];
+    let alone = check(config, &[], one, first_violation());
+    let path = alone.properties[0].counterexample.as_ref().unwrap();
+    assert_eq!(path.len(), 9);
+    let every = check(config, &[], all(), options(Strategy::Dfs, 2));
+    let keep_going = &every.properties[property_index("views-converge").unwrap()];
+    assert_eq!(keep_going.counterexample.as_ref(), Some(path));
+}
+
+#[test]
+fn a_first_violation_run_that_finds_none_explores_the_whole_space() {
+    // Our breadth-first search counts the same states as stateright's whole-space run.
+    let config = edition_config("rfc7162", 2, 1);
+    let ours = check(config, &[], all(), first_violation());
+    let theirs = check(config, &[], all(), options(Strategy::Dfs, 2));
+    assert_eq!(ours.completion, Completion::Complete);
+    assert_eq!(
+        ours.statistics.unique_states,
+        theirs.statistics.unique_states
+    );
+    for (a, b) in ours.properties.iter().zip(&theirs.properties) {
+        assert_eq!(a.verdict, b.verdict, "{}", PROPERTIES[a.property].name);
     }
 }

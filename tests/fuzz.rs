@@ -255,6 +255,8 @@ fn model_mutant(path: &Path, bytes: Vec<u8>) -> Result<(), TestCaseError> {
     prop_assert!(!model.properties.is_empty());
     prop_assert!(run(&model.config, &model.script).is_ok());
     let options = CheckOptions {
+        keep_going: true,
+        progress: false,
         strategy: Order::Dfs,
         threads: 1,
         limits: Limits {

@@ -67,8 +67,10 @@ fn every_committed_trace_replays() {
 fn traces_regenerate_byte_for_byte() {
     // The documented command: resync-check verify models --save traces
     let dir = temp_dir("regenerate");
+    // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("35 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(
@@ -91,6 +93,7 @@ fn saved_traces_do_not_depend_on_threads_or_runs() {
         let output = run(&[
             "check",
             "models/errata-1808-rfc5162.json",
+            "--keep-going",
             "--threads",
             threads,
             "--strategy",

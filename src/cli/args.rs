@@ -39,6 +39,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Check every other value of every clause, alone, and each erratum alone.
     Matrix(MatrixArgs),
+    /// Measure how the checker scales: the standard bounds, whole spaces, one process each.
+    Bench(BenchArgs),
     /// List editions, clauses and properties.
     List,
 }
@@ -139,7 +141,8 @@ pub enum Format {
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// Exploration order of the exhaustive check (counterexamples are always shortest).
+    /// Exploration order of a whole-space run (`--keep-going`, `verify`); counterexamples are
+    /// always shortest.
     #[arg(long, value_enum, default_value = "dfs")]
     pub strategy: StrategyArg,
     /// Checker threads. Verdicts, state counts of complete runs and counterexamples do not
@@ -162,6 +165,10 @@ pub struct RunArgs {
     /// With --save: record the state after every step in the JSON.
     #[arg(long, requires = "save")]
     pub snapshots: bool,
+    /// Print a progress line on stderr every two seconds (states, states per second, depth,
+    /// memory, elapsed time); the default when stderr is a terminal.
+    #[arg(long)]
+    pub progress: bool,
     /// Print the verdicts as text or as one JSON object.
     #[arg(long, value_enum, default_value = "text")]
     pub format: VerdictFormat,
@@ -237,6 +244,11 @@ pub struct CheckArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub run: RunArgs,
+    /// Explore the whole space and decide every property (stateright, with --strategy and
+    /// --threads). Without it, check stops at the first violated `always` property, found by
+    /// a breadth-first search of one thread, so its counterexample is shortest.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 #[derive(clap::Args)]
@@ -314,4 +326,17 @@ pub struct MinimizeArgs {
     /// Where to write the minimized trace (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// The editions to measure (default rfc7162).
+    #[arg(long = "edition", value_name = "EDITION")]
+    pub editions: Vec<String>,
+    /// Stop each row after this many seconds (its row then says so).
+    #[arg(long, default_value_t = 600, value_parser = positive, allow_negative_numbers = true)]
+    pub max_seconds: u64,
+    /// Also write the rows as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
 }

@@ -1,5 +1,6 @@
 //! `check` and `verify`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::args::{CheckArgs, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
@@ -14,8 +15,11 @@ use crate::trace::replay::Replayed;
 use crate::trace::save::{save, save_script};
 use crate::trace::{self, Trace};
 
+/// The options of a run that decides every property (`verify`; `check --keep-going`).
 pub fn options(run: &RunArgs) -> CheckOptions {
     CheckOptions {
+        keep_going: true,
+        progress: run.progress || std::io::stderr().is_terminal(),
         strategy: match run.strategy {
             StrategyArg::Bfs => Strategy::Bfs,
             StrategyArg::Dfs => Strategy::Dfs,
@@ -50,7 +54,10 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
         output::prepare_dir("--save", dir)?;
     }
     let model = setup::prepare(&args.model.overrides(), setup::DEFAULT_COMMANDS.into())?;
-    let options = options(&args.run);
+    let options = CheckOptions {
+        keep_going: args.keep_going,
+        ..options(&args.run)
+    };
     let text = args.run.format == VerdictFormat::Text;
     if text {
         output::print(&header(&model));
@@ -59,9 +66,9 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
     if text {
         output::print(&report::verdicts(&outcome));
         output::print(&report::counterexamples(&traces));
-        output::print(&report::summary(&outcome, &options));
+        output::print(&report::summary(&outcome));
     } else {
-        output::print(&report::json::check(&model, &outcome, &traces, &options));
+        output::print(&report::json::check(&model, &outcome, &traces));
     }
     if let Some(dir) = &args.run.save {
         save(dir, &traces)?;

@@ -20,6 +20,8 @@ pub fn matrix(args: &MatrixArgs) -> Result<u8, String> {
         None => None,
     };
     let options = CheckOptions {
+        keep_going: true,
+        progress: false,
         strategy: Strategy::Dfs,
         threads: args.threads as usize,
         limits: Limits {

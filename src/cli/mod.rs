@@ -3,6 +3,7 @@
 //! message). `src/main.rs` only parses and exits.
 
 pub mod args;
+mod bench;
 mod check;
 mod matrix;
 mod simulate;
@@ -17,6 +18,7 @@ use crate::trace::text;
 
 /// Runs the command `cli` names; the exit code.
 pub fn run(cli: Cli) -> u8 {
+    crate::limits::install_interrupt_handler();
     let code = match cli.command {
         Command::Check(args) => check::check(&args),
         Command::Verify(args) => check::verify(args),
@@ -26,6 +28,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Merge(args) => simulate::merge(&args),
         Command::Matrix(args) => matrix::matrix(&args),
+        Command::Bench(args) => bench::bench(&args),
         Command::List => {
             output::print(&report::list());
             Ok(0)

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::check::{CheckOptions, CheckOutcome, Completion, Strategy};
+use crate::check::{CheckOutcome, Completion};
 use crate::properties::{Kind, PROPERTIES};
 use crate::setup::ModelSetup;
 use crate::trace::replay::Replayed;
@@ -63,8 +63,11 @@ struct Statistics {
     depth_max: usize,
     seconds: f64,
     states_per_second: f64,
-    strategy: &'static str,
-    threads: usize,
+    /// Which search explored, as the text summary says it.
+    search: String,
+    /// The process's peak resident memory (`VmHWM`, Linux), when it can be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peak_resident_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -80,12 +83,7 @@ struct CheckReport<'a> {
 }
 
 /// What `check --format json` prints.
-pub fn check(
-    model: &ModelSetup,
-    outcome: &CheckOutcome,
-    traces: &[(Trace, Replayed)],
-    options: &CheckOptions,
-) -> String {
+pub fn check(model: &ModelSetup, outcome: &CheckOutcome, traces: &[(Trace, Replayed)]) -> String {
     let config = &model.config;
     let s = &outcome.statistics;
     let report = CheckReport {
@@ -142,11 +140,8 @@ pub fn check(
             depth_max: s.depth_max,
             seconds: s.seconds,
             states_per_second: s.states_per_second(),
-            strategy: match options.strategy {
-                Strategy::Bfs => "bfs",
-                Strategy::Dfs => "dfs",
-            },
-            threads: options.threads,
+            search: outcome.search.clone(),
+            peak_resident_bytes: crate::limits::peak_resident_bytes(),
         },
         complete: outcome.completion == Completion::Complete,
         completion: match &outcome.completion {

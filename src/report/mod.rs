@@ -6,7 +6,7 @@ pub mod json;
 
 use std::fmt::Write;
 
-use crate::check::{CheckOptions, CheckOutcome, Completion, Strategy, Verdict};
+use crate::check::{CheckOutcome, Completion, Verdict};
 use crate::properties::{Kind, PROPERTIES};
 use crate::simulate::Summary;
 use crate::simulate::summary::SummaryFile;
@@ -29,10 +29,14 @@ pub fn verdicts(outcome: &CheckOutcome) -> String {
                 } else {
                     format!(
                         "VIOLATED (a counterexample of {steps}, not shortest: the search for \
-                         the shortest stopped at the memory limit)"
+                         the shortest stopped at the run's limit)"
                     )
                 }
             }
+            Verdict::Undecided => match &outcome.completion {
+                Completion::Incomplete(why) => format!("undecided ({why})"),
+                Completion::Complete => "undecided".to_string(),
+            },
             v => v.name().to_string(),
         };
         writeln!(out, "{:<38} {verdict}", property.name).unwrap();
@@ -56,24 +60,20 @@ pub fn counterexamples(traces: &[(Trace, Replayed)]) -> String {
     out
 }
 
-pub fn summary(outcome: &CheckOutcome, options: &CheckOptions) -> String {
+pub fn summary(outcome: &CheckOutcome) -> String {
     let s = &outcome.statistics;
-    let strategy = match options.strategy {
-        Strategy::Bfs => "bfs",
-        Strategy::Dfs => "dfs",
-    };
     let completion = match &outcome.completion {
         Completion::Complete => "complete".to_string(),
         Completion::Incomplete(why) => format!("incomplete: {why}"),
     };
     format!(
-        "\nstates: {} unique, {} generated; depth max {}; {:.2} s; {:.0} states/s; {strategy}, {} thread(s); {completion}\n",
+        "\nstates: {} unique, {} generated; depth max {}; {:.2} s; {:.0} states/s; {}; {completion}\n",
         s.unique_states,
         s.generated_states,
         s.depth_max,
         s.seconds,
         s.states_per_second(),
-        options.threads,
+        outcome.search,
     )
 }
 

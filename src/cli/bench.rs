@@ -1,0 +1,45 @@
+//! `bench`.
+
+use super::args::BenchArgs;
+use crate::bench::{self, STANDARD};
+use crate::output;
+
+pub fn bench(args: &BenchArgs) -> Result<u8, String> {
+    if let Some(path) = &args.save {
+        output::check_file("--save", path)?;
+    }
+    let editions = match args.editions.is_empty() {
+        true => vec!["rfc7162".to_string()],
+        false => args.editions.clone(),
+    };
+    for edition in &editions {
+        crate::spec::edition(edition).map_err(|e| e.to_string())?;
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut rows = Vec::new();
+    for edition in &editions {
+        for bounds in STANDARD {
+            let row = bench::row(&exe, edition, bounds, args.max_seconds)?;
+            output::eprintln(&format!(
+                "bench: {edition} {}x{}x{}: {} states, {:.1} s, {}",
+                row.clients,
+                row.messages,
+                row.commands,
+                row.unique_states,
+                row.seconds,
+                row.completion
+            ));
+            rows.push(row);
+        }
+    }
+    output::print(&format!(
+        "bench: whole spaces (check --keep-going), each row in its own process, at most {} s \
+         per row\n\n{}",
+        args.max_seconds,
+        bench::table(&rows)
+    ));
+    if let Some(path) = &args.save {
+        output::write_atomic(path, &crate::json::to_pretty(&rows))?;
+    }
+    Ok(0)
+}
