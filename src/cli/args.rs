@@ -39,6 +39,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Check every other value of every clause, alone, and each erratum alone.
     Matrix(MatrixArgs),
+    /// Serve stateright's Explorer over a model, in IMAP's words; `--trace` opens it at a
+    /// saved trace's last state.
+    Explore(super::explore::ExploreArgs),
     /// List editions, clauses and properties.
     List,
 }
