@@ -59,16 +59,36 @@ impl fmt::Debug for ExploreState {
     }
 }
 
-/// An action with its transcript line, rendered from the state it leaves.
-#[derive(Clone, PartialEq, Eq)]
+/// An action, and the state it leaves, from which its transcript line is rendered when the
+/// page asks: "Run to completion" generates far more actions than anyone reads, and
+/// rendering each as it is generated made that run several times slower.
+#[derive(Clone)]
 pub struct ExploreAction {
     pub action: Action,
-    pub label: String,
+    pub from: Arc<System>,
+    pub context: Arc<Context>,
+}
+
+impl ExploreAction {
+    /// The transcript line.
+    pub fn label(&self) -> String {
+        let config = &self.context.config;
+        let mut siblings = Vec::new();
+        self.from.actions(config, &mut siblings);
+        render::action_label(config, &self.from, &siblings, self.action)
+    }
+}
+
+/// Siblings share the state they leave: the action alone tells them apart.
+impl PartialEq for ExploreAction {
+    fn eq(&self, other: &Self) -> bool {
+        self.action == other.action
+    }
 }
 
 impl fmt::Debug for ExploreAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.label)
+        f.write_str(&self.label())
     }
 }
 
@@ -141,13 +161,12 @@ impl Model for ExploreModel {
         // the same indices.
         let mut offered = Vec::new();
         state.system.actions(&self.context.config, &mut offered);
-        let labels = render::action_labels(&self.context.config, &state.system, &offered);
-        actions.extend(
-            offered
-                .into_iter()
-                .zip(labels)
-                .map(|(action, label)| ExploreAction { action, label }),
-        );
+        let from = Arc::new(state.system.clone());
+        actions.extend(offered.into_iter().map(|action| ExploreAction {
+            action,
+            from: Arc::clone(&from),
+            context: Arc::clone(&self.context),
+        }));
     }
 
     fn next_state(&self, state: &ExploreState, action: ExploreAction) -> Option<ExploreState> {
@@ -157,7 +176,7 @@ impl Model for ExploreModel {
     }
 
     fn format_action(&self, action: &ExploreAction) -> String {
-        action.label.clone()
+        action.label()
     }
 
     fn format_step(&self, last: &ExploreState, action: ExploreAction) -> Option<String> {

@@ -13,40 +13,40 @@ use crate::trace::text::{self, Event};
 
 use super::Context;
 
-/// Each action's transcript line, from `state`: what the client sends (`C1: a1 STORE ...`),
+/// `action`'s transcript line, from `state`: what the client sends (`C1: a1 STORE ...`),
 /// the line it reads (`S2: a1 OK ...`), or the note of a drop or of the other agent. Where
-/// one command is offered with several server answers, each line names its answer.
-pub fn action_labels(config: &Config, state: &System, actions: &[Action]) -> Vec<String> {
-    actions
+/// one command is among `siblings` with several server answers, the line names its answer.
+pub fn action_label(
+    config: &Config,
+    state: &System,
+    siblings: &[Action],
+    action: Action,
+) -> String {
+    let (events, _, _) = text::events_from(config, state.clone(), &[action]);
+    let mut label = events
         .iter()
-        .map(|&action| {
-            let (events, _, _) = text::events_from(config, state.clone(), &[action]);
-            let mut label = events
-                .iter()
-                .filter(|e| !matches!(e, Event::Note { .. }))
-                .map(text::line)
-                .collect::<Vec<_>>()
-                .join("  ");
-            if let Action::Issue {
-                client,
-                request,
-                reply,
-            } = action
-            {
-                let alternatives = actions
-                    .iter()
-                    .filter(|a| {
-                        matches!(a, Action::Issue { client: c, request: r, .. }
-                                 if *c == client && *r == request)
-                    })
-                    .count();
-                if alternatives > 1 {
-                    write!(label, "  [{}]", answer(reply)).unwrap();
-                }
-            }
-            label
-        })
-        .collect()
+        .filter(|e| !matches!(e, Event::Note { .. }))
+        .map(text::line)
+        .collect::<Vec<_>>()
+        .join("  ");
+    if let Action::Issue {
+        client,
+        request,
+        reply,
+    } = action
+    {
+        let alternatives = siblings
+            .iter()
+            .filter(|a| {
+                matches!(a, Action::Issue { client: c, request: r, .. }
+                         if *c == client && *r == request)
+            })
+            .count();
+        if alternatives > 1 {
+            write!(label, "  [{}]", answer(reply)).unwrap();
+        }
+    }
+    label
 }
 
 /// The server's answer, where the spec leaves it a choice, in the words of the trace format.
