@@ -77,3 +77,28 @@ pub fn run(model: ExploreModel, address: SocketAddr) -> String {
         eprintln!("note: the Explorer's server stopped (see above); serving again on {address}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_loopback_goes_unwarned() {
+        for quiet in ["127.0.0.1:3000", "[::1]:3000"] {
+            assert_eq!(warning(parse_address(quiet).unwrap()), None, "{quiet}");
+        }
+        let open = warning(parse_address("0.0.0.0:3000").unwrap()).unwrap();
+        assert!(open.contains("no authentication"), "{open}");
+        assert!(parse_address("localhost:3000").is_err());
+    }
+
+    #[test]
+    fn a_path_is_the_explorers_hash() {
+        let address = parse_address("127.0.0.1:3000").unwrap();
+        assert_eq!(url(address, None), "http://127.0.0.1:3000/");
+        assert_eq!(
+            url(address, Some(&[0, 4, 2])),
+            "http://127.0.0.1:3000/#/steps/0/4/2"
+        );
+    }
+}
