@@ -114,10 +114,7 @@ fn a_reader_follows_the_erratum_counterexample_by_clicking() {
     assert_eq!(&path[2..], ERRATUM_STEPS);
     let state = eval(&tab, current);
     let state = state.as_str().unwrap();
-    assert!(
-        state.contains("--   VIOLATED: views-converge\n"),
-        "{state}"
-    );
+    assert!(state.contains("--   VIOLATED: views-converge\n"), "{state}");
     assert!(state.contains("--   C2 cache: UID 1 (), UID 2 (); resync point 3; selected\n"));
     let chart_text = eval(&tab, &format!("{chart}.textContent"));
     assert!(
