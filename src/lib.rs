@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod distinct;
+pub mod explore;
 pub mod imap;
 pub mod json;
 pub mod limits;

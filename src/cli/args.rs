@@ -41,6 +41,9 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Measure how the checker scales: the standard bounds, whole spaces, one process each.
     Bench(BenchArgs),
+    /// Serve stateright's Explorer over a model, in IMAP's words; `--trace` opens it at a
+    /// saved trace's last state.
+    Explore(super::explore::ExploreArgs),
     /// List editions, clauses and properties.
     List,
 }

@@ -5,6 +5,7 @@
 pub mod args;
 mod bench;
 mod check;
+pub mod explore;
 mod matrix;
 mod simulate;
 mod traces;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Merge(args) => simulate::merge(&args),
         Command::Matrix(args) => matrix::matrix(&args),
         Command::Bench(args) => bench::bench(&args),
+        Command::Explore(args) => explore::explore(&args),
         Command::List => {
             output::print(&report::list());
             Ok(0)

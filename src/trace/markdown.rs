@@ -99,5 +99,12 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
         trace.tool
     )
     .unwrap();
+    writeln!(
+        out,
+        "\nTo step through it in the browser, step back and branch off (what if another \
+         client had read first?): `resync-check explore --trace FILE.json`, which opens \
+         stateright's Explorer at its last state."
+    )
+    .unwrap();
     out
 }

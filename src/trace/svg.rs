@@ -72,13 +72,49 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     let config = &replayed.config;
     let shown = transcript(config, replayed.property, &replayed.actions);
-    let lanes = Lanes {
+    let width = Lanes {
         clients: config.clients as usize,
+    }
+    .width();
+    // The divergent state, in a red box below the lanes.
+    let mut boxed: Vec<String> = vec!["after the last step:".to_string()];
+    boxed.extend(shown.state.iter().cloned());
+    let text_width = (width - 2 * MARGIN - 20) / CHAR_WIDTH;
+    let divergence = format!("{}: {}", replayed.property.name, shown.divergence);
+    boxed.extend(wrap(&divergence, text_width));
+    let title = format!(
+        "{} violated: {} (edition {})",
+        trace.property, trace.model.name, trace.model.edition
+    );
+    chart(
+        config.clients,
+        &title,
+        &shown.events,
+        &boxed,
+        shown.diverged.map(Mark::Diverged).unwrap_or(Mark::Alarm),
+    )
+}
+
+/// How the box below the lanes is drawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A red box, and this client's lane marked as the one that diverged.
+    Diverged(ClientId),
+    /// A red box, no lane marked.
+    Alarm,
+    /// A grey box: a state on the way, nothing violated (the Explorer's chart).
+    Calm,
+}
+
+/// The chart of `events` for `clients` client lanes, with `boxed` lines in a box at the end.
+pub fn chart(clients: u8, title: &str, events: &[Event], boxed: &[String], mark: Mark) -> String {
+    let lanes = Lanes {
+        clients: clients as usize,
     };
     let width = lanes.width();
     let mut body = String::new();
     let mut y = 110;
-    for event in &shown.events {
+    for event in events {
         match event {
             Event::Send { client, line } => {
                 arrow(
@@ -128,32 +164,32 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
         }
         y += ROW;
     }
-    // The divergent state, in a red box below the lanes.
-    let mut boxed: Vec<String> = vec!["after the last step:".to_string()];
-    boxed.extend(shown.state.iter().cloned());
-    let text_width = (width - 2 * MARGIN - 20) / CHAR_WIDTH;
-    let divergence = format!("{}: {}", replayed.property.name, shown.divergence);
-    boxed.extend(wrap(&divergence, text_width));
     let box_top = y + 30;
     let box_height = 16 * boxed.len() + 16;
+    // The trace's box keeps its classes (and so its bytes); the calm one uses plain
+    // attributes, which the classes would override.
+    let (box_style, text_style) = match mark {
+        Mark::Calm => (r##"fill="#f4f4f4" stroke="#888""##, r##"fill="#222""##),
+        _ => (r##"class="diverged""##, r##"class="state""##),
+    };
     let mut marks = String::new();
     writeln!(
         marks,
-        r##"<rect x="{MARGIN}" y="{box_top}" width="{}" height="{box_height}" class="diverged"/>"##,
+        r##"<rect x="{MARGIN}" y="{box_top}" width="{}" height="{box_height}" {box_style}/>"##,
         width - 2 * MARGIN
     )
     .unwrap();
     for (i, line) in boxed.iter().enumerate() {
         writeln!(
             marks,
-            r##"<text x="{}" y="{}" class="state">{}</text>"##,
+            r##"<text x="{}" y="{}" {text_style}>{}</text>"##,
             MARGIN + 10,
             box_top + 20 + 16 * i,
             escape(line)
         )
         .unwrap();
     }
-    if let Some(client) = shown.diverged {
+    if let Mark::Diverged(client) = mark {
         let x = lanes.client(client);
         writeln!(
             marks,
@@ -191,10 +227,8 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     .unwrap();
     writeln!(
         svg,
-        r##"<text x="{MARGIN}" y="28" class="title">{} violated: {} (edition {})</text>"##,
-        escape(&trace.property),
-        escape(&trace.model.name),
-        escape(&trace.model.edition)
+        r##"<text x="{MARGIN}" y="28" class="title">{}</text>"##,
+        escape(title)
     )
     .unwrap();
     svg.push_str(r##"<defs><marker id="arrow" markerWidth="10" markerHeight="8" refX="9" refY="4" orient="auto"><path d="M0,0 L10,4 L0,8 z" fill="context-stroke"/></marker></defs>"##);

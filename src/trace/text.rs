@@ -143,22 +143,36 @@ pub fn script(name: &str, edition: &str, config: &Config, actions: &[Action]) ->
 fn events_text(events: &[Event]) -> String {
     let mut text = format!("-- {LEFT_OUT}\n");
     for event in events {
-        match event {
-            Event::Send { client, line } => writeln!(text, "{client}: {line}"),
-            Event::Read { client, line } => writeln!(text, "S{}: {line}", client.0 + 1),
-            Event::Note { text: note, .. }
-            | Event::Drop { text: note, .. }
-            | Event::Agent { text: note } => writeln!(text, "-- {note}"),
-        }
-        .unwrap();
+        writeln!(text, "{}", line(event)).unwrap();
     }
     text
+}
+
+/// One event as its transcript line: `C1: ...` sent, `S1: ...` read, `-- ...` a note.
+pub fn line(event: &Event) -> String {
+    match event {
+        Event::Send { client, line } => format!("{client}: {line}"),
+        Event::Read { client, line } => format!("S{}: {line}", client.0 + 1),
+        Event::Note { text: note, .. }
+        | Event::Drop { text: note, .. }
+        | Event::Agent { text: note } => format!("-- {note}"),
+    }
 }
 
 /// The events of `actions`, the state after the last, and per client the line at which its
 /// stored resync point last changed.
 fn events(config: &Config, actions: &[Action]) -> (Vec<Event>, System, Vec<Option<String>>) {
-    let mut state = System::initial(config);
+    events_from(config, System::initial(config), actions)
+}
+
+/// [`events`] from any state: the Explorer renders one step, or a path from a model file's
+/// scripted start.
+pub fn events_from(
+    config: &Config,
+    start: System,
+    actions: &[Action],
+) -> (Vec<Event>, System, Vec<Option<String>>) {
+    let mut state = start;
     let mut events = Vec::new();
     // Per client: the line at which its stored resync point last changed.
     let mut point_sources: Vec<Option<String>> = vec![None; state.clients.len()];
@@ -303,7 +317,9 @@ fn cause(e: &Expunged) -> String {
     }
 }
 
-fn describe_state(state: &System) -> Vec<String> {
+/// The state block's lines: mailbox, expunge log, each client's cache, resync point,
+/// connection and what it has not read.
+pub fn describe_state(state: &System) -> Vec<String> {
     let mailbox = &state.server.mailbox;
     let messages: Vec<String> = mailbox
         .messages
