@@ -5,6 +5,7 @@
 pub mod args;
 mod check;
 mod matrix;
+pub mod probe;
 mod simulate;
 mod traces;
 
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Merge(args) => simulate::merge(&args),
         Command::Matrix(args) => matrix::matrix(&args),
+        Command::Probe(args) => probe::probe(&args),
         Command::List => {
             output::print(&report::list());
             Ok(0)
