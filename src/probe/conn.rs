@@ -242,23 +242,29 @@ fn literal_size(line: &[u8]) -> Option<Result<usize, ()>> {
     )
 }
 
-/// A server line as text for an error message: control characters escaped, at most 200
-/// characters.
-pub fn shown(line: &[u8]) -> String {
+/// A server line as text, as a transcript shows it: the CRLF off, control characters
+/// (those inside literals, or garbage) escaped.
+pub fn text(line: &[u8]) -> String {
     let text = String::from_utf8_lossy(line);
-    let text = text.trim_end_matches("\r\n");
     let mut out = String::new();
-    for c in text.chars().take(200) {
+    for c in text.trim_end_matches("\r\n").chars() {
         if c.is_control() {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
-    if text.chars().count() > 200 {
-        out.push_str("...");
-    }
     out
+}
+
+/// A server line for an error message: as [`text`], cut at 200 characters.
+pub fn shown(line: &[u8]) -> String {
+    let full = text(line);
+    if full.chars().count() > 200 {
+        let cut: String = full.chars().take(200).collect();
+        return format!("{cut}...");
+    }
+    full
 }
 
 fn tls_config(insecure: bool) -> Result<ClientConfig, String> {

@@ -14,7 +14,7 @@ use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItem;
 use imap_codec::{GreetingCodec, ResponseCodec};
 
-use super::conn::shown;
+use super::conn::{shown, text};
 use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 
@@ -39,7 +39,7 @@ pub fn greeting(bytes: &[u8]) -> Result<String, String> {
 
 fn check_greeting(greeting: &Greeting<'static>, bytes: &[u8]) -> Result<String, String> {
     match greeting.kind {
-        GreetingKind::Ok => Ok(shown(bytes)),
+        GreetingKind::Ok => Ok(text(bytes)),
         _ => Err(format!("a greeting that is not `* OK`: `{}`", shown(bytes))),
     }
 }
@@ -48,7 +48,7 @@ fn check_greeting(greeting: &Greeting<'static>, bytes: &[u8]) -> Result<String, 
 pub fn line(bytes: &[u8]) -> Result<Line, String> {
     match ResponseCodec::default().decode_static(bytes) {
         Ok(([], parsed)) => Ok(Line {
-            text: shown(bytes),
+            text: text(bytes),
             parsed,
         }),
         _ => Err(format!("a line that does not parse: `{}`", shown(bytes))),
