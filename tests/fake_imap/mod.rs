@@ -18,6 +18,8 @@ pub enum Step {
     /// Read a line from the probe; it must equal this (a recorded `"***"` password matches
     /// any password).
     Expect(String),
+    /// Read a line from the probe that starts with this.
+    ExpectPrefix(String),
     /// Read this many bytes (a literal's data with its CRLF).
     ExpectBytes(usize),
     /// Send these bytes.
@@ -57,7 +59,7 @@ fn play(stream: TcpStream, n: usize, script: Vec<Step>, seen: Arc<Mutex<Vec<Stri
     let mut reader = BufReader::new(stream);
     for step in script {
         match step {
-            Step::Expect(expected) => {
+            Step::Expect(ref expected) | Step::ExpectPrefix(ref expected) => {
                 let mut line = String::new();
                 if reader.read_line(&mut line).unwrap_or(0) == 0 {
                     return;
@@ -65,6 +67,9 @@ fn play(stream: TcpStream, n: usize, script: Vec<Step>, seen: Arc<Mutex<Vec<Stri
                 let line = line.trim_end_matches("\r\n");
                 let matches = match expected.split_once("\"***\"") {
                     Some((prefix, _)) => line.starts_with(prefix),
+                    None if matches!(step, Step::ExpectPrefix(_)) => {
+                        line.starts_with(expected.as_str())
+                    }
                     None => line == expected,
                 };
                 if !matches {
