@@ -146,3 +146,39 @@ fn live_cyrus() {
     );
     assert_eq!(code, Some(1));
 }
+
+/// `--live` against Cyrus: the model's views-converge counterexample (it needs
+/// held-back-highestmodseq=none) is replayed end to end. Cyrus answers C2's STORE with C1's
+/// change too (it flushes at the end of every command and ignores .SILENT), so it leaves the
+/// model's path at step 2 and no client diverges.
+#[test]
+#[ignore = "needs tests/servers/cyrus/start"]
+fn live_cyrus_replays_the_counterexample() {
+    let server = std::env::var("RESYNC_CYRUS").unwrap_or_else(|_| "127.0.0.1:10144".into());
+    let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
+        .args([
+            "probe",
+            "--server",
+            &server,
+            "--user",
+            "alice",
+            "--password-env",
+            "RESYNC_LIVE_PW",
+        ])
+        .args(["--live", "--timeout", "5"])
+        .env("RESYNC_LIVE_PW", "alice")
+        .output()
+        .expect("run resync-check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("== live replay of the views-converge counterexample"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-- the real server left the model's path: step 2 (C2 a1 STORE 1 +FLAGS.SILENT (\\Seen))"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-- no client diverged"), "{stdout}");
+    assert!(!stdout.contains("-- the replay stopped"), "{stdout}");
+}

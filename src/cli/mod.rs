@@ -6,6 +6,7 @@ pub mod args;
 mod check;
 mod matrix;
 pub mod probe;
+mod probe_live;
 mod simulate;
 mod traces;
 

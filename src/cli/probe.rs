@@ -50,12 +50,13 @@ pub struct ProbeArgs {
     /// Run only the scenario of this clause (repeatable); all by default.
     #[arg(long = "clause", value_name = "NAME")]
     pub clauses: Vec<String>,
-    /// Replay the model's counterexample against the server (not implemented yet).
+    /// Replay each of the model's counterexamples against the server.
     #[arg(long)]
     pub live: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: ProbeFormat,
-    /// Write the model check's counterexample traces to DIR.
+    /// Write the model check's counterexample traces, and with --live the live transcripts
+    /// (named after the server and its version), to DIR.
     #[arg(long, value_name = "DIR")]
     pub save: Option<PathBuf>,
     /// Seconds to wait for any answer from the server.
@@ -83,8 +84,8 @@ fn password(args: &ProbeArgs) -> Result<String, String> {
 }
 
 pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
-    if args.live {
-        return Err("--live is not implemented yet".into());
+    if args.live && (args.format == ProbeFormat::Json || args.no_check) {
+        return Err("--live replays the model check's counterexample: it needs the check (not --no-check, not --format json)".into());
     }
     let credentials = Credentials {
         user: args.user.clone(),
@@ -182,6 +183,11 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
     let Command::Check(check_args) = cli.command else {
         return Err("the check's flags did not parse as `check`".into());
     };
-    let code = super::check::check(&check_args)?;
+    let code = super::probe_live::check_and_replay(
+        &check_args,
+        args.live.then_some(&probe),
+        &greeting,
+        args.save.as_deref(),
+    )?;
     Ok(if broken { code.max(1) } else { code })
 }

@@ -4,6 +4,7 @@
 //! through the `check` the CLI runs on the result.
 
 pub mod conn;
+pub mod live;
 pub mod parse;
 pub mod report;
 pub mod scenarios;

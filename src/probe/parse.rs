@@ -196,11 +196,14 @@ impl Line {
                 })
             }
             WireResponse::Data(Data::Fetch { .. }) => {
+                // A FETCH without MODSEQ (a solicited `UID FETCH n:* (FLAGS)`) reads as MODSEQ
+                // 0, below every stored resync point, so the client's rule (RFC 7162 section
+                // 6) never adopts it.
                 let f = self.fetch()?;
                 Some(Response::Fetch {
                     seq: f.seq,
                     uid: Uid(f.uid?),
-                    modseq: ModSeq(f.modseq?),
+                    modseq: ModSeq(f.modseq.unwrap_or(0)),
                     flags: f.flags.map(|names| model_flags(&names)),
                 })
             }

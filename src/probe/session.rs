@@ -45,6 +45,7 @@ pub struct Session {
     /// 1 for `C1`.
     pub number: usize,
     next_tag: u16,
+    prefix: &'static str,
     transcript: Transcript,
     /// The greeting's text (for the name of the server in a saved trace).
     pub greeting: String,
@@ -59,6 +60,21 @@ impl Session {
         number: usize,
         transcript: &Transcript,
     ) -> Result<Session, String> {
+        let mut session = Session::login(endpoint, credentials, number, transcript, "a")?;
+        session.enable()?;
+        Ok(session)
+    }
+
+    /// Connects, checks the greeting, secures the connection if asked and logs in, with
+    /// tags `<prefix>1`, `<prefix>2`, ... (a live replay uses `p`, so that the model's
+    /// client's own `a` tags are its alone).
+    pub fn login(
+        endpoint: &Endpoint,
+        credentials: &Credentials,
+        number: usize,
+        transcript: &Transcript,
+        prefix: &'static str,
+    ) -> Result<Session, String> {
         let mut conn = Conn::connect(endpoint).map_err(|e| format!("C{number}: {e}"))?;
         let bytes = conn
             .read_response()
@@ -71,6 +87,7 @@ impl Session {
             conn,
             number,
             next_tag: 1,
+            prefix,
             transcript: transcript.clone(),
             greeting,
         };
@@ -93,7 +110,13 @@ impl Session {
         );
         let shown = format!("LOGIN {} \"***\"", quoted(&credentials.user));
         session.run_shown(&login, &shown, true)?;
-        let enable = session.run("ENABLE QRESYNC")?;
+        Ok(session)
+    }
+
+    /// `ENABLE QRESYNC` (RFC 7162 section 3.2.3), which must be answered with `* ENABLED`.
+    fn enable(&mut self) -> Result<(), String> {
+        let number = self.number;
+        let enable = self.run("ENABLE QRESYNC")?;
         let enabled = enable.untagged.iter().any(|l| {
             l.to_model() == Some(crate::imap::response::Response::EnabledQresync)
                 && l.text.to_ascii_uppercase().contains("QRESYNC")
@@ -104,7 +127,7 @@ impl Session {
                 enable.tagged.text
             ));
         }
-        Ok(session)
+        Ok(())
     }
 
     /// The tag the next command gets, `a1`, `a2`, ... (as the model's clients number theirs).
@@ -122,8 +145,16 @@ impl Session {
         self.run_shown(command, command, false)
     }
 
+    /// Runs a command under a tag the caller chose (the model's client's), NO and BAD
+    /// included.
+    pub fn run_as(&mut self, tag: &str, command: &str) -> Result<Reply, String> {
+        self.log(format!("C{}: {tag} {command}", self.number));
+        self.send(format!("{tag} {command}\r\n").as_bytes(), command)?;
+        self.await_tagged(tag, command, false, None)
+    }
+
     fn run_shown(&mut self, command: &str, shown: &str, must: bool) -> Result<Reply, String> {
-        let tag = format!("a{}", self.next_tag);
+        let tag = format!("{}{}", self.prefix, self.next_tag);
         self.next_tag += 1;
         self.log(format!("C{}: {tag} {shown}", self.number));
         self.send(format!("{tag} {command}\r\n").as_bytes(), shown)?;
@@ -132,7 +163,7 @@ impl Session {
 
     /// `APPEND mailbox {n}` with a synchronizing literal (RFC 3501 sections 4.3, 6.3.11).
     pub fn append(&mut self, mailbox: &str, message: &str) -> Result<Reply, String> {
-        let tag = format!("a{}", self.next_tag);
+        let tag = format!("{}{}", self.prefix, self.next_tag);
         self.next_tag += 1;
         let shown = format!("APPEND {} {{{}}}", quoted(mailbox), message.len());
         self.log(format!("C{}: {tag} {shown}", self.number));

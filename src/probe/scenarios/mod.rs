@@ -58,7 +58,7 @@ pub struct Probe {
     pub endpoint: Endpoint,
     pub credentials: Credentials,
     pub keep: bool,
-    /// The `<n>` of the mailbox names: the run's start in seconds, so runs do not collide.
+    /// The `<n>` of the mailbox names, so that runs do not collide.
     pub run: u64,
 }
 
@@ -80,9 +80,12 @@ pub const SCENARIOS: [(&str, Scenario); 10] = [
 
 impl Probe {
     pub fn new(endpoint: Endpoint, credentials: Credentials, keep: bool) -> Probe {
-        let run = SystemTime::now()
+        // Milliseconds and the process id: two probes of one user at once (parallel tests)
+        // must not pick the same names.
+        let millis = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+            .map_or(0, |d| d.as_millis() as u64);
+        let run = millis * 1000 + u64::from(std::process::id() % 1000);
         Probe {
             endpoint,
             credentials,
@@ -106,28 +109,40 @@ impl Probe {
 
     fn run_one(&self, name: &'static str, scenario: Scenario) -> Outcome {
         let start = Instant::now();
+        let (result, transcript) = self.with_ctx(name, scenario);
+        Outcome {
+            scenario: name,
+            result,
+            transcript,
+            seconds: start.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// Runs `body` with a context of its own (connections from C1, mailboxes named after
+    /// `name` and deleted at the end unless `--keep`); its result and transcript.
+    pub fn with_ctx<T>(
+        &self,
+        name: &str,
+        body: impl FnOnce(&mut Ctx) -> Result<T, String>,
+    ) -> (Result<T, String>, Vec<String>) {
         let mut ctx = Ctx {
             probe: self,
-            name,
+            name: name.to_string(),
             transcript: Rc::new(RefCell::new(Vec::new())),
             connections: 0,
             created: Vec::new(),
         };
-        let result = scenario(&mut ctx);
+        let result = body(&mut ctx);
         ctx.clean_up();
-        Outcome {
-            scenario: name,
-            result,
-            transcript: ctx.transcript.borrow().clone(),
-            seconds: start.elapsed().as_secs_f64(),
-        }
+        let transcript = ctx.transcript.borrow().clone();
+        (result, transcript)
     }
 }
 
 /// One scenario's connections and mailbox.
 pub struct Ctx<'a> {
     probe: &'a Probe,
-    name: &'static str,
+    name: String,
     transcript: Transcript,
     connections: usize,
     created: Vec<String>,
@@ -152,12 +167,25 @@ impl Ctx<'_> {
         )
     }
 
+    /// A connection labelled `C<number>`, logged in with `p` tags and nothing enabled: the
+    /// live replay's, whose model clients send their own ENABLE under their own tags.
+    pub fn login_as(&mut self, number: usize) -> Result<Session, String> {
+        self.connections = self.connections.max(number);
+        Session::login(
+            &self.probe.endpoint,
+            &self.probe.credentials,
+            number,
+            &self.transcript,
+            "p",
+        )
+    }
+
     /// Creates the scenario's mailbox on `session` and appends `messages` messages (UIDs 1
     /// to `messages`). Tries `resync-check-<scenario>-<n>` at the top level, then under
     /// INBOX (Cyrus's users may create only there); never INBOX itself.
     pub fn mailbox(&mut self, session: &mut Session, messages: u32) -> Result<String, String> {
         let base = format!("resync-check-{}-{}", self.name, self.probe.run);
-        let mut last = String::new();
+        let mut answers = Vec::new();
         for name in [
             base.clone(),
             format!("INBOX.{base}"),
@@ -174,9 +202,12 @@ impl Ctx<'_> {
                 }
                 return Ok(name);
             }
-            last = reply.tagged.text;
+            answers.push(format!("`{}`", reply.tagged.text));
         }
-        Err(format!("cannot create a mailbox `{base}`: `{last}`"))
+        Err(format!(
+            "cannot create a mailbox `{base}` (nor under INBOX): {}",
+            answers.join(", ")
+        ))
     }
 
     /// `SELECT mailbox` (QRESYNC is enabled, so CONDSTORE is on: RFC 7162 section 3.2.3).
