@@ -60,7 +60,7 @@ pub fn markdown(server: &str, outcomes: &[Outcome]) -> String {
     for o in outcomes {
         match &o.result {
             Ok(f) => out.push_str(&format!(
-                "| {} | {}{} | {} | {} |\n",
+                "| `{}` | {}{} | {} | {} |\n",
                 cell(f.clause),
                 f.value
                     .as_ref()
