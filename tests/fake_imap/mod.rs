@@ -97,10 +97,21 @@ fn play(stream: TcpStream, n: usize, script: Vec<Step>, seen: Arc<Mutex<Vec<Stri
     }
 }
 
-/// The scripts of a recorded probe transcript (`C1:`/`S1:` lines), one per connection.
+/// The scripts of a recorded probe transcript (`C1:`/`S1:` lines), one per connection in the
+/// order they were opened. A `-- Cn's connection drops` note ends connection n's script; its
+/// next lines belong to a new connection (a reconnect is labelled `Cn` again).
 pub fn scripts_of(transcript: &[String]) -> Vec<Vec<Step>> {
-    let mut by_connection: BTreeMap<usize, Vec<Step>> = BTreeMap::new();
+    let mut scripts: Vec<Vec<Step>> = Vec::new();
+    let mut current: BTreeMap<usize, usize> = BTreeMap::new();
     for line in transcript {
+        if let Some(rest) = line.strip_prefix("-- C") {
+            if let Some(n) = rest.strip_suffix("'s connection drops") {
+                if let Ok(n) = n.parse::<usize>() {
+                    current.remove(&n);
+                }
+            }
+            continue;
+        }
         let Some((who, text)) = line.split_once(": ") else {
             continue;
         };
@@ -108,7 +119,11 @@ pub fn scripts_of(transcript: &[String]) -> Vec<Vec<Step>> {
         let Ok(n) = number.parse::<usize>() else {
             continue;
         };
-        let steps = by_connection.entry(n).or_default();
+        let index = *current.entry(n).or_insert_with(|| {
+            scripts.push(Vec::new());
+            scripts.len() - 1
+        });
+        let steps = &mut scripts[index];
         match side {
             "S" => steps.push(Step::Send(format!("{text}\r\n").into_bytes())),
             "C" => match text
@@ -121,5 +136,5 @@ pub fn scripts_of(transcript: &[String]) -> Vec<Vec<Step>> {
             _ => {}
         }
     }
-    by_connection.into_values().collect()
+    scripts
 }
