@@ -40,6 +40,9 @@ stop_pid() {
 
 need_root() {
   if [ "$(id -u)" != 0 ]; then echo "error: $1 must run as root (it starts a mail server)" >&2; exit 2; fi
+  # The greeting check, Cyrus's syslog sink and its mailbox set-up are small Python scripts.
+  command -v python3 >/dev/null || apt_install python3
+  command -v openssl >/dev/null || apt_install openssl
 }
 
 apt_install() {
