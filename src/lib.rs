@@ -17,6 +17,7 @@ pub mod matrix;
 pub mod model;
 pub mod model_file;
 pub mod output;
+pub mod probe;
 pub mod properties;
 pub mod report;
 pub mod search;

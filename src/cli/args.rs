@@ -46,6 +46,9 @@ pub enum Command {
     Explore(super::explore::ExploreArgs),
     /// List editions, clauses and properties.
     List,
+    /// Run conformance scenarios against a real IMAP server and check the model with what it
+    /// does.
+    Probe(super::probe::ProbeArgs),
 }
 
 /// A whole number; `-1` gets this message rather than clap's tip to write `-- -1`, which

@@ -7,6 +7,8 @@ mod bench;
 mod check;
 pub mod explore;
 mod matrix;
+pub mod probe;
+mod probe_live;
 mod simulate;
 mod traces;
 
@@ -31,6 +33,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Matrix(args) => matrix::matrix(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Explore(args) => explore::explore(&args),
+        Command::Probe(args) => probe::probe(&args),
         Command::List => {
             output::print(&report::list());
             Ok(0)
