@@ -2,8 +2,9 @@
 //! VANISHED for messages never announced, when arrivals and other sessions' changes reach a
 //! session, and the two `*` pitfalls no clause models yet (real-servers.md section 6).
 
-use super::{Ctx, Finding, Verdict, evidence, vanished};
+use super::{Ctx, Finding, Selected, Verdict, evidence, vanished};
 use crate::probe::parse::uid_set;
+use crate::probe::session::Session;
 
 /// RFC 7162 section 3.2.5.1: the FETCHes of a QRESYNC SELECT "should only" cover the known
 /// UIDs. C1 sets `\Seen` on UIDs 1 and 3; C2 resyncs with known-uids `2:4`.
@@ -178,13 +179,7 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
 /// (CHANGEDSINCE m VANISHED)` (RFC 7162 section 3.2.6). RFC 3501 section 9 makes `*` the
 /// largest UID in use, so a server may leave UID 4 out; a client that sends `*` then keeps it.
 pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
-    let mut c1 = ctx.open()?;
-    let mailbox = ctx.mailbox(&mut c1, 4)?;
-    let selected = ctx.select(&mut c1, &mailbox)?;
-    c1.run("UID STORE 4 +FLAGS.SILENT (\\Deleted)")?;
-    c1.run("UID EXPUNGE 4")?;
-    c1.logout();
-    let mut c2 = ctx.open()?;
+    let (mailbox, selected, mut c2) = top_uid_expunged(ctx)?;
     ctx.select(&mut c2, &mailbox)?;
     let m = selected.highest_modseq;
     let star = c2.run(&format!(
@@ -221,13 +216,7 @@ pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
 /// forbids (`known-uids = sequence-set ; "*" is not allowed`). BAD conforms; accepting it
 /// and leaving out the expunged top UID loses that expunge for the client.
 pub fn star_known_uids(ctx: &mut Ctx) -> Result<Finding, String> {
-    let mut c1 = ctx.open()?;
-    let mailbox = ctx.mailbox(&mut c1, 4)?;
-    let selected = ctx.select(&mut c1, &mailbox)?;
-    c1.run("UID STORE 4 +FLAGS.SILENT (\\Deleted)")?;
-    c1.run("UID EXPUNGE 4")?;
-    c1.logout();
-    let mut c2 = ctx.open()?;
+    let (mailbox, selected, mut c2) = top_uid_expunged(ctx)?;
     let command = format!(
         "SELECT {} (QRESYNC ({} {} 1:*))",
         super::quoted(&mailbox),
@@ -270,4 +259,17 @@ fn show(uids: &[u32]) -> String {
     } else {
         format!("VANISHED {}", uid_set(uids))
     }
+}
+
+/// The start of both `*` scenarios: four messages; C1 expunges the top UID 4 and logs out; C2,
+/// a new connection, is returned with the mailbox and what C1's SELECT reported.
+fn top_uid_expunged(ctx: &mut Ctx) -> Result<(String, Selected, Session), String> {
+    let mut c1 = ctx.open()?;
+    let mailbox = ctx.mailbox(&mut c1, 4)?;
+    let selected = ctx.select(&mut c1, &mailbox)?;
+    c1.run("UID STORE 4 +FLAGS.SILENT (\\Deleted)")?;
+    c1.run("UID EXPUNGE 4")?;
+    c1.logout();
+    let c2 = ctx.open()?;
+    Ok((mailbox, selected, c2))
 }
