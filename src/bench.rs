@@ -23,6 +23,8 @@ pub const STANDARD: [(u8, u32, u8); 7] = [
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
     pub edition: String,
+    /// The reductions applied, as `check --reduce` names them.
+    pub reduction: String,
     pub clients: u8,
     pub messages: u32,
     pub commands: u8,
@@ -40,6 +42,7 @@ pub struct Row {
 pub fn row(
     exe: &Path,
     edition: &str,
+    reduce: &str,
     (clients, messages, commands): (u8, u32, u8),
     max_seconds: u64,
 ) -> Result<Row, String> {
@@ -55,6 +58,7 @@ pub fn row(
         .args(["--clients", &clients.to_string()])
         .args(["--messages", &messages.to_string()])
         .args(["--commands", &commands.to_string()])
+        .args(["--reduce", reduce])
         .args(["--max-seconds", &max_seconds.to_string()])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
@@ -70,6 +74,7 @@ pub fn row(
     let peak = stats["peak_resident_bytes"].as_f64();
     Ok(Row {
         edition: edition.to_string(),
+        reduction: reduce.to_string(),
         clients,
         messages,
         commands,
@@ -87,16 +92,17 @@ pub fn row(
 /// The rows as a markdown table.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| edition | clients x messages x commands | unique states | seconds | states/s | \
-         bytes/state | depth max | run |\n|---|---|---|---|---|---|---|---|\n",
+        "| edition | reduction | clients x messages x commands | unique states | seconds | \
+         states/s | bytes/state | depth max | run |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let bytes = r
             .bytes_per_state
             .map_or("?".to_string(), |b| format!("{b:.0}"));
         out.push_str(&format!(
-            "| {} | {}x{}x{} | {} | {:.1} | {:.0} | {bytes} | {} | {} |\n",
+            "| {} | {} | {}x{}x{} | {} | {:.1} | {:.0} | {bytes} | {} | {} |\n",
             r.edition,
+            r.reduction,
             r.clients,
             r.messages,
             r.commands,

@@ -13,6 +13,7 @@ use stateright::{Checker, HasDiscoveries, Model};
 use crate::limits::{Budget, Stop, Watcher, show_size};
 use crate::model::ResyncModel;
 use crate::properties::{Kind, PROPERTIES};
+use crate::reduce::{Reduction, Space};
 use crate::search::{self, Condition, Goal};
 use crate::system::{Action, Config, System};
 
@@ -52,6 +53,9 @@ pub struct CheckOptions {
     pub keep_going: bool,
     /// Print a progress line on stderr every two seconds.
     pub progress: bool,
+    /// The reductions that decide verdicts; counterexample paths come from a search with
+    /// `reduction.exact()` only, so they stay shortest (see `reduce/mod.rs`).
+    pub reduction: Reduction,
 }
 
 /// Why the properties a first-violation run did not decide are undecided.
@@ -205,18 +209,19 @@ fn check_watched(
             budget,
         );
     }
-    let model = ResyncModel {
+    let model = ResyncModel::new(
         config,
-        start: start.clone(),
-        properties: properties.clone(),
-        budget: Arc::clone(budget),
-    };
+        start.clone(),
+        properties.clone(),
+        Arc::clone(budget),
+        options.reduction,
+    );
     let builder = model
         .checker()
         .threads(options.threads)
         .finish_when(HasDiscoveries::AllOf(BTreeSet::from([NEVER_DISCOVERED])));
     let started = Instant::now();
-    let (statistics, discovered) = match options.strategy {
+    let (statistics, discovered, reached_inside) = match options.strategy {
         Strategy::Bfs => finish(builder.spawn_bfs().join(), started, budget),
         Strategy::Dfs => finish(builder.spawn_dfs().join(), started, budget),
     };
@@ -232,10 +237,14 @@ fn check_watched(
         .filter(|i| !prefix_hits.iter().any(|(p, _)| p == i))
         .collect();
     let conditions: Vec<Condition> = violated.iter().map(|&i| condition(i)).collect();
+    let exact = Space {
+        config: &config,
+        reduction: options.reduction.exact(),
+    };
     let shortest = match conditions.is_empty() {
         true => search::Outcome::default(),
         false => search::search(
-            &config,
+            &exact,
             &start,
             &conditions,
             Goal::Decide,
@@ -247,7 +256,8 @@ fn check_watched(
         .map(|i| {
             let in_script = prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
             let found = discovered.get(PROPERTIES[i].name);
-            let verdict = match (PROPERTIES[i].kind, in_script.is_some() || found.is_some()) {
+            let hit = in_script.is_some() || found.is_some() || reached_inside.contains(&i);
+            let verdict = match (PROPERTIES[i].kind, hit) {
                 (Kind::Always, true) => Verdict::Violated,
                 (Kind::Always, false) if complete => Verdict::Holds,
                 (Kind::Sometimes, true) => Verdict::Reached,
@@ -290,7 +300,11 @@ fn check_watched(
         properties,
         statistics,
         completion,
-        search: format!("{strategy}, {} thread(s)", options.threads),
+        search: format!(
+            "{strategy}, {} thread(s), reduction {}",
+            options.threads,
+            options.reduction.name()
+        ),
     }
 }
 
@@ -315,9 +329,9 @@ fn first_violation(
         .iter()
         .any(|(p, _)| PROPERTIES[*p].kind == Kind::Always);
     let conditions: Vec<Condition> = properties.iter().map(|&i| condition(i)).collect();
-    let searched = match in_script_violation {
-        true => search::Outcome::default(),
-        false => search::search(config, start, &conditions, Goal::FirstViolation, budget),
+    let (searched, shortest, search) = match in_script_violation {
+        true => (search::Outcome::default(), true, "script".to_string()),
+        false => search_first(config, start, &conditions, options.reduction, budget),
     };
     let found = |k: usize| {
         let i = properties[k];
@@ -352,7 +366,7 @@ fn first_violation(
                 property: i,
                 verdict,
                 counterexample: path.filter(|_| verdict == Verdict::Violated),
-                shortest: true,
+                shortest,
             }
         })
         .collect();
@@ -365,7 +379,50 @@ fn first_violation(
             seconds: searched.seconds,
         },
         completion,
-        search: "bfs, 1 thread (first violation)".to_string(),
+        search,
+    }
+}
+
+/// Our search for the first violation under `reduction`. With the read reduction, whose
+/// paths can be longer than the shortest, a violation it finds is searched again with the
+/// exact reductions only, and that search's outcome (and statistics) stands; if that one
+/// stops at a limit first, the reduced path is printed, marked as not shortest. Returns the
+/// outcome, whether its paths are shortest, and which search it was.
+fn search_first(
+    config: &Config,
+    start: &System,
+    conditions: &[Condition],
+    reduction: Reduction,
+    budget: &Budget,
+) -> (search::Outcome, bool, String) {
+    let violates = |outcome: &search::Outcome| {
+        let always = |(c, _): &(usize, Vec<Action>)| conditions[*c].0 == Kind::Always;
+        outcome.decided.iter().any(always)
+    };
+    let space = Space { config, reduction };
+    let name = format!(
+        "bfs, 1 thread (first violation), reduction {}",
+        reduction.name()
+    );
+    let first = search::search(&space, start, conditions, Goal::FirstViolation, budget);
+    if !reduction.reads || !violates(&first) {
+        return (first, true, name);
+    }
+    let exact = Space {
+        config,
+        reduction: reduction.exact(),
+    };
+    let again = search::search(&exact, start, conditions, Goal::FirstViolation, budget);
+    let name = format!(
+        "bfs, 1 thread (first violation): reduction {} found one in {} states, reduction {} \
+         the shortest path",
+        reduction.name(),
+        first.unique_states,
+        exact.reduction.name()
+    );
+    match violates(&again) {
+        true => (again, true, name),
+        false => (first, false, name),
     }
 }
 
@@ -400,11 +457,13 @@ fn walk_script(
     (state, hits)
 }
 
+/// The statistics of a finished stateright run, its discoveries as line-by-line paths, and
+/// the `sometimes` properties it met inside a move.
 fn finish<C: Checker<ResyncModel>>(
     checker: C,
     start: Instant,
     budget: &Budget,
-) -> (Statistics, BTreeMap<&'static str, Vec<Action>>) {
+) -> (Statistics, BTreeMap<&'static str, Vec<Action>>, Vec<usize>) {
     let statistics = Statistics {
         unique_states: checker.unique_state_count(),
         generated_states: checker.state_count(),
@@ -414,12 +473,17 @@ fn finish<C: Checker<ResyncModel>>(
     // stateright rebuilds each discovery's path through `actions`, which must offer
     // everything again for the indices to mean what they meant.
     budget.release();
+    let model = checker.model();
+    let space = model.space();
     let discovered = checker
         .discoveries()
         .into_iter()
-        .map(|(name, path)| (name, path.into_actions()))
+        .map(|(name, path)| (name, space.concrete(&model.start, &path.into_actions())))
         .collect();
-    (statistics, discovered)
+    let reached_inside = (0..PROPERTIES.len())
+        .filter(|&i| model.reached_inside(i))
+        .collect();
+    (statistics, discovered, reached_inside)
 }
 
 /// stateright reports a run stopped by a limit as done (stateright-0.31.md, pitfall 5); the

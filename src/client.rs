@@ -75,6 +75,10 @@ pub struct Connection {
     /// 3.2.10.2), 0 while nothing is selected. Sequence numbers run from 1 to this. Signed:
     /// a server that names more UIDs than the client counted drives it below zero.
     pub exists: i32,
+    /// Search bookkeeping, not protocol: under the read-order reduction (`reduce/mod.rs`)
+    /// the client reads no more of its queued lines, because another agent acted since its
+    /// last step. Always false in the line-by-line model.
+    pub frozen: bool,
 }
 
 impl Connection {
@@ -88,6 +92,7 @@ impl Connection {
             fetch_new: false,
             uid_next_seen: None,
             exists,
+            frozen: false,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod model_file;
 pub mod output;
 pub mod probe;
 pub mod properties;
+pub mod reduce;
 pub mod report;
 pub mod search;
 pub mod server;

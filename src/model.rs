@@ -2,23 +2,60 @@
 //! in the crate depends on stateright.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use stateright::{Model, Property};
 
 use crate::limits::Budget;
 
 use crate::properties::{self, Kind, PROPERTIES};
-use crate::system::{Action, Config, System};
+use crate::reduce::{Move, Reduction, Space};
+use crate::system::{Config, System};
 
 pub struct ResyncModel {
     pub config: Config,
     /// Where exploration starts: the initial state, or the state a model file's script
-    /// leads to.
+    /// leads to (concrete: `init_states` gives its canonical form under symmetry).
     pub start: System,
     /// The properties checked, by index into [`PROPERTIES`].
     pub properties: Vec<usize>,
     /// The run's limits (see `limits.rs`): once spent, nothing more is explored.
     pub budget: Arc<Budget>,
+    pub reduction: Reduction,
+    /// Per catalogue entry: a `sometimes` property held at a state inside a move (with the
+    /// read reduction, reduce/mod.rs point 4), where stateright does not look.
+    pub reached_inside: Vec<AtomicBool>,
+}
+
+impl ResyncModel {
+    pub fn new(
+        config: Config,
+        start: System,
+        properties: Vec<usize>,
+        budget: Arc<Budget>,
+        reduction: Reduction,
+    ) -> ResyncModel {
+        ResyncModel {
+            config,
+            start,
+            properties,
+            budget,
+            reduction,
+            reached_inside: PROPERTIES.iter().map(|_| AtomicBool::new(false)).collect(),
+        }
+    }
+
+    pub fn space(&self) -> Space<'_> {
+        Space {
+            config: &self.config,
+            reduction: self.reduction,
+        }
+    }
+
+    /// Whether property `i` held at a state inside a move.
+    pub fn reached_inside(&self, i: usize) -> bool {
+        self.reached_inside[i].load(Ordering::Relaxed)
+    }
 }
 
 /// `Property` conditions are plain `fn` pointers; one instance per catalogue entry. Once the
@@ -51,23 +88,36 @@ const CONDITIONS: [Condition; PROPERTIES.len()] = [
 
 impl Model for ResyncModel {
     type State = System;
-    type Action = Action;
+    type Action = Move;
 
     fn init_states(&self) -> Vec<System> {
-        vec![self.start.clone()]
+        vec![self.space().start(&self.start)]
     }
 
-    fn actions(&self, state: &System, actions: &mut Vec<Action>) {
-        state.actions(&self.config, actions);
+    fn actions(&self, state: &System, actions: &mut Vec<Move>) {
+        self.space().moves(state, actions);
         let admitted = self.budget.admit(actions.len());
         actions.truncate(admitted);
     }
 
-    fn next_state(&self, state: &System, action: Action) -> Option<System> {
-        // Never None: `actions` offers only applicable actions (stateright-0.31.md, pitfall 3).
-        let mut next = state.clone();
-        next.apply(&self.config, action);
-        Some(next)
+    fn next_state(&self, state: &System, action: Move) -> Option<System> {
+        // Never None: `actions` offers only applicable moves (stateright-0.31.md, pitfall 3).
+        let inside = |inner: &System| {
+            for &i in &self.properties {
+                let p = &PROPERTIES[i];
+                if p.kind == Kind::Sometimes && !self.reached_inside(i) && (p.condition)(inner) {
+                    self.reached_inside[i].store(true, Ordering::Relaxed);
+                }
+            }
+        };
+        let mut inside = inside;
+        let check_inside = self.reduction.reads && !self.budget.is_stopped();
+        let mut ignore = |_: &System| {};
+        let inner: &mut dyn FnMut(&System) = match check_inside {
+            true => &mut inside,
+            false => &mut ignore,
+        };
+        Some(self.space().step(state, action, inner))
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

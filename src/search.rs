@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use crate::limits::{Allowance, Budget};
 use crate::properties::Kind;
+use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
 
 /// A 64-bit fingerprint, as stateright's own: SipHash-1-3 with fixed keys, so the same on
@@ -58,14 +59,15 @@ pub enum Goal {
 /// How the search ended and what it found.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
-    /// Per condition decided (its index in the search's list): the path from the start to
-    /// the first state where an `always` one fails or a `sometimes` one holds.
+    /// Per condition decided (its index in the search's list): the line-by-line path from
+    /// the start to the first state where an `always` one fails, or through the first state
+    /// where a `sometimes` one holds (which may lie inside the path's last move).
     pub decided: Vec<(usize, Vec<Action>)>,
     /// Whether the whole space reachable from the start was explored.
     pub exhausted: bool,
     pub unique_states: usize,
     pub generated_states: usize,
-    /// In states along a path, the start counting 1 (stateright's convention).
+    /// In states along a path of moves, the start counting 1 (stateright's convention).
     pub depth_max: usize,
     pub seconds: f64,
 }
@@ -87,9 +89,9 @@ const LOOK_EVERY: usize = 1024;
 struct Node {
     /// Index into the nodes; [`START`] for the start state.
     parent: u32,
-    /// Actions from the start.
+    /// Moves from the start.
     depth: u32,
-    action: Action,
+    action: Move,
 }
 
 const START: u32 = u32::MAX;
@@ -113,7 +115,7 @@ impl PathStates {
         }
     }
 
-    fn state_of(&mut self, config: &Config, tree: &[Node], index: u32) -> &System {
+    fn state_of(&mut self, space: &Space, tree: &[Node], index: u32) -> &System {
         let mut chain = Vec::new();
         let mut at = index;
         while at != START {
@@ -131,8 +133,8 @@ impl PathStates {
         self.nodes.truncate(kept);
         self.states.truncate(kept + 1);
         for &node in chain.iter().rev() {
-            let mut next = self.states[self.states.len() - 1].clone();
-            next.apply(config, tree[node as usize].action);
+            let last = &self.states[self.states.len() - 1];
+            let next = space.step(last, tree[node as usize].action, &mut |_| {});
             self.nodes.push(node);
             self.states.push(next);
         }
@@ -144,37 +146,106 @@ impl PathStates {
 /// where it holds.
 pub type Condition = (Kind, fn(&System) -> bool);
 
-/// Searches from `start` for the states that decide `conditions`, within `budget`.
+/// Searches from `start` for the states that decide `conditions`, within `budget`, in the
+/// reduced space `space`; the paths it returns are line by line, from `start`.
 pub fn search(
-    config: &Config,
+    space: &Space,
     start: &System,
     conditions: &[Condition],
     goal: Goal,
     budget: &dyn Allowance,
 ) -> Outcome {
     let started = Instant::now();
-    let mut outcome = Outcome {
-        unique_states: 1,
-        generated_states: 1,
-        depth_max: 1,
-        ..Outcome::default()
+    let mut found = Found {
+        conditions,
+        open: (0..conditions.len()).collect(),
+        decided: Vec::new(),
     };
-    let mut open: Vec<usize> = (0..conditions.len()).collect();
+    let (exhausted, statistics) = explore(space, start, &mut found, goal, budget);
+    let (unique_states, generated_states, depth_max) = statistics;
+    Outcome {
+        decided: found
+            .decided
+            .iter()
+            .map(|(i, moves)| (*i, space.concrete(start, moves)))
+            .collect(),
+        exhausted,
+        unique_states,
+        generated_states,
+        depth_max,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// What the search has decided so far, as paths of moves.
+struct Found<'a> {
+    conditions: &'a [Condition],
+    open: Vec<usize>,
+    decided: Vec<(usize, Vec<Move>)>,
+}
+
+impl Found<'_> {
+    /// Records every open condition `state` decides, with the path `path` returns; true if
+    /// it decided any.
+    fn decide_at(&mut self, state: &System, path: impl Fn() -> Vec<Move>) -> bool {
+        let before = self.open.len();
+        let conditions = self.conditions;
+        let decided = &mut self.decided;
+        self.open.retain(|&i| {
+            let (kind, condition) = conditions[i];
+            let holds = condition(state);
+            let decides = match kind {
+                Kind::Always => !holds,
+                Kind::Sometimes => holds,
+            };
+            if decides {
+                decided.push((i, path()));
+            }
+            !decides
+        });
+        self.open.len() < before
+    }
+
+    /// Whether the search may end: at a violation for `FirstViolation`, once nothing is
+    /// open for `Decide`.
+    fn finished(&self, goal: Goal) -> bool {
+        match goal {
+            Goal::FirstViolation => self
+                .decided
+                .iter()
+                .any(|(c, _)| self.conditions[*c].0 == Kind::Always),
+            Goal::Decide => self.open.is_empty(),
+        }
+    }
+}
+
+/// The breadth-first loop. Returns whether the space was exhausted, and the unique and
+/// generated states and the depth reached.
+fn explore(
+    space: &Space,
+    concrete: &System,
+    found: &mut Found,
+    goal: Goal,
+    budget: &dyn Allowance,
+) -> (bool, (usize, usize, usize)) {
+    let start = &space.start(concrete);
+    let mut generated_states = 1;
+    let mut depth_max = 1;
     let mut tree: Vec<Node> = Vec::new();
-    let end = |outcome: &mut Outcome, visited: usize| {
-        outcome.unique_states = visited;
-        outcome.seconds = started.elapsed().as_secs_f64();
-    };
-    if decide_at(conditions, &mut outcome, &mut open, start, &tree, START)
-        && finished(goal, conditions, &outcome, &open)
-    {
-        end(&mut outcome, 1);
-        return outcome;
+    if found.decide_at(start, Vec::new) && found.finished(goal) {
+        return (false, (1, generated_states, depth_max));
     }
     let mut visited = Visited::default();
     visited.insert(fingerprint(start));
     let mut path = PathStates::new(start);
-    let mut actions = Vec::new();
+    let mut moves = Vec::new();
+    let mut inner_hits: Vec<usize> = Vec::new();
+    let sometimes_open = |found: &Found| {
+        found
+            .open
+            .iter()
+            .any(|&i| found.conditions[i].0 == Kind::Sometimes)
+    };
     // The frontier is implicit: nodes are expanded in the order they were made, which is
     // breadth-first order. `next` is the node to expand; START first.
     let mut next: Option<u32> = Some(START);
@@ -192,38 +263,51 @@ pub fn search(
         let (state, depth) = match index {
             START => (start, 0),
             _ => (
-                path.state_of(config, &tree, index),
+                path.state_of(space, &tree, index),
                 tree[index as usize].depth,
             ),
         };
-        actions.clear();
-        state.actions(config, &mut actions);
-        let admitted = budget.admit(actions.len());
-        outcome.generated_states += admitted;
-        for &action in &actions[..admitted] {
-            let mut child = state.clone();
-            child.apply(config, action);
+        moves.clear();
+        space.moves(state, &mut moves);
+        let admitted = budget.admit(moves.len());
+        generated_states += admitted;
+        for &mv in &moves[..admitted] {
+            // `sometimes` properties inside a move (see reduce/mod.rs, point 4).
+            inner_hits.clear();
+            let check_inner = space.reduction.reads && sometimes_open(found);
+            let child = space.step(state, mv, &mut |inner| {
+                if check_inner {
+                    let sometimes = found.open.iter().copied();
+                    let hits = sometimes.filter(|&i| {
+                        let (kind, condition) = found.conditions[i];
+                        kind == Kind::Sometimes && !inner_hits.contains(&i) && condition(inner)
+                    });
+                    let hits: Vec<usize> = hits.collect();
+                    inner_hits.extend(hits);
+                }
+            });
+            if !inner_hits.is_empty() {
+                let through = [path_to(&tree, index), vec![mv]].concat();
+                found.open.retain(|i| !inner_hits.contains(i));
+                for &i in &inner_hits {
+                    found.decided.push((i, through.clone()));
+                }
+                if found.finished(goal) {
+                    return (false, (visited.len(), generated_states, depth_max));
+                }
+            }
             if !visited.insert(fingerprint(&child)) {
                 continue;
             }
             tree.push(Node {
                 parent: index,
                 depth: depth + 1,
-                action,
+                action: mv,
             });
             let child_index = (tree.len() - 1) as u32;
-            outcome.depth_max = outcome.depth_max.max(depth as usize + 2);
-            if decide_at(
-                conditions,
-                &mut outcome,
-                &mut open,
-                &child,
-                &tree,
-                child_index,
-            ) && finished(goal, conditions, &outcome, &open)
-            {
-                end(&mut outcome, visited.len());
-                return outcome;
+            depth_max = depth_max.max(depth as usize + 2);
+            if found.decide_at(&child, || path_to(&tree, child_index)) && found.finished(goal) {
+                return (false, (visited.len(), generated_states, depth_max));
             }
         }
         let following = match index {
@@ -232,49 +316,11 @@ pub fn search(
         };
         next = ((following as usize) < tree.len()).then_some(following);
     }
-    outcome.exhausted = next.is_none() && !budget.is_spent();
-    end(&mut outcome, visited.len());
-    outcome
+    let exhausted = next.is_none() && !budget.is_spent();
+    (exhausted, (visited.len(), generated_states, depth_max))
 }
 
-/// Records every open condition `state` decides; true if it decided any.
-fn decide_at(
-    conditions: &[Condition],
-    outcome: &mut Outcome,
-    open: &mut Vec<usize>,
-    state: &System,
-    tree: &[Node],
-    index: u32,
-) -> bool {
-    let before = open.len();
-    open.retain(|&i| {
-        let (kind, condition) = conditions[i];
-        let holds = condition(state);
-        let decided = match kind {
-            Kind::Always => !holds,
-            Kind::Sometimes => holds,
-        };
-        if decided {
-            outcome.decided.push((i, path_to(tree, index)));
-        }
-        !decided
-    });
-    open.len() < before
-}
-
-/// Whether the search may end: at a violation for `FirstViolation`, once nothing is open
-/// for `Decide`.
-fn finished(goal: Goal, conditions: &[Condition], outcome: &Outcome, open: &[usize]) -> bool {
-    match goal {
-        Goal::FirstViolation => outcome
-            .decided
-            .iter()
-            .any(|(c, _)| conditions[*c].0 == Kind::Always),
-        Goal::Decide => open.is_empty(),
-    }
-}
-
-fn path_to(tree: &[Node], mut index: u32) -> Vec<Action> {
+fn path_to(tree: &[Node], mut index: u32) -> Vec<Move> {
     let mut path = Vec::new();
     while index != START {
         let node = tree[index as usize];
@@ -286,7 +332,7 @@ fn path_to(tree: &[Node], mut index: u32) -> Vec<Action> {
 }
 
 /// The actions of a shortest path from `start` to a state where `holds` is false, or None if
-/// no state reachable from `start` falsifies it.
+/// no state reachable from `start` falsifies it: the first in action order, no reduction.
 pub fn shortest_counterexample(
     config: &Config,
     start: &System,
@@ -294,7 +340,11 @@ pub fn shortest_counterexample(
 ) -> Option<Vec<Action>> {
     let budget = Budget::new(None);
     let conditions = [(Kind::Always, holds)];
-    let outcome = search(config, start, &conditions, Goal::Decide, &budget);
+    let space = Space {
+        config,
+        reduction: Reduction::NONE,
+    };
+    let outcome = search(&space, start, &conditions, Goal::Decide, &budget);
     outcome.path(0).cloned()
 }
 
@@ -311,15 +361,19 @@ mod tests {
             .unwrap()
             .condition;
         let conditions = [(Kind::Always, holds)];
+        let space = Space {
+            config: &config,
+            reduction: Reduction::NONE,
+        };
         let stopped = Budget::new(None);
         stopped.stop(Stop::Interrupt);
-        let outcome = search(&config, &start, &conditions, Goal::Decide, &stopped);
+        let outcome = search(&space, &start, &conditions, Goal::Decide, &stopped);
         assert!(!outcome.exhausted && outcome.decided.is_empty());
         let found = shortest_counterexample(&config, &start, holds).unwrap();
         assert_eq!(found.len(), 9);
         // A state limit is exact here too.
         let limited = Budget::new(Some(500));
-        let outcome = search(&config, &start, &conditions, Goal::Decide, &limited);
+        let outcome = search(&space, &start, &conditions, Goal::Decide, &limited);
         assert_eq!(outcome.generated_states, 500);
         assert!(!outcome.exhausted);
     }

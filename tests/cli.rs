@@ -23,7 +23,9 @@ fn check_of_the_rfc5162_model_prints_the_counterexample_and_exits_1() {
     ));
     assert!(out.contains("C2: a1 CLOSE\n-- CLOSE expunges UID 1 at MODSEQ 3"));
     assert!(out.contains("S2: a1 OK [HIGHESTMODSEQ 3] done\n-- C2 stores resync point 3\n"));
-    assert!(out.contains("states: 1309041 unique"));
+    // The whole space under the default reductions (symmetry and read macro-steps); the
+    // line-by-line model has 1309041 states (`--reduce none`, tests/erratum_1808.rs).
+    assert!(out.contains("states: 72712 unique"));
     assert!(out.contains("; complete\n"));
 }
 
@@ -39,7 +41,11 @@ fn by_default_check_stops_at_the_first_violation() {
         "views-converge                         undecided (stopped at the first violation; \
          --keep-going explores the rest)"
     ));
-    assert!(out.contains("bfs, 1 thread (first violation); incomplete: stopped at the first"));
+    // Found under the read reduction, then searched again without it for the shortest path.
+    assert!(out.contains(
+        "bfs, 1 thread (first violation): reduction symmetry+reads found one in 22 states, \
+         reduction symmetry+read-order the shortest path; incomplete: stopped at the first"
+    ));
 }
 
 #[test]
@@ -49,9 +55,9 @@ fn check_of_rfc7162_holds_and_exits_0() {
     let out = stdout(&output);
     assert!(out.contains("views-converge                         holds\n"));
     assert!(out.contains("resynced-after-foreign-expunge         reached\n"));
-    // Our breadth-first search finds no violation and counts the whole space.
-    assert!(out.contains("states: 1211425 unique"));
-    assert!(out.contains("bfs, 1 thread (first violation); complete\n"));
+    // Our breadth-first search finds no violation and counts the whole reduced space.
+    assert!(out.contains("states: 59653 unique"));
+    assert!(out.contains("bfs, 1 thread (first violation), reduction symmetry+reads; complete\n"));
 }
 
 #[test]
@@ -225,11 +231,12 @@ fn list_names_every_edition_clause_and_property() {
 #[test]
 fn bench_measures_a_row_in_its_own_process_and_refuses_unknown_editions() {
     let exe = std::path::Path::new(env!("CARGO_BIN_EXE_resync-check"));
-    let row = resync_check::bench::row(exe, "rfc7162", (1, 1, 1), 60).unwrap();
+    let row = resync_check::bench::row(exe, "rfc7162", "none", (1, 1, 1), 60).unwrap();
     assert_eq!(row.unique_states, 33);
+    assert_eq!(row.reduction, "none");
     assert_eq!(row.completion, "complete");
     assert!(row.bytes_per_state.is_some_and(|b| b > 0.0));
-    assert!(resync_check::bench::table(&[row]).contains("| rfc7162 | 1x1x1 | 33 |"));
+    assert!(resync_check::bench::table(&[row]).contains("| rfc7162 | none | 1x1x1 | 33 |"));
     let output = run(&["bench", "--edition", "rfc9999"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown edition `rfc9999`"));

@@ -18,6 +18,7 @@ fn options(strategy: Strategy, threads: usize) -> CheckOptions {
         limits: Limits::NONE,
         keep_going: true,
         progress: false,
+        reduction: resync_check::reduce::Reduction::NONE,
     }
 }
 

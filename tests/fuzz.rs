@@ -257,6 +257,7 @@ fn model_mutant(path: &Path, bytes: Vec<u8>) -> Result<(), TestCaseError> {
     let options = CheckOptions {
         keep_going: true,
         progress: false,
+        reduction: resync_check::reduce::Reduction::NONE,
         strategy: Order::Dfs,
         threads: 1,
         limits: Limits {

@@ -95,6 +95,43 @@ pub enum StrategyArg {
     Dfs,
 }
 
+/// Which sound reductions decide verdicts (README, "Reductions"). Counterexamples are
+/// searched without the read macro-steps, so they stay shortest.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReduceArg {
+    /// Symmetry, read order and read macro-steps.
+    All,
+    /// The reductions that keep paths shortest: symmetry and read order.
+    Exact,
+    /// One state per class of states equal up to renaming clients.
+    Symmetry,
+    /// A client reads only right after its own last step.
+    ReadOrder,
+    /// A client reads a response whole right after its command, or a prefix and drops.
+    Reads,
+    /// The line-by-line model, every state.
+    None,
+}
+
+impl ReduceArg {
+    pub fn reduction(self) -> crate::reduce::Reduction {
+        use crate::reduce::Reduction;
+        let (symmetry, read_order, reads) = match self {
+            ReduceArg::All => (true, true, true),
+            ReduceArg::Exact => (true, true, false),
+            ReduceArg::Symmetry => (true, false, false),
+            ReduceArg::ReadOrder => (false, true, false),
+            ReduceArg::Reads => (false, false, true),
+            ReduceArg::None => (false, false, false),
+        };
+        Reduction {
+            symmetry,
+            read_order,
+            reads,
+        }
+    }
+}
+
 /// How `check` and `verify` print their verdicts.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerdictFormat {
@@ -122,6 +159,9 @@ pub struct MatrixArgs {
     /// Checker threads per row.
     #[arg(long, default_value_t = 2, value_parser = threads, allow_negative_numbers = true)]
     pub threads: u64,
+    /// The reductions each row's check applies.
+    #[arg(long, value_enum, default_value = "all")]
+    pub reduce: ReduceArg,
     /// Stop each row's check when the memory in use reaches SIZE (512M, 4G; default three
     /// quarters of the machine's memory).
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
@@ -155,6 +195,10 @@ pub struct RunArgs {
     /// depend on it.
     #[arg(long, default_value_t = 2, value_parser = threads, allow_negative_numbers = true)]
     pub threads: u64,
+    /// The sound reductions that decide verdicts: state counts are those of the reduced
+    /// space; `none` explores every state of the line-by-line model.
+    #[arg(long, value_enum, default_value = "all")]
+    pub reduce: ReduceArg,
     /// Stop after this many generated states (the run is then incomplete).
     #[arg(long, value_parser = positive, allow_negative_numbers = true)]
     pub max_states: Option<u64>,
@@ -339,6 +383,9 @@ pub struct BenchArgs {
     /// The editions to measure (default rfc7162).
     #[arg(long = "edition", value_name = "EDITION")]
     pub editions: Vec<String>,
+    /// The reductions to measure, each over the whole set (default all and none).
+    #[arg(long = "reduce", value_enum, value_name = "REDUCTION")]
+    pub reductions: Vec<ReduceArg>,
     /// Stop each row after this many seconds (its row then says so).
     #[arg(long, default_value_t = 600, value_parser = positive, allow_negative_numbers = true)]
     pub max_seconds: u64,

@@ -1,6 +1,8 @@
 //! `bench`.
 
-use super::args::BenchArgs;
+use clap::ValueEnum;
+
+use super::args::{BenchArgs, ReduceArg};
 use crate::bench::{self, STANDARD};
 use crate::output;
 
@@ -15,21 +17,32 @@ pub fn bench(args: &BenchArgs) -> Result<u8, String> {
     for edition in &editions {
         crate::spec::edition(edition).map_err(|e| e.to_string())?;
     }
+    let reductions = match args.reductions.is_empty() {
+        true => vec![ReduceArg::All, ReduceArg::None],
+        false => args.reductions.clone(),
+    };
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let mut rows = Vec::new();
     for edition in &editions {
-        for bounds in STANDARD {
-            let row = bench::row(&exe, edition, bounds, args.max_seconds)?;
-            output::eprintln(&format!(
-                "bench: {edition} {}x{}x{}: {} states, {:.1} s, {}",
-                row.clients,
-                row.messages,
-                row.commands,
-                row.unique_states,
-                row.seconds,
-                row.completion
-            ));
-            rows.push(row);
+        for reduction in &reductions {
+            for bounds in STANDARD {
+                let reduce = reduction
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string());
+                let reduce = reduce.unwrap_or_default();
+                let row = bench::row(&exe, edition, &reduce, bounds, args.max_seconds)?;
+                output::eprintln(&format!(
+                    "bench: {edition} {} {}x{}x{}: {} states, {:.1} s, {}",
+                    row.reduction,
+                    row.clients,
+                    row.messages,
+                    row.commands,
+                    row.unique_states,
+                    row.seconds,
+                    row.completion
+                ));
+                rows.push(row);
+            }
         }
     }
     output::print(&format!(

@@ -30,6 +30,7 @@ pub fn options(run: &RunArgs) -> CheckOptions {
             max_seconds: run.max_seconds,
             max_memory: run.max_memory.or_else(default_max_memory),
         },
+        reduction: run.reduce.reduction(),
     }
 }
 

@@ -28,6 +28,7 @@ pub fn matrix(args: &MatrixArgs) -> Result<u8, String> {
             max_memory: args.max_memory.or_else(default_max_memory),
             ..Limits::NONE
         },
+        reduction: args.reduce.reduction(),
     };
     let started = std::time::Instant::now();
     let built = matrix::build(&args.base, config, options)?;

@@ -1,0 +1,358 @@
+//! Sound reductions of the state space, and the moves of the reduced system.
+//!
+//! - `symmetry` (symmetry.rs): one state per class of states equal up to renaming clients.
+//!   Paths keep their lengths, so shortest counterexamples stay shortest.
+//! - `reads`: a client reads a response right after its command, whole, or a prefix of it
+//!   and then its connection drops. Argument below. Paths get longer (a client reads lines
+//!   the shortest run leaves unread), so this reduction decides verdicts only: the printed
+//!   counterexamples come from a search without it.
+//!
+//! Soundness of `reads`. (1) A client's read touches only its replica and its queue; its
+//! queue is written only when it issues (the server answers in the same step and never sends
+//! unsolicited lines); and it cannot issue while lines are unread (the tagged response is the
+//! last line, and a client waits for it). So a read commutes with every action of another
+//! client and of the other agent, and enables or disables none of them; a drop of client c
+//! commutes with them too, because nothing the server does for one session reads another
+//! (it only adds to what the others are told later, which a dropped session loses anyway).
+//! (2) Take any run of the line-by-line model to a state s and move every read to right after
+//! the client's previous action, and every drop that follows unread lines to right after the
+//! client's last read: by (1) the run still ends in s, and each client's history is now made
+//! of blocks "command, reads", each complete (every line read), or followed by a drop, or
+//! incomplete at the end of the run. The reduced model has a move for each of the first two.
+//! (3) If s has no incomplete block, the reduced model reaches s. Otherwise let ŝ be s with
+//! each incomplete block completed, and s' the state with each such client dropped right
+//! after its last read: both are reduced states (the server, and every other client, the same
+//! as in s). An `always` property that fails in s fails in ŝ or s': the server's monitors
+//! and every complete client are the same in ŝ; `views-converge` and `message-count-agrees`
+//! never judge a client with unread lines; `resync-point-safe` judges a client by its cache,
+//! resync point and UIDNEXT, which survive the drop, so it fails in s' as in s. (4) A
+//! `sometimes` property can hold only at a partly read state (`modseq-read-above-held-back-
+//! expunge` is about the MODSEQs read since the last tagged line): the reduced search
+//! evaluates `sometimes` properties at every state inside a move too. It holds at s with c
+//! partly read only if it held right after c's read: an expunge held back from c after that
+//! got a mod-sequence above all c read, unless the counter went backwards, which
+//! `highestmodseq-monotonic` reports. `tests/reduction.rs` compares the verdicts with the
+//! line-by-line model's on every clause value.
+//!
+//! Soundness of `read-order`, which keeps path lengths. In the run of (2), reordered, a
+//! client reads only right after its own command or read, and drops after unread lines only
+//! right after its last read: the reordered run has the same length and end. So it is enough
+//! to let a client read, or drop with lines unread, only while no other agent has acted
+//! since its own last step; once one has, the client is frozen (`Connection::frozen`) and
+//! takes no step again. A frozen client's later drop would give a state the run with the
+//! drop moved forward reaches as fast, and its later reads a run (2) does not need. Every
+//! state of the line-by-line model is reached, at the same depth, up to that flag.
+
+mod symmetry;
+
+use crate::client::Client;
+use crate::imap::types::{ClientId, ModSeq, Uid};
+use crate::system::{Action, Config, System};
+
+pub use symmetry::{canonical_order, permute};
+
+/// Which reductions a search applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Reduction {
+    pub symmetry: bool,
+    /// Reads only right after the client's own last step (exact; point 5 below).
+    pub read_order: bool,
+    /// Read macro-steps (verdicts only); `read_order` is moot under it.
+    pub reads: bool,
+}
+
+impl Reduction {
+    pub const NONE: Reduction = Reduction {
+        symmetry: false,
+        read_order: false,
+        reads: false,
+    };
+    pub const ALL: Reduction = Reduction {
+        symmetry: true,
+        read_order: true,
+        reads: true,
+    };
+
+    /// The reductions that keep paths shortest: what counterexample searches use.
+    pub fn exact(self) -> Reduction {
+        Reduction {
+            reads: false,
+            ..self
+        }
+    }
+
+    /// The reductions applied, joined by `+`, or `none`.
+    pub fn name(self) -> String {
+        let names = [
+            (self.symmetry, "symmetry"),
+            (self.read_order && !self.reads, "read-order"),
+            (self.reads, "reads"),
+        ];
+        let on: Vec<&str> = names
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect();
+        match on.is_empty() {
+            true => "none".to_string(),
+            false => on.join("+"),
+        }
+    }
+}
+
+/// How many lines of its response a client reads in a [`Move::Response`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reads {
+    All,
+    /// This many, then the connection drops.
+    ThenDrop(u8),
+}
+
+/// One step of the reduced system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Move {
+    /// One action of the line-by-line model.
+    One(Action),
+    /// A command (`issue`, an `Action::Issue`), or nothing when the lines were queued
+    /// before the search began, and the client's reads of its response.
+    Response {
+        client: ClientId,
+        issue: Option<Action>,
+        reads: Reads,
+    },
+}
+
+/// The system as a search sees it: its moves and their effects under `reduction`. States
+/// are canonical when symmetry is on.
+pub struct Space<'a> {
+    pub config: &'a Config,
+    pub reduction: Reduction,
+}
+
+impl Space<'_> {
+    /// The state a search starts from.
+    pub fn start(&self, concrete: &System) -> System {
+        let mut state = concrete.clone();
+        self.canonicalise(&mut state);
+        state
+    }
+
+    fn canonicalise(&self, state: &mut System) {
+        if self.reduction.symmetry && state.clients.len() > 1 {
+            let order = canonical_order(state);
+            permute(state, &order);
+        }
+    }
+
+    /// Whether the read-order bookkeeping is kept (moot under read macro-steps).
+    fn freezes(&self) -> bool {
+        self.reduction.read_order && !self.reduction.reads
+    }
+
+    /// Every move enabled in `state`, in a fixed order: the line-by-line actions' order, a
+    /// command's reads in the order whole, then each prefix with a drop.
+    pub fn moves(&self, state: &System, moves: &mut Vec<Move>) {
+        let mut actions = Vec::new();
+        state.actions(self.config, &mut actions);
+        if !self.reduction.reads {
+            let thawed = |action: &Action| match action {
+                Action::Read { client } | Action::Drop { client } => !is_frozen(state, *client),
+                _ => true,
+            };
+            moves.extend(actions.into_iter().filter(thawed).map(Move::One));
+            return;
+        }
+        for action in actions {
+            match action {
+                Action::Read { client } => self.push_responses(state, client, None, moves),
+                Action::Issue { client, .. } => {
+                    self.push_responses(state, client, Some(action), moves)
+                }
+                // A drop with lines unread is a prefix read then a drop, offered above.
+                Action::Drop { client } if has_unread(state, client) => {}
+                _ => moves.push(Move::One(action)),
+            }
+        }
+    }
+
+    /// The response moves of `client` after `issue`: the whole response, then each prefix
+    /// followed by a drop, one per distinct state a drop can leave (what survives a drop
+    /// is the cache, the resync point and UIDNEXT; prefixes that leave them alike leave
+    /// the same state, and the shortest stands for them).
+    fn push_responses(
+        &self,
+        state: &System,
+        client: ClientId,
+        issue: Option<Action>,
+        moves: &mut Vec<Move>,
+    ) {
+        moves.push(Move::Response {
+            client,
+            issue,
+            reads: Reads::All,
+        });
+        let mut scratch = state.clone();
+        if let Some(action) = issue {
+            scratch.apply(self.config, action);
+        }
+        let mut read = 0u8;
+        let mut last: Option<Survivor> = None;
+        while has_unread(&scratch, client) {
+            let now = Survivor::of(&scratch.clients[client.index()]);
+            if last.as_ref() != Some(&now) {
+                moves.push(Move::Response {
+                    client,
+                    issue,
+                    reads: Reads::ThenDrop(read),
+                });
+                last = Some(now);
+            }
+            scratch.apply(self.config, Action::Read { client });
+            read += 1;
+        }
+    }
+
+    /// Applies `mv` to `state`; `inner` sees every state strictly inside a whole-response
+    /// move (after the command, before the last line is read), where `sometimes` properties
+    /// must be evaluated too (see the module's argument, point 4).
+    pub fn step(&self, state: &System, mv: Move, inner: &mut dyn FnMut(&System)) -> System {
+        let mut next = state.clone();
+        match mv {
+            Move::One(action) => {
+                next.apply(self.config, action);
+                if self.freezes() {
+                    freeze_others(&mut next, action);
+                }
+            }
+            Move::Response {
+                client,
+                issue,
+                reads,
+            } => {
+                if let Some(action) = issue {
+                    next.apply(self.config, action);
+                }
+                let read = Action::Read { client };
+                match reads {
+                    Reads::All => {
+                        while has_unread(&next, client) {
+                            inner(&next);
+                            next.apply(self.config, read);
+                        }
+                    }
+                    Reads::ThenDrop(n) => {
+                        for _ in 0..n {
+                            next.apply(self.config, read);
+                        }
+                        next.apply(self.config, Action::Drop { client });
+                    }
+                }
+            }
+        }
+        self.canonicalise(&mut next);
+        next
+    }
+
+    /// The line-by-line actions of `path`, a path of this space's moves from
+    /// `start(concrete)`, said of the concrete start: each move's clients renamed back, each
+    /// response move spelled out line by line.
+    pub fn concrete(&self, concrete: &System, path: &[Move]) -> Vec<Action> {
+        let mut state = concrete.clone();
+        let mut actions = Vec::new();
+        for &mv in path {
+            let order = match self.reduction.symmetry {
+                true => canonical_order(&state),
+                false => (0..state.clients.len() as u8).collect(),
+            };
+            let back = |a: Action| symmetry::rename_back(a, &order);
+            let lines: Vec<Action> = match mv {
+                Move::One(action) => vec![back(action)],
+                Move::Response {
+                    client,
+                    issue,
+                    reads,
+                } => {
+                    let client = ClientId(order[client.index()]);
+                    let mut lines: Vec<Action> = issue.map(back).into_iter().collect();
+                    let mut scratch = state.clone();
+                    for line in &lines {
+                        scratch.apply(self.config, *line);
+                    }
+                    let unread = scratch.clients[client.index()]
+                        .connection
+                        .as_ref()
+                        .map_or(0, |c| c.queue.len());
+                    match reads {
+                        Reads::All => lines.extend((0..unread).map(|_| Action::Read { client })),
+                        Reads::ThenDrop(n) => {
+                            lines.extend((0..n).map(|_| Action::Read { client }));
+                            lines.push(Action::Drop { client });
+                        }
+                    }
+                    lines
+                }
+            };
+            for line in &lines {
+                state.apply(self.config, *line);
+                // The same bookkeeping as the search's, or the canonical order, which
+                // fingerprints it, would differ.
+                if self.freezes() {
+                    freeze_others(&mut state, *line);
+                }
+            }
+            actions.extend(lines);
+        }
+        actions
+    }
+}
+
+/// Under the read-order reduction: every client with lines unread, other than the one that
+/// took `action`, reads no more of them.
+fn freeze_others(state: &mut System, action: Action) {
+    let actor = match action {
+        Action::Issue { client, .. } | Action::Read { client } | Action::Drop { client } => {
+            Some(client)
+        }
+        Action::Arrive | Action::Remove { .. } => None,
+    };
+    for (i, client) in state.clients.iter_mut().enumerate() {
+        if let Some(connection) = client.connection.as_mut()
+            && !connection.queue.is_empty()
+            && actor != Some(ClientId(i as u8))
+        {
+            connection.frozen = true;
+        }
+    }
+}
+
+fn is_frozen(state: &System, client: ClientId) -> bool {
+    state.clients[client.index()]
+        .connection
+        .as_ref()
+        .is_some_and(|c| c.frozen)
+}
+
+fn has_unread(state: &System, client: ClientId) -> bool {
+    state.clients[client.index()]
+        .connection
+        .as_ref()
+        .is_some_and(|c| !c.queue.is_empty())
+}
+
+/// What of a replica survives a drop.
+#[derive(PartialEq)]
+struct Survivor {
+    cache: std::collections::BTreeMap<Uid, crate::imap::types::FlagSet>,
+    resync_point: ModSeq,
+    uid_next: Uid,
+}
+
+impl Survivor {
+    fn of(client: &Client) -> Survivor {
+        Survivor {
+            cache: client.cache.clone(),
+            resync_point: client.resync_point,
+            uid_next: client.uid_next,
+        }
+    }
+}

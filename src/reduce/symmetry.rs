@@ -1,0 +1,133 @@
+//! Client symmetry: every client starts alike and runs the same code, so renaming clients
+//! maps runs to runs. The canonical form of a state lists its clients in a fixed order and
+//! renames the client ids the state holds to match.
+//!
+//! Soundness. Let π be a renaming of clients and π(s) the state with client i's replica and
+//! session moved to π(i) and every client id in the state renamed by π. (1) The actions of
+//! π(s) are those of s renamed, and applying π(a) to π(s) gives π(apply(s, a)): a client's
+//! commands depend only on its replica, the server's answers only on the mailbox and that
+//! client's session, and what one session's command does to the others is the same for every
+//! other (mailbox.rs loops over all sessions alike). (2) Every property quantifies over all
+//! clients, or reads a monitor that names the client it blames, so it holds in s iff in
+//! π(s). By (1) the states reachable from π(start) are the renamed states reachable from
+//! start, and by (2) a search that keeps one state per class (its canonical form) decides
+//! every property as the full search does, with paths of the same lengths; `concrete`
+//! (mod.rs) renames each step back. Client ids live in the replicas' and sessions'
+//! positions and in four fields: `Expunged.by`, `Uncovered.client`,
+//! `Regression::Decreased.by` and `Unannounced.client`; a new field holding a `ClientId`
+//! must be renamed here too, or the reduction would merge states that differ.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use crate::imap::types::ClientId;
+use crate::server::Regression;
+use crate::system::{Action, System};
+
+/// The clients of `state` in canonical order: `order[i]` is the index in `state` of the
+/// client that the canonical form puts at `i`.
+///
+/// Clients are sorted by a fingerprint of everything that belongs to them: replica, session,
+/// the UIDs they expunged, and the monitors that name them. Two clients with the same
+/// fingerprint hold the same data (up to a hash collision, which only makes the reduction
+/// partial, never unsound), so either order gives the same canonical state: the form is a
+/// function of the class, which `concrete` relies on.
+pub fn canonical_order(state: &System) -> Vec<u8> {
+    let keys: Vec<u64> = (0..state.clients.len())
+        .map(|i| client_key(state, ClientId(i as u8)))
+        .collect();
+    let mut order: Vec<u8> = (0..state.clients.len() as u8).collect();
+    order.sort_by_key(|&i| keys[i as usize]);
+    order
+}
+
+fn client_key(state: &System, client: ClientId) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    state.clients[client.index()].hash(&mut hasher);
+    state.server.sessions[client.index()].hash(&mut hasher);
+    let mailbox = &state.server.mailbox;
+    for (uid, expunged) in &mailbox.expunged {
+        if expunged.by == Some(client) {
+            uid.hash(&mut hasher);
+        }
+    }
+    let server = &state.server;
+    let decreased =
+        matches!(server.regressed, Some(Regression::Decreased { by, .. }) if by == Some(client));
+    (
+        server.uncovered.is_some_and(|u| u.client == client),
+        decreased,
+        server.unannounced.is_some_and(|u| u.client == client),
+    )
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether `order` leaves every client where it is.
+pub fn is_identity(order: &[u8]) -> bool {
+    order.iter().enumerate().all(|(i, &o)| i == o as usize)
+}
+
+/// `state` with its clients in `order` (see [`canonical_order`]) and every client id renamed
+/// to match.
+pub fn permute(state: &mut System, order: &[u8]) {
+    if is_identity(order) {
+        return;
+    }
+    // new_id[old] = the new index of the client that was at `old`.
+    let mut new_id = vec![0u8; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old as usize] = new as u8;
+    }
+    let rename = |c: ClientId| ClientId(new_id[c.index()]);
+    let mut clients: Vec<_> = order
+        .iter()
+        .map(|&o| std::mem::replace(&mut state.clients[o as usize], placeholder()))
+        .collect();
+    std::mem::swap(&mut state.clients, &mut clients);
+    let server = &mut state.server;
+    let mut sessions: Vec<_> = order
+        .iter()
+        .map(|&o| server.sessions[o as usize].take())
+        .collect();
+    std::mem::swap(&mut server.sessions, &mut sessions);
+    for expunged in server.mailbox.expunged.values_mut() {
+        expunged.by = expunged.by.map(rename);
+    }
+    if let Some(u) = server.uncovered.as_mut() {
+        u.client = rename(u.client);
+    }
+    if let Some(Regression::Decreased { by, .. }) = server.regressed.as_mut() {
+        *by = by.map(rename);
+    }
+    if let Some(u) = server.unannounced.as_mut() {
+        u.client = rename(u.client);
+    }
+}
+
+fn placeholder() -> crate::client::Client {
+    crate::client::Client::new(0)
+}
+
+/// `action` of the canonical state, said of the state whose canonical order is `order`.
+pub fn rename_back(action: Action, order: &[u8]) -> Action {
+    let back = |c: ClientId| ClientId(order[c.index()]);
+    match action {
+        Action::Issue {
+            client,
+            request,
+            reply,
+        } => Action::Issue {
+            client: back(client),
+            request,
+            reply,
+        },
+        Action::Read { client } => Action::Read {
+            client: back(client),
+        },
+        Action::Drop { client } => Action::Drop {
+            client: back(client),
+        },
+        Action::Arrive | Action::Remove { .. } => action,
+    }
+}
