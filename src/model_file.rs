@@ -9,10 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckOutcome, Completion, Verdict};
 use crate::properties::{Kind, PROPERTIES, property};
-use crate::setup::Bounds;
-use crate::system::{Action, Config};
-use crate::trace::Step;
-use crate::trace::replay::run;
+use crate::step::Step;
+use crate::system::Action;
 
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +38,33 @@ struct RawExpect {
     #[serde(deserialize_with = "crate::json::unique_map")]
     verdicts: BTreeMap<String, String>,
     unique_states: Option<usize>,
+}
+
+/// Bounds as a model file or flags give them; None takes the default (`setup` applies the
+/// defaults and the limits). Here, with the file that reads them, so that `setup` depends on
+/// this module and not the other way round.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bounds {
+    pub clients: Option<u64>,
+    pub messages: Option<u64>,
+    pub commands: Option<u64>,
+    /// Messages another agent may append; default none.
+    pub arrivals: Option<u64>,
+    /// Of those, messages it may move away again; default none.
+    pub removals: Option<u64>,
+}
+
+impl Bounds {
+    /// `self` where given, else `base`.
+    pub fn or(self, base: Bounds) -> Bounds {
+        Bounds {
+            clients: self.clients.or(base.clients),
+            messages: self.messages.or(base.messages),
+            commands: self.commands.or(base.commands),
+            arrivals: self.arrivals.or(base.arrivals),
+            removals: self.removals.or(base.removals),
+        }
+    }
 }
 
 pub struct ModelFile {
@@ -232,11 +257,4 @@ pub fn mismatches(expect: &Expect, outcome: &CheckOutcome) -> Vec<String> {
         }
     }
     out
-}
-
-/// Checks that `script` runs under `config`: each step enabled where it comes.
-pub fn check_script(path: &Path, config: &Config, script: &[Action]) -> Result<(), String> {
-    run(config, script)
-        .map(|_| ())
-        .map_err(|(step, why)| format!("{}: script step {step}: {why}", path.display()))
 }

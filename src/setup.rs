@@ -5,8 +5,14 @@ use std::path::PathBuf;
 
 use crate::model_file::{self, ModelFile};
 use crate::properties::PROPERTIES;
+use crate::shell::path_word;
 use crate::spec::edition;
+use crate::step::run::run;
 use crate::system::{Action, Config};
+
+// Bounds are defined with the model file, which reads them and comes first; re-exported
+// because `config` takes them, so its callers (flags, traces, tests) name them here.
+pub use crate::model_file::Bounds;
 
 pub const DEFAULT_EDITION: &str = "rfc5162";
 pub const DEFAULT_CLIENTS: u8 = 2;
@@ -20,31 +26,6 @@ const MAX_CLIENTS: u64 = 9;
 const MAX_MESSAGES: u64 = 99;
 const MAX_COMMANDS: u64 = 99;
 const MAX_ARRIVALS: u64 = 9;
-
-/// Bounds as given; None takes the default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Bounds {
-    pub clients: Option<u64>,
-    pub messages: Option<u64>,
-    pub commands: Option<u64>,
-    /// Messages another agent may append; default none.
-    pub arrivals: Option<u64>,
-    /// Of those, messages it may move away again; default none.
-    pub removals: Option<u64>,
-}
-
-impl Bounds {
-    /// `self` where given, else `base`.
-    pub fn or(self, base: Bounds) -> Bounds {
-        Bounds {
-            clients: self.clients.or(base.clients),
-            messages: self.messages.or(base.messages),
-            commands: self.commands.or(base.commands),
-            arrivals: self.arrivals.or(base.arrivals),
-            removals: self.removals.or(base.removals),
-        }
-    }
-}
 
 fn bounded(name: &str, value: Option<u64>, default: u64, max: u64) -> Result<u64, String> {
     let value = value.unwrap_or(default);
@@ -139,9 +120,12 @@ pub struct Overrides {
 /// A model file's model, with `edition` and `config` (the file's own, or overridden by
 /// flags).
 fn from_file(file: &ModelFile, edition: String, config: Config) -> Result<ModelSetup, String> {
-    model_file::check_script(&file.path, &config, &file.script)?;
     let shown = file.path.display().to_string();
-    if !file.script.is_empty() && crate::trace::reproduce::path_word(&shown).is_none() {
+    // The script is checked against the configuration the model will run, which flags may
+    // have changed from the file's own: a step enabled under one may not be under another.
+    run(&config, &file.script)
+        .map_err(|(step, why)| format!("{shown}: script step {step}: {why}"))?;
+    if !file.script.is_empty() && path_word(&shown).is_none() {
         return Err(format!(
             "{shown}: the path of a model file with a script may not hold a quote or a \
              control character: the commands that reproduce its traces name it"

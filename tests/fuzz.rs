@@ -21,9 +21,10 @@ use resync_check::properties::{Kind, property};
 use resync_check::setup;
 use resync_check::simulate::summary::{SummaryFile, merge};
 use resync_check::simulate::{self, Options, Policy, Shard};
+use resync_check::step::run::run;
 use resync_check::system::System;
 use resync_check::trace::minimize::minimize;
-use resync_check::trace::replay::{ReplayError, check_lines, replay, run};
+use resync_check::trace::replay::{ReplayError, check_lines, replay};
 use resync_check::trace::{ModelInfo, Trace, markdown, svg, text};
 
 mod common;

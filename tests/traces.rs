@@ -502,7 +502,7 @@ fn minimize_removes_the_steps_a_violation_does_not_need() {
     let mut file = trace.clone();
     file.steps = longer
         .iter()
-        .map(|a| resync_check::trace::Step::bare(*a))
+        .map(|a| resync_check::step::Step::bare(*a))
         .collect();
     let dir = temp_dir("minimize");
     let input = dir.join("long.json");

@@ -10,10 +10,11 @@ use crate::report;
 use crate::setup::{self, ModelSetup};
 use crate::simulate::summary::{SummaryFile, merge as merge_files};
 use crate::simulate::{self, Policy, Shard};
+use crate::step::Step;
+use crate::step::run::run;
 use crate::system::Action;
-use crate::trace::replay::run;
 use crate::trace::save::save;
-use crate::trace::{self, ModelInfo, text};
+use crate::trace::{ModelInfo, text};
 
 /// Commands per client when `simulate` is not told: enough for walks of a few hundred steps.
 const SIMULATE_COMMANDS: u64 = 20;
@@ -75,7 +76,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<u8, String> {
     );
     let seconds = started.elapsed().as_secs_f64();
     let info = ModelInfo::new(&model.name, &model.edition, &model.config);
-    let script: Vec<trace::Step> = model.script.iter().map(|a| trace::Step::bare(*a)).collect();
+    let script: Vec<Step> = model.script.iter().map(|a| Step::bare(*a)).collect();
     let file = SummaryFile::new(
         info,
         model.description.clone(),

@@ -5,8 +5,9 @@ use std::path::Path;
 use super::args::{Format, MinimizeArgs, RenderArgs};
 use crate::output;
 use crate::properties::{Kind, property};
+use crate::step::run::run;
 use crate::trace::minimize::minimize as shorten;
-use crate::trace::replay::{ReplayError, Replayed, check_lines, replay as run_replay, run};
+use crate::trace::replay::{ReplayError, Replayed, check_lines, replay as run_replay};
 use crate::trace::{ModelInfo, Trace, check_command, markdown, reproduce, svg, text};
 
 pub fn load_trace(path: &Path) -> Result<Trace, String> {

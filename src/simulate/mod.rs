@@ -27,8 +27,9 @@ use crate::distinct::Distinct;
 use crate::imap::command::Target;
 use crate::model_file::property_index;
 use crate::properties::{Kind, PROPERTIES};
+use crate::step::run::run as run_script;
 use crate::system::{Action, Config, System};
-use crate::trace::replay::{self, Replayed, replay};
+use crate::trace::replay::{Replayed, replay};
 use crate::trace::{Trace, model_flags};
 use summary::SummaryFile;
 
@@ -428,8 +429,8 @@ pub fn violation_traces(
         .iter()
         .map(|s| s.action())
         .collect::<Result<Vec<Action>, _>>()?;
-    let start = replay::run(&config, &script)
-        .map_err(|(step, why)| format!("script step {step}: {why}"))?;
+    let start =
+        run_script(&config, &script).map_err(|(step, why)| format!("script step {step}: {why}"))?;
     let properties = file
         .properties
         .iter()

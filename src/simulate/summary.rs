@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::distinct::Distinct;
 use crate::model_file::property_list;
 use crate::properties::PROPERTIES;
+use crate::step::Step;
+use crate::trace::ModelInfo;
 use crate::trace::text::count;
-use crate::trace::{ModelInfo, Step};
 
 use super::{FIRST_KEPT, MAX_RUNS, MAX_STEPS, Options, Policy, Shard, Summary, Tally, Walks};
 

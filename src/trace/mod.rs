@@ -1,6 +1,7 @@
 //! Counterexample traces: a path of named steps (who did what, never stateright action
-//! indices), each with the IMAP lines it produced, and the model it ran on. Saved as JSON,
-//! replayed, minimized and rendered as text, markdown or SVG.
+//! indices; the vocabulary is [`crate::step`]'s), each with the IMAP lines it produced, and
+//! the model it ran on. Saved as JSON, replayed, minimized and rendered as text, markdown or
+//! SVG.
 
 pub mod blame;
 pub mod markdown;
@@ -8,7 +9,6 @@ pub mod minimize;
 pub mod replay;
 pub mod reproduce;
 pub mod save;
-pub mod snapshot;
 pub mod svg;
 pub mod text;
 
@@ -16,13 +16,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::Request;
-use crate::imap::types::{ClientId, Uid};
+use crate::imap::types::ClientId;
 use crate::imap::wire;
-use crate::server::{Flush, GoneStore, Reply, SelectReply};
 use crate::setup::{self, Bounds};
+use crate::step::Step;
+use crate::step::snapshot::Snapshot;
 use crate::system::{Action, Config, System};
-use snapshot::Snapshot;
 
 /// Bumped whenever a change to the format would make an older reader misread a file.
 pub const FORMAT_VERSION: u32 = 1;
@@ -119,191 +118,6 @@ impl ModelInfo {
             removals: Some(self.removals.into()),
         };
         setup::config(&self.edition, &clauses, bounds)
-    }
-}
-
-/// What a step does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Do {
-    /// The client sends a command; the server executes it and queues its response.
-    Send,
-    /// The client reads the next queued line.
-    Read,
-    /// The client's connection drops.
-    Drop,
-    /// Another agent appends a message (no client).
-    Arrive,
-    /// The other agent moves away a message it appended (no client).
-    Remove,
-}
-
-impl Do {
-    /// The name traces use (`do`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Do::Send => "send",
-            Do::Read => "read",
-            Do::Drop => "drop",
-            Do::Arrive => "arrive",
-            Do::Remove => "remove",
-        }
-    }
-}
-
-/// One named step, and the lines it produced. Model-file scripts use the same shape
-/// without the lines.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    #[serde(rename = "do")]
-    pub kind: Do,
-    /// Who: absent for the other agent's `arrive` and `remove`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client: Option<ClientId>,
-    /// For `remove`: the UID the other agent moves away.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<Uid>,
-    /// For `send`: what the client asks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<Request>,
-    /// For `send`: which of the changes it holds back for this session the server sends at
-    /// the end of the command.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_sends: Option<Flush>,
-    /// For `send` of a resync: how the server answered the QRESYNC SELECT where the spec
-    /// leaves it a choice; absent for the default (exact VANISHED (EARLIER), FETCH for the
-    /// known UIDs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub select: Option<SelectReply>,
-    /// For `send` of a STORE on a message whose expunge the server holds back from this
-    /// session: `no` if it answered NO; absent for the default (a new MODSEQ).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gone_store: Option<GoneStore>,
-    /// For `send`: true if the server added an optional `[HIGHESTMODSEQ n]` to the tagged
-    /// OK; absent for false.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub adds_highestmodseq: bool,
-    /// For `send`: the command lines.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sent: Vec<String>,
-    /// For `send`: the response lines queued on the connection.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub queued: Vec<String>,
-    /// For `read`: the line read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub read: Option<String>,
-    /// For `drop`: the unread lines lost.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub lost: Vec<String>,
-    /// The state after the step, when traces are saved with snapshots.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<Snapshot>,
-}
-
-impl Step {
-    /// The action this step names, without its lines.
-    pub fn action(&self) -> Result<Action, String> {
-        let chooses = self.server_sends.is_some()
-            || self.select.is_some()
-            || self.gone_store.is_some()
-            || self.adds_highestmodseq;
-        let bare = self.client.is_none() && self.request.is_none() && !chooses;
-        match (self.kind, self.uid) {
-            (Do::Arrive, None) if bare => return Ok(Action::Arrive),
-            (Do::Arrive, _) => {
-                return Err(
-                    "an `arrive` step names no client, UID, request or server choice".into(),
-                );
-            }
-            (Do::Remove, Some(uid)) if bare => return Ok(Action::Remove { uid }),
-            (Do::Remove, _) => {
-                return Err(
-                    "a `remove` step names a `uid`, and no client, request or server choice".into(),
-                );
-            }
-            (_, Some(_)) => return Err("only a `remove` step has a `uid`".into()),
-            (_, None) => {}
-        }
-        let client = self
-            .client
-            .ok_or("a `send`, `read` or `drop` step needs a `client`")?;
-        match (self.kind, self.request, self.server_sends) {
-            (Do::Send, Some(request), Some(flush)) => Ok(Action::Issue {
-                client,
-                request,
-                reply: Reply {
-                    flush,
-                    select: self.select.unwrap_or_default(),
-                    gone: self.gone_store.unwrap_or_default(),
-                    code: self.adds_highestmodseq,
-                },
-            }),
-            (Do::Send, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
-            (Do::Read | Do::Drop, None, _) if !chooses => Ok(match self.kind {
-                Do::Read => Action::Read { client },
-                _ => Action::Drop { client },
-            }),
-            (_, _, _) => Err(
-                "only a `send` step has `request`, `server_sends`, `select`, `gone_store` and \
-                 `adds_highestmodseq`"
-                    .into(),
-            ),
-        }
-    }
-
-    /// A step naming `action`, without lines.
-    pub fn bare(action: Action) -> Step {
-        let mut step = Step {
-            kind: Do::Read,
-            client: None,
-            uid: None,
-            request: None,
-            server_sends: None,
-            select: None,
-            gone_store: None,
-            adds_highestmodseq: false,
-            sent: Vec::new(),
-            queued: Vec::new(),
-            read: None,
-            lost: Vec::new(),
-            state: None,
-        };
-        match action {
-            Action::Issue {
-                client,
-                request,
-                reply,
-            } => {
-                step.kind = Do::Send;
-                step.client = Some(client);
-                step.request = Some(request);
-                step.server_sends = Some(reply.flush);
-                step.select = (reply.select != SelectReply::default()).then_some(reply.select);
-                step.gone_store = (reply.gone != GoneStore::default()).then_some(reply.gone);
-                step.adds_highestmodseq = reply.code;
-            }
-            Action::Read { client } => step.client = Some(client),
-            Action::Drop { client } => {
-                step.kind = Do::Drop;
-                step.client = Some(client);
-            }
-            Action::Arrive => step.kind = Do::Arrive,
-            Action::Remove { uid } => {
-                step.kind = Do::Remove;
-                step.uid = Some(uid);
-            }
-        }
-        step
-    }
-
-    /// Whether the step carries any line or snapshot (a script step must not).
-    pub fn has_outcome(&self) -> bool {
-        !self.sent.is_empty()
-            || !self.queued.is_empty()
-            || self.read.is_some()
-            || !self.lost.is_empty()
-            || self.state.is_some()
     }
 }
 
@@ -408,7 +222,7 @@ impl Trace {
 pub fn model_flags(script_file: Option<&str>, info: &ModelInfo) -> String {
     let mut flags = String::new();
     if let Some(path) = script_file {
-        let word = reproduce::path_word(path).unwrap_or_else(|| path.to_string());
+        let word = crate::shell::path_word(path).unwrap_or_else(|| path.to_string());
         flags.push_str(&format!(" {word}"));
     }
     flags.push_str(&format!(" --edition {}", info.edition));

@@ -7,27 +7,8 @@
 use std::path::Path;
 
 use super::{ModelInfo, Trace, model_flags};
+use crate::shell::{path_word, plain_path};
 use crate::simulate::{MAX_RUNS, MAX_STEPS};
-
-/// Whether `path` can stand in a command as it is: letters, digits and `. _ - + = /`, not
-/// read as a flag.
-fn plain_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('-')
-        && path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-+=/".contains(c))
-}
-
-/// A model file's path as one shell word: as it is if plain, else in single quotes; None if
-/// it holds a quote or a control character, which no command this tool writes can carry.
-pub fn path_word(path: &str) -> Option<String> {
-    if plain_path(path) {
-        return Some(path.to_string());
-    }
-    let quotable = !path.is_empty() && !path.chars().any(|c| c == '\'' || c.is_control());
-    quotable.then(|| format!("'{path}'"))
-}
 
 /// The model file at the start of `rest` (after `check ` or `simulate `), if any, and
 /// whether it is written as [`path_word`] writes it.
