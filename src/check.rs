@@ -155,7 +155,7 @@ const NEVER_DISCOVERED: &str = "(explore the whole space)";
 
 /// Checks `properties` over every state reachable from the state `script` leads to (the
 /// initial state when it is empty). The states along the script are checked too; a
-/// counterexample includes the script. `script` must run (see `trace::replay::run`).
+/// counterexample includes the script. `script` must run (see `step::run::run`).
 pub fn check(
     config: Config,
     script: &[Action],

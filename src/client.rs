@@ -37,7 +37,7 @@ pub enum Request {
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Awaiting {
     /// A `.SILENT` STORE: the client applies the change to the message its own
     /// `FETCH (UID u MODSEQ (m))` names, when it reads that line (RFC 7162 section 3.1.3:
@@ -53,7 +53,7 @@ pub enum Awaiting {
 }
 
 /// What does not survive a disconnect.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Connection {
     /// Whether the client believes INBOX is selected (from its last SELECT's OK until
     /// CLOSE's OK).
@@ -97,7 +97,7 @@ impl Connection {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Client {
     /// The cached mailbox: UID -> flags. Survives disconnects.
     pub cache: BTreeMap<Uid, FlagSet>,

@@ -198,14 +198,14 @@ impl Space<'_> {
         let mut read = 0u8;
         let mut last: Option<Survivor> = None;
         while has_unread(&scratch, client) {
-            let now = Survivor::of(&scratch.clients[client.index()]);
-            if last.as_ref() != Some(&now) {
+            let replica = &scratch.clients[client.index()];
+            if !last.as_ref().is_some_and(|l| l.is_of(replica)) {
                 moves.push(Move::Response {
                     client,
                     issue,
                     reads: Reads::ThenDrop(read),
                 });
-                last = Some(now);
+                last = Some(Survivor::of(replica));
             }
             scratch.apply(self.config, Action::Read { client });
             read += 1;
@@ -340,7 +340,6 @@ fn has_unread(state: &System, client: ClientId) -> bool {
 }
 
 /// What of a replica survives a drop.
-#[derive(PartialEq)]
 struct Survivor {
     cache: std::collections::BTreeMap<Uid, crate::imap::types::FlagSet>,
     resync_point: ModSeq,
@@ -354,5 +353,11 @@ impl Survivor {
             resync_point: client.resync_point,
             uid_next: client.uid_next,
         }
+    }
+
+    fn is_of(&self, client: &Client) -> bool {
+        self.cache == client.cache
+            && self.resync_point == client.resync_point
+            && self.uid_next == client.uid_next
     }
 }

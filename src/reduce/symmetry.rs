@@ -17,8 +17,7 @@
 //! `Regression::Decreased.by` and `Unannounced.client`; a new field holding a `ClientId`
 //! must be renamed here too, or the reduction would merge states that differ.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::cmp::Ordering;
 
 use crate::imap::types::ClientId;
 use crate::server::Regression;
@@ -27,40 +26,38 @@ use crate::system::{Action, System};
 /// The clients of `state` in canonical order: `order[i]` is the index in `state` of the
 /// client that the canonical form puts at `i`.
 ///
-/// Clients are sorted by a fingerprint of everything that belongs to them: replica, session,
-/// the UIDs they expunged, and the monitors that name them. Two clients with the same
-/// fingerprint hold the same data (up to a hash collision, which only makes the reduction
-/// partial, never unsound), so either order gives the same canonical state: the form is a
-/// function of the class, which `concrete` relies on.
+/// Clients are sorted by everything that belongs to them, compared field by field: replica,
+/// session, the UIDs they expunged, and the monitors that name them. Two clients that compare
+/// equal hold the same data, so either order gives the same canonical state: the form is a
+/// function of the class, which `concrete` relies on. (A comparison, not a hash: it stops at
+/// the first difference, usually in the cache, and allocates nothing.)
 pub fn canonical_order(state: &System) -> Vec<u8> {
-    let keys: Vec<u64> = (0..state.clients.len())
-        .map(|i| client_key(state, ClientId(i as u8)))
-        .collect();
     let mut order: Vec<u8> = (0..state.clients.len() as u8).collect();
-    order.sort_by_key(|&i| keys[i as usize]);
+    order.sort_by(|&a, &b| compare(state, ClientId(a), ClientId(b)));
     order
 }
 
-fn client_key(state: &System, client: ClientId) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    state.clients[client.index()].hash(&mut hasher);
-    state.server.sessions[client.index()].hash(&mut hasher);
-    let mailbox = &state.server.mailbox;
-    for (uid, expunged) in &mailbox.expunged {
-        if expunged.by == Some(client) {
-            uid.hash(&mut hasher);
-        }
-    }
+fn compare(state: &System, a: ClientId, b: ClientId) -> Ordering {
     let server = &state.server;
-    let decreased =
-        matches!(server.regressed, Some(Regression::Decreased { by, .. }) if by == Some(client));
-    (
-        server.uncovered.is_some_and(|u| u.client == client),
-        decreased,
-        server.unannounced.is_some_and(|u| u.client == client),
-    )
-        .hash(&mut hasher);
-    hasher.finish()
+    let expunged_by = |c: ClientId| {
+        let log = server.mailbox.expunged.iter();
+        log.filter(move |(_, e)| e.by == Some(c))
+            .map(|(uid, _)| *uid)
+    };
+    let named = |c: ClientId| {
+        let decreased =
+            matches!(server.regressed, Some(Regression::Decreased { by, .. }) if by == Some(c));
+        (
+            server.uncovered.is_some_and(|u| u.client == c),
+            decreased,
+            server.unannounced.is_some_and(|u| u.client == c),
+        )
+    };
+    state.clients[a.index()]
+        .cmp(&state.clients[b.index()])
+        .then_with(|| server.sessions[a.index()].cmp(&server.sessions[b.index()]))
+        .then_with(|| expunged_by(a).cmp(expunged_by(b)))
+        .then_with(|| named(a).cmp(&named(b)))
 }
 
 /// Whether `order` leaves every client where it is.
