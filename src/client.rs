@@ -34,6 +34,10 @@ pub enum Request {
     /// Open INBOX again: `ENABLE QRESYNC` and `SELECT INBOX (QRESYNC ...)` on a new
     /// connection (pipelined), or only the SELECT on a live connection after CLOSE.
     Resync,
+    /// `STATUS INBOX (HIGHESTMODSEQ)` while INBOX is not selected: after CLOSE on the same
+    /// connection, or on a new connection after `ENABLE QRESYNC` (pipelined), before the
+    /// SELECT. Only a `client-resync-point=status` client sends it.
+    Status,
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
@@ -132,16 +136,25 @@ impl Client {
 
     /// What the client may do next, in a fixed order. A client sends one command at a time
     /// and only commands that make sense for the mailbox as its cache shows it: a STORE
-    /// that changes a flag, an expunge when something is `\Deleted`.
-    pub fn requests(&self) -> Vec<Request> {
+    /// that changes a flag, an expunge when something is `\Deleted`. While INBOX is not
+    /// selected it opens it again, and a `client-resync-point=status` client may first ask
+    /// STATUS (RFC 3501 section 6.3.10 asks not to use STATUS on the selected mailbox).
+    pub fn requests(&self, spec: &Spec) -> Vec<Request> {
+        let unselected = || {
+            let mut requests = vec![Request::Resync];
+            if spec.client_resync_point == ClientResyncPoint::Status {
+                requests.push(Request::Status);
+            }
+            requests
+        };
         let Some(connection) = &self.connection else {
-            return vec![Request::Resync];
+            return unselected();
         };
         if !connection.awaiting.is_empty() {
             return Vec::new();
         }
         if !connection.selected {
-            return vec![Request::Resync];
+            return unselected();
         }
         let mut requests = Vec::new();
         for (i, (uid, flags)) in self.cache.iter().enumerate() {
@@ -214,6 +227,9 @@ impl Client {
                     vec![(next(), Command::EnableQresync), (next(), select)]
                 }
             }
+            // ENABLE first on a new connection: the SELECT that follows needs QRESYNC.
+            Request::Status if self.connection.is_some() => vec![(next(), Command::Status)],
+            Request::Status => vec![(next(), Command::EnableQresync), (next(), Command::Status)],
         }
     }
 
@@ -322,6 +338,14 @@ impl Client {
                 }
             }
             Response::UidNext(n) => connection.uid_next_seen = Some(*n),
+            Response::Status(m) => {
+                // Against RFC 7162 section 6, where the value comes from the mailbox opening
+                // and the codes and MODSEQs sent while it is selected: a STATUS value read
+                // as if it were a HIGHESTMODSEQ code, adopted at STATUS's tagged OK.
+                if spec.client_resync_point == ClientResyncPoint::Status {
+                    connection.hms_code = Some(*m);
+                }
+            }
             Response::UidValidity(_) | Response::EnabledQresync => {}
             Response::Tagged { tag, status, .. } => {
                 if let Some(m) = line.highest_modseq_code() {
@@ -395,7 +419,8 @@ impl Client {
             // highest MODSEQ, if bigger than the stored value.
             ClientResyncPoint::Rfc7162
             | ClientResyncPoint::Eager
-            | ClientResyncPoint::SelectOnReceipt => match code {
+            | ClientResyncPoint::SelectOnReceipt
+            | ClientResyncPoint::Status => match code {
                 Some(code) => self.resync_point = code,
                 None => {
                     if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {

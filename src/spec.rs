@@ -322,6 +322,11 @@ pub enum ClientResyncPoint {
     /// As `Rfc7162`, but stores SELECT's untagged HIGHESTMODSEQ as soon as it reads it,
     /// before the resynchronization completes.
     SelectOnReceipt,
+    /// As `Rfc7162`, but the client also sends `STATUS INBOX (HIGHESTMODSEQ)` while INBOX
+    /// is not selected (after CLOSE, or on a new connection before its SELECT) and stores
+    /// the value it reports, at STATUS's tagged OK, as a code of the mailbox (real-servers.md
+    /// A2(b); KDE KIMAP). Only this client sends STATUS: the others have no use for it.
+    Status,
 }
 
 impl ClauseValues for ClientResyncPoint {
@@ -342,6 +347,13 @@ impl ClauseValues for ClientResyncPoint {
                 "against RFC 7162 section 6 (\"Once the synchronization is complete\"; stores \
                  SELECT's HIGHESTMODSEQ on receipt; resync-rules.md C4)",
             ),
+            (
+                "status",
+                "against RFC 7162 section 6 (the value comes from the mailbox opening and the \
+                 codes and MODSEQs sent while it is selected): stores what STATUS (HIGHESTMODSEQ) \
+                 reports (RFC 7162 section 3.1.7, RFC 4551 section 3.6), sent after CLOSE or on \
+                 a new connection before SELECT (real-servers.md A2(b), KDE KIMAP)",
+            ),
         ],
     };
     const ALL: &'static [Self] = &[
@@ -349,6 +361,7 @@ impl ClauseValues for ClientResyncPoint {
         Self::Rfc7162,
         Self::Eager,
         Self::SelectOnReceipt,
+        Self::Status,
     ];
 }
 

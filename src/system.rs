@@ -79,7 +79,9 @@ impl System {
             let id = ClientId(i as u8);
             let Some(connection) = &client.connection else {
                 if client.commands_issued < config.commands {
-                    self.push_issues(config, id, Request::Resync, actions);
+                    for request in client.requests(&config.spec) {
+                        self.push_issues(config, id, request, actions);
+                    }
                 }
                 continue;
             };
@@ -87,7 +89,7 @@ impl System {
                 actions.push(Action::Read { client: id });
             }
             if client.commands_issued < config.commands {
-                for request in client.requests() {
+                for request in client.requests(&config.spec) {
                     self.push_issues(config, id, request, actions);
                 }
             }

@@ -221,7 +221,7 @@ fn uidnext_follows_only_a_completed_uid_fetch() {
     ];
     exchange(&mut client, &spec, Request::Noop, lines);
     assert_eq!(client.uid_next, Uid(2));
-    assert!(client.requests().contains(&Request::FetchNew));
+    assert!(client.requests(&spec).contains(&Request::FetchNew));
     let commands = client.commands(Request::FetchNew, &spec);
     assert_eq!(commands[0].1, Command::UidFetchNew { from: Uid(2) });
     let lines = vec![
@@ -231,7 +231,7 @@ fn uidnext_follows_only_a_completed_uid_fetch() {
     ];
     exchange(&mut client, &spec, Request::FetchNew, lines);
     assert_eq!(client.uid_next, Uid(4));
-    assert!(!client.requests().contains(&Request::FetchNew));
+    assert!(!client.requests(&spec).contains(&Request::FetchNew));
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn close_keeps_or_prunes_per_the_client_close_clause() {
         exchange(&mut client, &spec, Request::Close, vec![tagged(1, None)]);
         assert_eq!(client.cache.len(), cached, "{name}");
         assert!(!client.connection.as_ref().unwrap().selected);
-        assert_eq!(client.requests(), vec![Request::Resync]);
+        assert_eq!(client.requests(&spec), vec![Request::Resync]);
     }
 }
 
@@ -298,7 +298,7 @@ fn a_selected_idle_client_offers_stores_that_change_a_flag_then_the_rest() {
     client
         .cache
         .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
-    let requests = client.requests();
+    let requests = client.requests(&spec("rfc7162"));
     let store = |target, op, flag| Request::Store { target, op, flag };
     assert_eq!(
         requests,
@@ -413,4 +413,47 @@ fn the_message_count_follows_exists_and_vanished_without_earlier() {
     // Nothing is selected after CLOSE.
     exchange(&mut client, &spec, Request::Close, vec![tagged(4, None)]);
     assert_eq!(count(&client), 0);
+}
+
+#[test]
+fn only_a_status_client_sends_status_and_it_stores_the_value_at_the_ok() {
+    let rfc7162 = spec("rfc7162");
+    let mut status = rfc7162;
+    status.set("client-resync-point", "status").unwrap();
+    // While INBOX is not selected: after CLOSE, or with no connection at all.
+    let mut client = Client::new(2);
+    exchange(&mut client, &status, Request::Close, vec![tagged(1, None)]);
+    assert_eq!(client.requests(&rfc7162), vec![Request::Resync]);
+    assert_eq!(
+        client.requests(&status),
+        vec![Request::Resync, Request::Status]
+    );
+    let commands = client.commands(Request::Status, &status);
+    assert_eq!(commands, vec![(Tag(2), Command::Status)]);
+    client.issue(&commands);
+    let queue = &mut client.connection.as_mut().unwrap().queue;
+    queue.extend([Response::Status(ModSeq(7))]);
+    client.read(&status);
+    // Adopted at the tagged OK, as every value the client stores.
+    assert_eq!(client.resync_point, ModSeq(1));
+    let queue = &mut client.connection.as_mut().unwrap().queue;
+    queue.extend([tagged_text(2, None, "STATUS completed")]);
+    client.read(&status);
+    assert_eq!(client.resync_point, ModSeq(7));
+    // On a new connection, after ENABLE QRESYNC, pipelined.
+    let mut client = Client::new(2);
+    client.drop_connection();
+    assert_eq!(
+        client.requests(&status),
+        vec![Request::Resync, Request::Status]
+    );
+    assert_eq!(
+        client.commands(Request::Status, &status),
+        vec![(Tag(1), Command::EnableQresync), (Tag(2), Command::Status)]
+    );
+    // An RFC 7162 client reading a STATUS line (from elsewhere) stores nothing.
+    let mut careful = Client::new(2);
+    let lines = vec![Response::Status(ModSeq(7)), tagged(1, None)];
+    exchange(&mut careful, &rfc7162, Request::Noop, lines);
+    assert_eq!(careful.resync_point, ModSeq(1));
 }

@@ -287,11 +287,22 @@ fn every_line_the_model_can_produce_is_valid_imap() {
     let mut responses = HashSet::new();
     // Two clients without arrivals, and one client with an arrival, which the other agent
     // may move away again, and enough commands to fetch it.
+    // And the clauses that add commands or events (issue #12), without arrivals.
     let shapes = [(2, 2, 0), (1, 3, 1)];
-    for (edition, (clients, bound, arrivals)) in ["rfc5162", "rfc7162"]
+    let texts: [(&str, &[(&str, &str)]); 3] = [
+        ("rfc5162", &[]),
+        ("rfc7162", &[]),
+        ("rfc7162", &[("client-resync-point", "status")]),
+    ];
+    for ((edition, clauses), (clients, bound, arrivals)) in texts
         .into_iter()
-        .flat_map(|e| shapes.map(|shape| (e, shape)))
+        .flat_map(|t| shapes.map(|shape| (t, shape)))
+        .filter(|((_, clauses), (_, _, arrivals))| clauses.is_empty() || *arrivals == 0)
     {
+        let clauses: Vec<(String, String)> = clauses
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.to_string()))
+            .collect();
         let bounds = Bounds {
             clients: Some(clients),
             messages: Some(2),
@@ -299,7 +310,7 @@ fn every_line_the_model_can_produce_is_valid_imap() {
             arrivals: Some(arrivals),
             removals: Some(arrivals),
         };
-        let config = config(edition, &[], bounds).unwrap();
+        let config = config(edition, &clauses, bounds).unwrap();
         let mut seen = HashSet::new();
         let mut queue = VecDeque::from([System::initial(&config)]);
         let mut actions = Vec::new();

@@ -158,6 +158,8 @@ impl Server {
                 vec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
             Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply),
+            // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
+            Command::Status => self.status(tag),
             _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
             Command::Store { .. } => self.store(client, tag, command, reply, spec),
             Command::Expunge | Command::UidExpunge(_) => {

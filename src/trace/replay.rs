@@ -186,7 +186,7 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
         .is_some_and(|c| !c.awaiting.is_empty())
     {
         format!("{client} is still waiting for a tagged response")
-    } else if replica.requests().contains(&request) {
+    } else if replica.requests(&config.spec).contains(&request) {
         format!(
             "the spec does not let the server answer {client} that way here \
              (`server_sends: {}`{}{}{}): it holds back nothing such a flush could send, or \

@@ -176,6 +176,8 @@ pub fn events_from(
     let mut events = Vec::new();
     // Per client: the line at which its stored resync point last changed.
     let mut point_sources: Vec<Option<String>> = vec![None; state.clients.len()];
+    // Per client: the `* STATUS` line read since its last tagged response.
+    let mut status_lines: Vec<Option<String>> = vec![None; state.clients.len()];
     for &action in actions {
         match action {
             Action::Issue {
@@ -228,7 +230,18 @@ pub fn events_from(
                 if point != point_before {
                     let text = format!("{client} stores resync point {point}");
                     events.push(Event::Note { client, text });
-                    point_sources[client.index()] = Some(line);
+                    // A STATUS value is adopted at STATUS's tagged OK: name the line it
+                    // came from too.
+                    let source = match status_lines[client.index()].take() {
+                        Some(status) => format!("{line}`, after `{status}"),
+                        None => line.clone(),
+                    };
+                    point_sources[client.index()] = Some(source);
+                }
+                if line.starts_with("* STATUS ") {
+                    status_lines[client.index()] = Some(line);
+                } else if !line.starts_with('*') {
+                    status_lines[client.index()] = None;
                 }
             }
             Action::Drop { client } => {
