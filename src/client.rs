@@ -10,7 +10,7 @@ use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::server::UID_VALIDITY;
-use crate::spec::{ClientClose, ClientKnownUids, ClientResyncPoint, Spec};
+use crate::spec::{ClientClose, ClientKnownUids, ClientResyncPoint, ClientUidvalidity, Spec};
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
 /// state (`Client::commands`).
@@ -105,6 +105,9 @@ pub struct Client {
     /// The lowest UID the client has not fetched: new messages are found by UID, not by
     /// mod-sequence (RFC 7162 section 6, step 2). Survives disconnects.
     pub uid_next: Uid,
+    /// The UIDVALIDITY its cache is of, the one the last SELECT reported. Survives
+    /// disconnects.
+    pub uid_validity: u32,
     pub connection: Option<Connection>,
     /// Commands issued so far (a reconnect counts once); the model bounds it.
     pub commands_issued: u8,
@@ -120,6 +123,7 @@ impl Client {
                 .collect(),
             resync_point: ModSeq(1),
             uid_next: Uid(messages + 1),
+            uid_validity: UID_VALIDITY,
             connection: Some(Connection::new(true, messages as i32)),
             commands_issued: 0,
             next_tag: 1,
@@ -217,7 +221,7 @@ impl Client {
                     ClientKnownUids::Omit => Vec::new(),
                 };
                 let select = Command::SelectQresync {
-                    uid_validity: UID_VALIDITY,
+                    uid_validity: self.uid_validity,
                     modseq: self.resync_point,
                     known_uids,
                 };
@@ -345,6 +349,23 @@ impl Client {
                 if spec.client_resync_point == ClientResyncPoint::Status {
                     connection.hms_code = Some(*m);
                 }
+            }
+            Response::UidValidity(v) if *v != self.uid_validity => {
+                // The server ignored the QRESYNC parameters (RFC 7162 section 3.2.5): its
+                // UIDs are not the ones the cache has.
+                if spec.client_uidvalidity == ClientUidvalidity::Wipe {
+                    // RFC 7162 section 6 step 1a: "empty the local cache" and "forget the
+                    // cached HIGHESTMODSEQ" (back to 1, below every change); UIDNEXT back to 1,
+                    // so that the UID FETCH 1:* of step 2 finds every message. This SELECT's
+                    // own HIGHESTMODSEQ is then stored at its OK, as at every SELECT: it
+                    // covers nothing the empty cache lacks, as every message is above the
+                    // client's UIDNEXT and the expunge history was deleted with the old UIDs.
+                    self.cache.clear();
+                    self.resync_point = ModSeq(1);
+                    self.uid_next = Uid(1);
+                }
+                // `keep` takes the new UIDVALIDITY and keeps the rest (resync-rules.md C15).
+                self.uid_validity = *v;
             }
             Response::UidValidity(_) | Response::EnabledQresync => {}
             Response::Tagged { tag, status, .. } => {

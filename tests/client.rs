@@ -457,3 +457,53 @@ fn only_a_status_client_sends_status_and_it_stores_the_value_at_the_ok() {
     exchange(&mut careful, &rfc7162, Request::Noop, lines);
     assert_eq!(careful.resync_point, ModSeq(1));
 }
+
+#[test]
+fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
+    let rfc7162 = spec("rfc7162");
+    let mut keep = rfc7162;
+    keep.set("client-uidvalidity", "keep").unwrap();
+    let select_lines = || {
+        vec![
+            Response::EnabledQresync,
+            tagged(1, None),
+            Response::Exists(1),
+            Response::UidValidity(2),
+            Response::UidNext(Uid(2)),
+            Response::HighestModSeq(ModSeq(5)),
+            tagged_text(2, Some(Code::ReadWrite), "SELECT completed"),
+        ]
+    };
+    for (spec, cached, uid_next, fetch_new) in
+        [(rfc7162, 0, Uid(1), true), (keep, 2, Uid(3), false)]
+    {
+        let mut client = Client::new(2);
+        client.resync_point = ModSeq(4);
+        client.drop_connection();
+        exchange(&mut client, &spec, Request::Resync, select_lines());
+        assert_eq!(client.uid_validity, 2);
+        assert_eq!(client.cache.len(), cached);
+        assert_eq!(client.uid_next, uid_next);
+        // The SELECT's HIGHESTMODSEQ, stored at its OK in both cases.
+        assert_eq!(client.resync_point, ModSeq(5));
+        // The wiping client fetches every message again by UID (RFC 7162 section 6 step 2).
+        assert_eq!(
+            client.requests(&spec).contains(&Request::FetchNew),
+            fetch_new
+        );
+        if fetch_new {
+            let commands = client.commands(Request::FetchNew, &spec);
+            assert_eq!(commands[0].1, Command::UidFetchNew { from: Uid(1) });
+        }
+        // The next QRESYNC SELECT carries the new UIDVALIDITY.
+        client.drop_connection();
+        let commands = client.commands(Request::Resync, &spec);
+        assert!(matches!(
+            commands[1].1,
+            Command::SelectQresync {
+                uid_validity: 2,
+                ..
+            }
+        ));
+    }
+}

@@ -167,3 +167,107 @@ fn a_client_that_stores_what_status_reports_loses_changes_at_the_default_bounds(
         ]
     );
 }
+
+#[test]
+fn a_renumbering_server_is_survived_by_a_client_that_wipes_and_not_by_one_that_keeps() {
+    // RFC 7162 section 6 step 1a: the conforming client empties its cache and forgets its
+    // HIGHESTMODSEQ.
+    let config = rfc7162_with(&[("uidvalidity-change", "renumber")], 2);
+    let outcome = check(config, &[], all(), options());
+    assert_eq!(outcome.completion, Completion::Complete);
+    assert_eq!(outcome.statistics.unique_states, 1_354_883);
+    assert!(violated(&outcome).is_empty());
+    for name in [
+        "close-expunged-unseen-deleted",
+        "resynced-after-foreign-expunge",
+        "modseq-read-above-held-back-expunge",
+    ] {
+        assert_eq!(outcome.verdict(name), Some(Verdict::Reached), "{name}");
+    }
+
+    let config = rfc7162_with(
+        &[
+            ("uidvalidity-change", "renumber"),
+            ("client-uidvalidity", "keep"),
+        ],
+        2,
+    );
+    let outcome = check(config, &[], all(), options());
+    assert_eq!(outcome.statistics.unique_states, 1_412_305);
+    assert_eq!(violated(&outcome), ["views-converge", "resync-point-safe"]);
+    let converge = &outcome.properties[property_index("views-converge").unwrap()];
+    let actions = converge.counterexample.as_ref().unwrap();
+    let read = Action::Read { client: C2 };
+    assert_eq!(
+        *actions,
+        vec![
+            issue(C1, DELETED_1),
+            Action::Drop { client: C1 },
+            issue(C2, Request::Close),
+            read,
+            Action::Renumber,
+            issue(C2, Request::Resync),
+            read,
+            read,
+            read,
+            read,
+            read,
+        ]
+    );
+    let transcript = transcript(&config, property("views-converge").unwrap(), actions);
+    assert_eq!(
+        wire_lines(&transcript.text),
+        vec![
+            "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
+            "C2: a1 CLOSE",
+            "S2: a1 OK done",
+            "C2: a2 SELECT INBOX (QRESYNC (1 1 1:2))",
+            "S2: * 1 EXISTS",
+            "S2: * OK [UIDVALIDITY 2] UIDs valid",
+            "S2: * OK [UIDNEXT 2] Predicted next UID",
+            "S2: * OK [HIGHESTMODSEQ 3] Highest",
+            "S2: a2 OK [READ-WRITE] SELECT completed",
+        ]
+    );
+    assert!(transcript.text.contains(
+        "-- the server assigns the UIDs again (they did not persist, RFC 3501 section \
+         2.3.1.1): UIDVALIDITY 2, UID 2 is now UID 1, UIDNEXT 2; the expunge history is \
+         deleted (RFC 7162 section 5.3)\n"
+    ));
+    assert!(transcript.text.contains(
+        "-- views-converge: C2 still caches UID 2, which the mailbox does not have under \
+         UIDVALIDITY 2;"
+    ));
+    let blame = avoiding_changes(&config, property("views-converge").unwrap(), actions);
+    let instead: Vec<(&str, &str)> = blame
+        .sets
+        .iter()
+        .map(|set| (set[0].clause, set[0].instead))
+        .collect();
+    // Without the renumbering the trace no longer runs, so only the client is to blame.
+    assert_eq!(instead, [("client-uidvalidity", "wipe")]);
+    let safe = &outcome.properties[property_index("resync-point-safe").unwrap()];
+    assert_eq!(safe.counterexample.as_ref().unwrap().len(), 10);
+}
+
+#[test]
+fn the_renumbering_exists_only_where_its_clause_is_set() {
+    // At every edition's defaults the server never renumbers, so the state counts of the
+    // editions stay what they were before the clause existed.
+    for (edition, states) in [
+        ("rfc5162", 1_309_041),
+        ("rfc5162+1808", 1_277_189),
+        ("rfc7162", 1_211_425),
+    ] {
+        let bounds = Bounds {
+            clients: Some(2),
+            messages: Some(2),
+            commands: Some(2),
+            arrivals: None,
+            removals: None,
+        };
+        let config = config(edition, &[], bounds).unwrap();
+        let outcome = check(config, &[], all(), options());
+        assert_eq!(outcome.statistics.unique_states, states, "{edition}");
+    }
+}

@@ -289,10 +289,17 @@ fn every_line_the_model_can_produce_is_valid_imap() {
     // may move away again, and enough commands to fetch it.
     // And the clauses that add commands or events (issue #12), without arrivals.
     let shapes = [(2, 2, 0), (1, 3, 1)];
-    let texts: [(&str, &[(&str, &str)]); 3] = [
+    let texts: [(&str, &[(&str, &str)]); 4] = [
         ("rfc5162", &[]),
         ("rfc7162", &[]),
         ("rfc7162", &[("client-resync-point", "status")]),
+        (
+            "rfc7162",
+            &[
+                ("uidvalidity-change", "renumber"),
+                ("client-uidvalidity", "keep"),
+            ],
+        ),
     ];
     for ((edition, clauses), (clients, bound, arrivals)) in texts
         .into_iter()

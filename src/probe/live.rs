@@ -128,6 +128,11 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                     "step {n}: another agent's APPEND or MOVE is not replayed live yet"
                 ));
             }
+            Action::Renumber => {
+                return Err(format!(
+                    "step {n}: a server that assigns its UIDs again is not replayed live"
+                ));
+            }
         }
     }
     ctx.note("the model's trace ends here; each client reads what is left, then finishes its synchronization as RFC 7162 section 6 says: NOOP if selected, else a QRESYNC SELECT");

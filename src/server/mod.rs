@@ -26,7 +26,7 @@ use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{ClientId, FlagSet, ModSeq, Tag, Uid};
 use crate::spec::Spec;
 
-/// The UIDVALIDITY of the one mailbox. The model never changes it.
+/// The UIDVALIDITY the one mailbox starts with; only `uidvalidity-change=renumber` changes it.
 pub const UID_VALIDITY: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -63,6 +63,7 @@ impl Server {
         };
         Server {
             mailbox: Mailbox {
+                uid_validity: UID_VALIDITY,
                 uid_next: Uid(messages.len() as u32 + 1),
                 highest_modseq: ModSeq(1),
                 messages,

@@ -198,10 +198,11 @@ fn kind(action: &Action) -> u32 {
         },
         // The other agent, appending or moving away.
         Action::Arrive | Action::Remove { .. } => 10,
+        Action::Renumber => 12,
     }
 }
 
-const KINDS: u32 = 12;
+const KINDS: u32 = 13;
 
 /// One walk's outcome.
 pub struct Walk {

@@ -152,6 +152,10 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                 config.arrivals
             );
         }
+        Action::Renumber => {
+            return "the server assigns the UIDs again only under uidvalidity-change=renumber,                     once, without arrivals, and while no session has INBOX selected"
+                .to_string();
+        }
         Action::Remove { uid } if state.removed() >= usize::from(config.removals) => {
             return format!(
                 "all {} removals the bound allows have happened (UID {uid})",
