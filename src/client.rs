@@ -10,7 +10,9 @@ use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::server::UID_VALIDITY;
-use crate::spec::{ClientClose, ClientKnownUids, ClientResyncPoint, ClientUidvalidity, Spec};
+use crate::spec::{
+    ClientClose, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, Spec,
+};
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
 /// state (`Client::commands`).
@@ -53,6 +55,10 @@ pub enum Awaiting {
     Close,
     Select,
     FetchNew,
+    /// EXPUNGE or UID EXPUNGE, told apart from `Other` only for a
+    /// `client-out-of-band=ignore-vanished` client, which applies the VANISHED of its own
+    /// expunges (elsewhere the two would be states of their own for nothing).
+    Expunge,
     Other,
 }
 
@@ -239,12 +245,12 @@ impl Client {
 
     /// Sends `commands` (from [`Client::commands`]): opens a connection if there is none and
     /// records what each tag awaits.
-    pub fn issue(&mut self, commands: &[(Tag, Command)]) {
+    pub fn issue(&mut self, commands: &[(Tag, Command)], spec: &Spec) {
         self.commands_issued += 1;
         self.next_tag += commands.len() as u16;
         let awaiting: Vec<(Tag, Awaiting)> = commands
             .iter()
-            .map(|(tag, command)| (*tag, self.awaiting(command)))
+            .map(|(tag, command)| (*tag, self.awaiting(command, spec)))
             .collect();
         let connection = self
             .connection
@@ -252,8 +258,13 @@ impl Client {
         connection.awaiting.extend(awaiting);
     }
 
-    fn awaiting(&self, command: &Command) -> Awaiting {
+    fn awaiting(&self, command: &Command, spec: &Spec) -> Awaiting {
         match command {
+            Command::Expunge | Command::UidExpunge(_)
+                if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished =>
+            {
+                Awaiting::Expunge
+            }
             Command::Store { op, flag, .. } => Awaiting::Store {
                 op: *op,
                 flag: *flag,
@@ -282,7 +293,16 @@ impl Client {
                 // The client's UIDNEXT does not follow a FETCH: an unsolicited FETCH, or a
                 // QRESYNC SELECT's for a UID outside its known-uids, says nothing of the UIDs
                 // below it (RFC 7162 section 6, step 2: new messages are found by UID).
+                let in_sync_loop = connection
+                    .awaiting
+                    .iter()
+                    .any(|(_, a)| matches!(a, Awaiting::Select | Awaiting::FetchNew));
                 match flags {
+                    // Against RFC 3501 section 2.2.2: dropped, though its MODSEQ still counts
+                    // below (resync-rules.md C5).
+                    Some(_)
+                        if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
+                            && !in_sync_loop => {}
                     Some(flags) => {
                         self.cache.insert(*uid, *flags);
                     }
@@ -306,6 +326,15 @@ impl Client {
                     self.resync_point = self.resync_point.max(*modseq);
                 }
             }
+            // Against RFC 7162 section 3.2.10.2 ("MUST be recorded"): a VANISHED that answers
+            // no expunge of the client's own is dropped, count and all; the HIGHESTMODSEQ
+            // after it is adopted as usual (resync-rules.md C5).
+            Response::Vanished { earlier: false, .. }
+                if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished
+                    && !connection
+                        .awaiting
+                        .iter()
+                        .any(|(_, a)| *a == Awaiting::Expunge) => {}
             Response::Vanished { earlier, uids } => {
                 // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
                 // are gone. Without EARLIER, "each UID listed ... results in the client
@@ -423,7 +452,10 @@ impl Client {
                         .max(seen.unwrap_or(Uid(1)));
                 }
             }
-            Some(Awaiting::Store { .. }) | Some(Awaiting::Other) | None => {}
+            Some(Awaiting::Store { .. })
+            | Some(Awaiting::Expunge)
+            | Some(Awaiting::Other)
+            | None => {}
         }
     }
 

@@ -500,6 +500,49 @@ impl ClauseValues for ClientUidvalidity {
     const ALL: &'static [Self] = &[Self::Wipe, Self::Keep];
 }
 
+/// What the client does with the untagged lines that come outside its sync loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientOutOfBand {
+    /// Applies every line it reads.
+    Apply,
+    /// Drops a VANISHED (without EARLIER) that answers no expunge of its own.
+    IgnoreVanished,
+    /// Drops a FETCH with FLAGS outside its QRESYNC SELECT and `UID FETCH n:*`.
+    IgnoreFetch,
+}
+
+impl ClauseValues for ClientOutOfBand {
+    const CLAUSE: Clause = Clause {
+        name: "client-out-of-band",
+        summary: "whether the client applies the VANISHED and FETCH FLAGS that come at the end \
+                  of commands outside its sync loop, where it still moves its resync point",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "apply",
+                "RFC 7162 section 3.2.10.2 (VANISHED \"MUST be recorded\"), RFC 3501 section 2.2.2 \
+                 (\"A client MUST be prepared to accept any server response at all times\"; \
+                 some data \"MUST be recorded\")",
+            ),
+            (
+                "ignore-vanished",
+                "against RFC 7162 section 3.2.10.2: drops a VANISHED at the end of STORE, NOOP \
+                 or UID FETCH (applies only its own EXPUNGE's and SELECT's), yet adopts the \
+                 HIGHESTMODSEQ that follows (resync-rules.md C5: Mailspring-Sync #141, \
+                 nextcloud/mail #10036)",
+            ),
+            (
+                "ignore-fetch",
+                "against RFC 3501 section 2.2.2: drops a FETCH with FLAGS outside its QRESYNC \
+                 SELECT and UID FETCH n:*, yet counts its MODSEQ for its resync point \
+                 (resync-rules.md C5)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Apply, Self::IgnoreVanished, Self::IgnoreFetch];
+}
+
 /// One value for every clause: the full text under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Spec {
@@ -516,10 +559,11 @@ pub struct Spec {
     pub client_known_uids: ClientKnownUids,
     pub uidvalidity_change: UidvalidityChange,
     pub client_uidvalidity: ClientUidvalidity,
+    pub client_out_of_band: ClientOutOfBand,
 }
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 13;
+pub const CLAUSE_COUNT: usize = 14;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -537,6 +581,7 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ClientKnownUids::CLAUSE,
         UidvalidityChange::CLAUSE,
         ClientUidvalidity::CLAUSE,
+        ClientOutOfBand::CLAUSE,
     ]
 }
 
@@ -557,6 +602,7 @@ impl Spec {
             "client-known-uids" => self.client_known_uids = parse_value(value)?,
             "uidvalidity-change" => self.uidvalidity_change = parse_value(value)?,
             "client-uidvalidity" => self.client_uidvalidity = parse_value(value)?,
+            "client-out-of-band" => self.client_out_of_band = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -586,6 +632,7 @@ impl Spec {
             entry(self.client_known_uids),
             entry(self.uidvalidity_change),
             entry(self.client_uidvalidity),
+            entry(self.client_out_of_band),
         ]
     }
 
@@ -661,6 +708,7 @@ const RFC5162: Spec = Spec {
     client_known_uids: ClientKnownUids::Cache,
     uidvalidity_change: UidvalidityChange::Never,
     client_uidvalidity: ClientUidvalidity::Wipe,
+    client_out_of_band: ClientOutOfBand::Apply,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

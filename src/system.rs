@@ -146,7 +146,7 @@ impl System {
                 if replica.connection.is_none() {
                     self.server.connect(client);
                 }
-                replica.issue(&commands);
+                replica.issue(&commands, &config.spec);
                 let mut lines = Vec::new();
                 let last = commands.len() - 1;
                 for (i, (tag, command)) in commands.iter().enumerate() {

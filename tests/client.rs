@@ -32,7 +32,7 @@ fn fetch(uid: u32, modseq: u64, flags: Option<FlagSet>) -> Response {
 /// Issues `request`, queues `lines` as the server's answer, and reads them all.
 fn exchange(client: &mut Client, spec: &Spec, request: Request, lines: Vec<Response>) {
     let commands = client.commands(request, spec);
-    client.issue(&commands);
+    client.issue(&commands, spec);
     client.connection.as_mut().unwrap().queue.extend(lines);
     while client.read(spec).is_some() {}
 }
@@ -161,7 +161,7 @@ fn the_resync_point_moves_only_at_the_tagged_response() {
     let spec = spec("rfc7162");
     let mut client = Client::new(1);
     let commands = client.commands(Request::Noop, &spec);
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([
         fetch(1, 7, Some(FlagSet::EMPTY.with(Flag::Seen))),
@@ -265,7 +265,7 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
         commands,
         vec![(Tag(1), Command::EnableQresync), (Tag(2), select)]
     );
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let lines = vec![
         Response::EnabledQresync,
         tagged(1, None),
@@ -321,7 +321,7 @@ fn an_eager_client_adopts_a_modseq_when_it_reads_it() {
     spec.set("client-resync-point", "eager").unwrap();
     let mut client = Client::new(1);
     let commands = client.commands(Request::Noop, &spec);
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([fetch(1, 7, None), tagged(1, None)]);
     client.read(&spec);
@@ -336,7 +336,7 @@ fn a_select_on_receipt_client_stores_the_highestmodseq_before_the_ok() {
     let mut client = Client::new(1);
     client.drop_connection();
     let commands = client.commands(Request::Resync, &spec);
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([
         Response::EnabledQresync,
@@ -350,7 +350,7 @@ fn a_select_on_receipt_client_stores_the_highestmodseq_before_the_ok() {
     careful.drop_connection();
     let rfc7162 = self::spec("rfc7162");
     let commands = careful.commands(Request::Resync, &rfc7162);
-    careful.issue(&commands);
+    careful.issue(&commands, &rfc7162);
     let queue = &mut careful.connection.as_mut().unwrap().queue;
     queue.extend([Response::HighestModSeq(ModSeq(9))]);
     careful.read(&rfc7162);
@@ -430,7 +430,7 @@ fn only_a_status_client_sends_status_and_it_stores_the_value_at_the_ok() {
     );
     let commands = client.commands(Request::Status, &status);
     assert_eq!(commands, vec![(Tag(2), Command::Status)]);
-    client.issue(&commands);
+    client.issue(&commands, &status);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([Response::Status(ModSeq(7))]);
     client.read(&status);
@@ -506,4 +506,46 @@ fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
             }
         ));
     }
+}
+
+#[test]
+fn an_out_of_band_client_drops_vanished_and_fetch_outside_its_sync_loop_only() {
+    let vanished = |uid| Response::Vanished {
+        earlier: false,
+        uids: vec![Uid(uid)],
+    };
+    let mut ignore_vanished = spec("rfc7162");
+    ignore_vanished
+        .set("client-out-of-band", "ignore-vanished")
+        .unwrap();
+    let mut client = Client::new(2);
+    // At the end of a NOOP: dropped, count and all, but the code is adopted.
+    let lines = vec![vanished(2), tagged(1, Some(Code::HighestModSeq(ModSeq(3))))];
+    exchange(&mut client, &ignore_vanished, Request::Noop, lines);
+    assert!(client.cache.contains_key(&Uid(2)));
+    assert_eq!(client.connection.as_ref().unwrap().exists, 2);
+    assert_eq!(client.resync_point, ModSeq(3));
+    // Its own EXPUNGE's VANISHED is applied.
+    client
+        .cache
+        .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
+    let lines = vec![vanished(1), tagged(2, Some(Code::HighestModSeq(ModSeq(4))))];
+    exchange(&mut client, &ignore_vanished, Request::Expunge, lines);
+    assert!(!client.cache.contains_key(&Uid(1)));
+
+    let mut ignore_fetch = spec("rfc7162");
+    ignore_fetch
+        .set("client-out-of-band", "ignore-fetch")
+        .unwrap();
+    let mut client = Client::new(2);
+    let seen = FlagSet::EMPTY.with(Flag::Seen);
+    let lines = vec![fetch(1, 5, Some(seen)), tagged(1, None)];
+    exchange(&mut client, &ignore_fetch, Request::Noop, lines);
+    // Dropped, but its MODSEQ still moved the resync point.
+    assert_eq!(client.cache[&Uid(1)], FlagSet::EMPTY);
+    assert_eq!(client.resync_point, ModSeq(5));
+    // Its UID FETCH n:* is its sync loop: applied.
+    let lines = vec![fetch(2, 6, Some(seen)), tagged(2, None)];
+    exchange(&mut client, &ignore_fetch, Request::FetchNew, lines);
+    assert_eq!(client.cache[&Uid(2)], seen);
 }

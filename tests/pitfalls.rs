@@ -271,3 +271,122 @@ fn the_renumbering_exists_only_where_its_clause_is_set() {
         assert_eq!(outcome.statistics.unique_states, states, "{edition}");
     }
 }
+
+#[test]
+fn a_client_that_drops_out_of_band_lines_but_moves_its_resync_point_loses_them() {
+    let deleted_uid_1 = Request::Store {
+        target: Target::Uid(resync_check::imap::types::Uid(1)),
+        op: StoreOp::Add,
+        flag: Flag::Deleted,
+    };
+    let read1 = Action::Read { client: C1 };
+    let expunges = resync_check::server::Flush {
+        expunges: true,
+        ..resync_check::server::Flush::NOTHING
+    };
+    let read2 = Action::Read { client: C2 };
+
+    // ignore-vanished: C2's NOOP gets C1's expunge and the HIGHESTMODSEQ over it.
+    let config = rfc7162_with(&[("client-out-of-band", "ignore-vanished")], 2);
+    let outcome = check(config, &[], all(), options());
+    assert_eq!(outcome.statistics.unique_states, 1_229_677);
+    assert_eq!(
+        violated(&outcome),
+        [
+            "views-converge",
+            "resync-point-safe",
+            "message-count-agrees"
+        ]
+    );
+    let safe = &outcome.properties[property_index("resync-point-safe").unwrap()];
+    let actions = safe.counterexample.as_ref().unwrap();
+    let prefix = [
+        issue(C1, DELETED_1),
+        read1,
+        read1,
+        issue(C1, Request::Expunge),
+    ];
+    let expected: Vec<Action> = prefix
+        .iter()
+        .copied()
+        .chain([
+            Action::Issue {
+                client: C2,
+                request: Request::Noop,
+                // VANISHED 1, and the optional code, now that nothing stays held back.
+                reply: Reply {
+                    flush: expunges,
+                    code: true,
+                    ..Reply::default()
+                },
+            },
+            read2,
+            read2,
+        ])
+        .collect();
+    assert_eq!(*actions, expected);
+    let text = transcript(&config, property("resync-point-safe").unwrap(), actions).text;
+    assert_eq!(
+        wire_lines(&text)[4..],
+        [
+            "C2: a1 NOOP",
+            "S2: * VANISHED 1",
+            "S2: a1 OK [HIGHESTMODSEQ 3] done"
+        ]
+    );
+    // views-converge: a UID STORE on the expunged UID 1, answered VANISHED 1 and NO.
+    let converge = &outcome.properties[property_index("views-converge").unwrap()];
+    let expected: Vec<Action> = prefix
+        .iter()
+        .copied()
+        .chain([
+            Action::Issue {
+                client: C2,
+                request: deleted_uid_1,
+                reply: Reply {
+                    flush: expunges,
+                    gone: resync_check::server::GoneStore::No,
+                    ..Reply::default()
+                },
+            },
+            read2,
+            read2,
+        ])
+        .collect();
+    assert_eq!(*converge.counterexample.as_ref().unwrap(), expected);
+
+    // ignore-fetch: the held-back FETCH FLAGS at the end of C2's own STORE is dropped.
+    let config = rfc7162_with(&[("client-out-of-band", "ignore-fetch")], 2);
+    let outcome = check(config, &[], all(), options());
+    assert_eq!(outcome.statistics.unique_states, 1_124_801);
+    assert_eq!(violated(&outcome), ["views-converge", "resync-point-safe"]);
+    let converge = &outcome.properties[property_index("views-converge").unwrap()];
+    let actions = converge.counterexample.as_ref().unwrap();
+    let flags = resync_check::server::Flush {
+        flags: true,
+        ..resync_check::server::Flush::NOTHING
+    };
+    assert_eq!(
+        *actions,
+        vec![
+            issue(C1, DELETED_1),
+            Action::Issue {
+                client: C2,
+                request: DELETED_1,
+                reply: Reply::flushing(flags),
+            },
+            read2,
+            read2,
+        ]
+    );
+    let transcript = transcript(&config, property("views-converge").unwrap(), actions);
+    assert_eq!(
+        wire_lines(&transcript.text),
+        [
+            "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
+            "C2: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
+            "S2: * 1 FETCH (UID 1 MODSEQ (2) FLAGS (\\Deleted))",
+            "S2: a1 OK done",
+        ]
+    );
+}

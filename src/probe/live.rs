@@ -80,7 +80,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                 if clients[i].connection.is_none() {
                     sessions[i] = Some(ctx.login_as(i + 1)?);
                 }
-                clients[i].issue(&commands);
+                clients[i].issue(&commands, &spec);
                 let session = sessions[i].as_mut().ok_or("no session")?;
                 let mut real = Vec::new();
                 for (tag, command) in &commands {
@@ -148,7 +148,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         if client.connection.is_none() {
             sessions[i] = Some(ctx.login_as(i + 1)?);
         }
-        client.issue(&commands);
+        client.issue(&commands, &spec);
         let session = sessions[i].as_mut().ok_or("no session")?;
         for (tag, command) in &commands {
             let line = render(*tag, command, &mailbox, uid_validity);
