@@ -563,3 +563,21 @@ fn a_tampered_removal_is_caught() {
         "{err}"
     );
 }
+
+#[test]
+fn the_probe_reads_a_status_line_as_the_model_writes_it() {
+    // The wire form of the model's STATUS answer, parsed with imap-codec by the probe,
+    // is the model's own response again.
+    use resync_check::imap::response::Response;
+    use resync_check::imap::types::ModSeq;
+    let status = Response::Status(ModSeq(7));
+    let text = wire::response(&status);
+    assert_eq!(text, "* STATUS INBOX (HIGHESTMODSEQ 7)");
+    let line = resync_check::probe::parse::line(format!("{text}\r\n").as_bytes()).unwrap();
+    assert_eq!(line.to_model(), Some(status));
+    // A real server's longer form (real-servers.md section 2).
+    let real = b"* STATUS INBOX.rsA-015646 (MESSAGES 2 UIDNEXT 5 UIDVALIDITY 1795831007 HIGHESTMODSEQ 8)\r\n";
+    let line = resync_check::probe::parse::line(real).unwrap();
+    assert_eq!(line.to_model(), Some(Response::Status(ModSeq(8))));
+    assert!(parses("a3 STATUS INBOX (HIGHESTMODSEQ)", true));
+}
