@@ -54,7 +54,7 @@ fn erratum_trace() -> Trace {
 #[test]
 fn every_committed_trace_replays() {
     let traces = committed();
-    assert_eq!(traces.len(), 47);
+    assert_eq!(traces.len(), 58);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -70,7 +70,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("35 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("41 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(
@@ -396,7 +396,7 @@ fn every_wire_line_of_every_script_transcript_is_valid_imap() {
             }
         }
     }
-    assert_eq!(scripts, 14);
+    assert_eq!(scripts, 15);
 }
 
 #[test]

@@ -61,6 +61,8 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         // The model's starting point: selected and synchronized (RFC 7162 section 6).
         let mut client = Client::new(config.messages);
         client.resync_point = ModSeq(selected.highest_modseq);
+        // Its cache is of the real mailbox's UIDVALIDITY, which its SELECTs then report.
+        client.uid_validity = selected.uid_validity;
         clients.push(client);
         sessions.push(Some(session));
     }
