@@ -10,7 +10,9 @@ use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::server::UID_VALIDITY;
-use crate::spec::{ClientClose, ClientKnownUids, ClientResyncPoint, Spec};
+use crate::spec::{
+    ClientClose, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, Spec,
+};
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
 /// state (`Client::commands`).
@@ -34,6 +36,10 @@ pub enum Request {
     /// Open INBOX again: `ENABLE QRESYNC` and `SELECT INBOX (QRESYNC ...)` on a new
     /// connection (pipelined), or only the SELECT on a live connection after CLOSE.
     Resync,
+    /// `STATUS INBOX (HIGHESTMODSEQ)` while INBOX is not selected: after CLOSE on the same
+    /// connection, or on a new connection after `ENABLE QRESYNC` (pipelined), before the
+    /// SELECT. Only a `client-resync-point=status` client sends it.
+    Status,
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
@@ -49,6 +55,10 @@ pub enum Awaiting {
     Close,
     Select,
     FetchNew,
+    /// EXPUNGE or UID EXPUNGE, told apart from `Other` only for a
+    /// `client-out-of-band=ignore-vanished` client, which applies the VANISHED of its own
+    /// expunges (elsewhere the two would be states of their own for nothing).
+    Expunge,
     Other,
 }
 
@@ -106,6 +116,9 @@ pub struct Client {
     /// The lowest UID the client has not fetched: new messages are found by UID, not by
     /// mod-sequence (RFC 7162 section 6, step 2). Survives disconnects.
     pub uid_next: Uid,
+    /// The UIDVALIDITY its cache is of, the one the last SELECT reported. Survives
+    /// disconnects.
+    pub uid_validity: u32,
     pub connection: Option<Connection>,
     /// Commands issued so far (a reconnect counts once); the model bounds it.
     pub commands_issued: u8,
@@ -121,6 +134,7 @@ impl Client {
                 .collect(),
             resync_point: ModSeq(1),
             uid_next: Uid(messages + 1),
+            uid_validity: UID_VALIDITY,
             connection: Some(Connection::new(true, messages as i32)),
             commands_issued: 0,
             next_tag: 1,
@@ -137,16 +151,25 @@ impl Client {
 
     /// What the client may do next, in a fixed order. A client sends one command at a time
     /// and only commands that make sense for the mailbox as its cache shows it: a STORE
-    /// that changes a flag, an expunge when something is `\Deleted`.
-    pub fn requests(&self) -> Vec<Request> {
+    /// that changes a flag, an expunge when something is `\Deleted`. While INBOX is not
+    /// selected it opens it again, and a `client-resync-point=status` client may first ask
+    /// STATUS (RFC 3501 section 6.3.10 asks not to use STATUS on the selected mailbox).
+    pub fn requests(&self, spec: &Spec) -> Vec<Request> {
+        let unselected = || {
+            let mut requests = vec![Request::Resync];
+            if spec.client_resync_point == ClientResyncPoint::Status {
+                requests.push(Request::Status);
+            }
+            requests
+        };
         let Some(connection) = &self.connection else {
-            return vec![Request::Resync];
+            return unselected();
         };
         if !connection.awaiting.is_empty() {
             return Vec::new();
         }
         if !connection.selected {
-            return vec![Request::Resync];
+            return unselected();
         }
         let mut requests = Vec::new();
         for (i, (uid, flags)) in self.cache.iter().enumerate() {
@@ -209,7 +232,7 @@ impl Client {
                     ClientKnownUids::Omit => Vec::new(),
                 };
                 let select = Command::SelectQresync {
-                    uid_validity: UID_VALIDITY,
+                    uid_validity: self.uid_validity,
                     modseq: self.resync_point,
                     known_uids,
                 };
@@ -219,17 +242,20 @@ impl Client {
                     vec![(next(), Command::EnableQresync), (next(), select)]
                 }
             }
+            // ENABLE first on a new connection: the SELECT that follows needs QRESYNC.
+            Request::Status if self.connection.is_some() => vec![(next(), Command::Status)],
+            Request::Status => vec![(next(), Command::EnableQresync), (next(), Command::Status)],
         }
     }
 
     /// Sends `commands` (from [`Client::commands`]): opens a connection if there is none and
     /// records what each tag awaits.
-    pub fn issue(&mut self, commands: &[(Tag, Command)]) {
+    pub fn issue(&mut self, commands: &[(Tag, Command)], spec: &Spec) {
         self.commands_issued += 1;
         self.next_tag += commands.len() as u16;
         let awaiting: Vec<(Tag, Awaiting)> = commands
             .iter()
-            .map(|(tag, command)| (*tag, self.awaiting(command)))
+            .map(|(tag, command)| (*tag, self.awaiting(command, spec)))
             .collect();
         let connection = self
             .connection
@@ -237,8 +263,13 @@ impl Client {
         connection.awaiting.extend(awaiting);
     }
 
-    fn awaiting(&self, command: &Command) -> Awaiting {
+    fn awaiting(&self, command: &Command, spec: &Spec) -> Awaiting {
         match command {
+            Command::Expunge | Command::UidExpunge(_)
+                if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished =>
+            {
+                Awaiting::Expunge
+            }
             Command::Store { op, flag, .. } => Awaiting::Store {
                 op: *op,
                 flag: *flag,
@@ -267,7 +298,16 @@ impl Client {
                 // The client's UIDNEXT does not follow a FETCH: an unsolicited FETCH, or a
                 // QRESYNC SELECT's for a UID outside its known-uids, says nothing of the UIDs
                 // below it (RFC 7162 section 6, step 2: new messages are found by UID).
+                let in_sync_loop = connection
+                    .awaiting
+                    .iter()
+                    .any(|(_, a)| matches!(a, Awaiting::Select | Awaiting::FetchNew));
                 match flags {
+                    // Against RFC 3501 section 2.2.2: dropped, though its MODSEQ still counts
+                    // below (resync-rules.md C5).
+                    Some(_)
+                        if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
+                            && !in_sync_loop => {}
                     Some(flags) => {
                         self.cache.insert(*uid, *flags);
                     }
@@ -291,6 +331,15 @@ impl Client {
                     self.resync_point = self.resync_point.max(*modseq);
                 }
             }
+            // Against RFC 7162 section 3.2.10.2 ("MUST be recorded"): a VANISHED that answers
+            // no expunge of the client's own is dropped, count and all; the HIGHESTMODSEQ
+            // after it is adopted as usual (resync-rules.md C5).
+            Response::Vanished { earlier: false, .. }
+                if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished
+                    && !connection
+                        .awaiting
+                        .iter()
+                        .any(|(_, a)| *a == Awaiting::Expunge) => {}
             Response::Vanished { earlier, uids } => {
                 // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
                 // are gone. Without EARLIER, "each UID listed ... results in the client
@@ -327,6 +376,31 @@ impl Client {
                 }
             }
             Response::UidNext(n) => connection.uid_next_seen = Some(*n),
+            Response::Status(m) => {
+                // Against RFC 7162 section 6, where the value comes from the mailbox opening
+                // and the codes and MODSEQs sent while it is selected: a STATUS value read
+                // as if it were a HIGHESTMODSEQ code, adopted at STATUS's tagged OK.
+                if spec.client_resync_point == ClientResyncPoint::Status {
+                    connection.hms_code = Some(*m);
+                }
+            }
+            Response::UidValidity(v) if *v != self.uid_validity => {
+                // The server ignored the QRESYNC parameters (RFC 7162 section 3.2.5): its
+                // UIDs are not the ones the cache has.
+                if spec.client_uidvalidity == ClientUidvalidity::Wipe {
+                    // RFC 7162 section 6 step 1a: "empty the local cache" and "forget the
+                    // cached HIGHESTMODSEQ" (back to 1, below every change); UIDNEXT back to 1,
+                    // so that the UID FETCH 1:* of step 2 finds every message. This SELECT's
+                    // own HIGHESTMODSEQ is then stored at its OK, as at every SELECT: it
+                    // covers nothing the empty cache lacks, as every message is above the
+                    // client's UIDNEXT and the expunge history was deleted with the old UIDs.
+                    self.cache.clear();
+                    self.resync_point = ModSeq(1);
+                    self.uid_next = Uid(1);
+                }
+                // `keep` takes the new UIDVALIDITY and keeps the rest (resync-rules.md C15).
+                self.uid_validity = *v;
+            }
             Response::UidValidity(_) | Response::EnabledQresync => {}
             Response::Tagged { tag, status, .. } => {
                 if let Some(m) = line.highest_modseq_code() {
@@ -383,7 +457,10 @@ impl Client {
                         .max(seen.unwrap_or(Uid(1)));
                 }
             }
-            Some(Awaiting::Store { .. }) | Some(Awaiting::Other) | None => {}
+            Some(Awaiting::Store { .. })
+            | Some(Awaiting::Expunge)
+            | Some(Awaiting::Other)
+            | None => {}
         }
     }
 
@@ -400,7 +477,8 @@ impl Client {
             // highest MODSEQ, if bigger than the stored value.
             ClientResyncPoint::Rfc7162
             | ClientResyncPoint::Eager
-            | ClientResyncPoint::SelectOnReceipt => match code {
+            | ClientResyncPoint::SelectOnReceipt
+            | ClientResyncPoint::Status => match code {
                 Some(code) => self.resync_point = code,
                 None => {
                     if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {

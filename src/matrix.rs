@@ -60,6 +60,10 @@ pub struct Outcome {
     /// The other agent's bounds for this row, where they differ from the matrix's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other_agent: Option<OtherAgent>,
+    /// The other clauses set for this row (`clause=value`), which the row's clause needs
+    /// to make any difference.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
 }
 
 #[derive(Clone, Copy, Serialize)]
@@ -83,6 +87,7 @@ fn outcome(outcome: &CheckOutcome) -> Outcome {
         unique_states: outcome.statistics.unique_states,
         complete: outcome.completion == Completion::Complete,
         other_agent: None,
+        with: Vec::new(),
     };
     for p in &outcome.properties {
         let property = &PROPERTIES[p.property];
@@ -117,6 +122,16 @@ impl Runner {
         let needs_other_agent = clauses()
             .iter()
             .any(|c| Some(c.name) == clause && c.needs_other_agent);
+        let mut spec = spec;
+        let mut with = Vec::new();
+        // A clause that answers a server event the editions never produce is checked with
+        // that event on.
+        for c in clauses().iter().filter(|c| Some(c.name) == clause) {
+            for (name, value) in c.needs {
+                spec.set(name, value).expect("catalogue values parse");
+                with.push(format!("{name}={value}"));
+            }
+        }
         let mut config = Config {
             spec,
             ..self.config
@@ -144,6 +159,7 @@ impl Runner {
             self.config.arrivals,
             self.config.removals,
         );
+        result.with = with;
         if (config.messages, config.arrivals, config.removals) != base {
             result.other_agent = Some(OtherAgent {
                 messages: config.messages,
@@ -229,6 +245,9 @@ fn cell(result: &Outcome, i: usize) -> String {
 
 fn states(result: &Outcome) -> String {
     let mut out = result.unique_states.to_string();
+    if !result.with.is_empty() {
+        out.push_str(&format!(" (with {})", result.with.join(", ")));
+    }
     if let Some(agent) = result.other_agent {
         out.push_str(&format!(
             " (with {} message(s), {} arrival(s), {} removal(s))",
@@ -267,7 +286,9 @@ pub fn markdown(matrix: &Matrix) -> String {
         "Each row changes one clause of `{}` and checks every property over the complete \
          space of {} (a clause that only breaks with more commands shows `holds` here). A \
          clause that can only matter when another agent appends a message and moves it away \
-         is checked with one message, one arrival and one removal, as its state count says. `violated (n \
+         is checked with one message, one arrival and one removal, as its state count says; a \
+         client clause that answers a server event the editions never produce is checked with \
+         that event on (`client-uidvalidity` with `uidvalidity-change=renumber`). `violated (n \
          steps)` gives the length of the shortest counterexample. `close-highestmodseq=send` \
          is RFC 5162 section 3.4's updated value, which erratum 1810 forbids at a CLOSE that \
          expunges (the `announced-highestmodseq-covered` column); `send-safe` is 3.4's code \

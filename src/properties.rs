@@ -143,6 +143,12 @@ pub fn views_converge(system: &System) -> bool {
 pub fn resync_point_safe(system: &System) -> bool {
     let mailbox = &system.server.mailbox;
     system.clients.iter().all(|client| {
+        // A resync point of another UIDVALIDITY covers none of the mailbox's UIDs: the
+        // server ignores it (RFC 7162 section 3.2.5), and the SELECT that says so is where
+        // `client-uidvalidity` decides what the client keeps.
+        if client.uid_validity != mailbox.uid_validity {
+            return true;
+        }
         let point = client.resync_point;
         // Messages from the client's UIDNEXT on are new to it: found by UID, not covered by
         // the resync point (RFC 7162 section 6, step 2).

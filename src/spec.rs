@@ -13,6 +13,10 @@ pub struct Clause {
     /// Whether the clause can only make a difference once another agent appends a message
     /// and moves it away again: the matrix checks it with one arrival and one removal.
     pub needs_other_agent: bool,
+    /// Other clauses' values without which this clause makes no difference (a client's
+    /// answer to a server event the editions never produce): the matrix checks this clause
+    /// with them set.
+    pub needs: &'static [(&'static str, &'static str)],
     /// Each value's name and where it comes from (an RFC section or an erratum).
     pub values: &'static [(&'static str, &'static str)],
 }
@@ -65,6 +69,7 @@ impl ClauseValues for CloseHighestModseq {
         summary: "CLOSE's tagged OK after expunging: the updated [HIGHESTMODSEQ n], a value \
                   capped below what the session was not told, or none",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "send",
@@ -102,6 +107,7 @@ impl ClauseValues for HeldBackHighestModseq {
         summary: "while the server holds changes back from a session, the HIGHESTMODSEQ it lets \
                   that client adopt",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "lower",
@@ -126,6 +132,7 @@ impl ClauseValues for ExpungeModseq {
         name: "expunge-modseq",
         summary: "whether an expunging command bumps the mod-sequence it logs with the UIDs",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "bump",
@@ -157,6 +164,7 @@ impl ClauseValues for MailboxHighestModseq {
         summary: "what the server's HIGHESTMODSEQ is: a counter, or the highest MODSEQ of the \
                   messages present",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "counter",
@@ -191,6 +199,7 @@ impl ClauseValues for VanishedEarlier {
         name: "vanished-earlier",
         summary: "the UIDs a QRESYNC SELECT reports in VANISHED (EARLIER)",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "exact",
@@ -225,6 +234,7 @@ impl ClauseValues for VanishedUnannounced {
         summary: "whether a VANISHED (no EARLIER) names a message that arrived and was \
                   expunged before the session was told of it by EXISTS",
         needs_other_agent: true,
+        needs: &[],
         values: &[
             (
                 "omit",
@@ -262,6 +272,7 @@ impl ClauseValues for ExistsUpdate {
         summary: "when a session is told of an arrival by EXISTS: at the end of the next \
                   command, or of any later one",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "prompt",
@@ -293,6 +304,7 @@ impl ClauseValues for KnownUidsScope {
         name: "known-uids-scope",
         summary: "whether the FETCHes of a QRESYNC SELECT cover only the known UIDs sent",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "restrict",
@@ -322,6 +334,11 @@ pub enum ClientResyncPoint {
     /// As `Rfc7162`, but stores SELECT's untagged HIGHESTMODSEQ as soon as it reads it,
     /// before the resynchronization completes.
     SelectOnReceipt,
+    /// As `Rfc7162`, but the client also sends `STATUS INBOX (HIGHESTMODSEQ)` while INBOX
+    /// is not selected (after CLOSE, or on a new connection before its SELECT) and stores
+    /// the value it reports, at STATUS's tagged OK, as a code of the mailbox (real-servers.md
+    /// A2(b); KDE KIMAP). Only this client sends STATUS: the others have no use for it.
+    Status,
 }
 
 impl ClauseValues for ClientResyncPoint {
@@ -329,6 +346,7 @@ impl ClauseValues for ClientResyncPoint {
         name: "client-resync-point",
         summary: "what the client stores as its resync point at each tagged response",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             ("rfc5162", "RFC 5162 section 5 as published"),
             ("rfc7162", "erratum 1809, RFC 7162 section 6"),
@@ -342,6 +360,13 @@ impl ClauseValues for ClientResyncPoint {
                 "against RFC 7162 section 6 (\"Once the synchronization is complete\"; stores \
                  SELECT's HIGHESTMODSEQ on receipt; resync-rules.md C4)",
             ),
+            (
+                "status",
+                "against RFC 7162 section 6 (the value comes from the mailbox opening and the \
+                 codes and MODSEQs sent while it is selected): stores what STATUS (HIGHESTMODSEQ) \
+                 reports (RFC 7162 section 3.1.7, RFC 4551 section 3.6), sent after CLOSE or on \
+                 a new connection before SELECT (real-servers.md A2(b), KDE KIMAP)",
+            ),
         ],
     };
     const ALL: &'static [Self] = &[
@@ -349,6 +374,7 @@ impl ClauseValues for ClientResyncPoint {
         Self::Rfc7162,
         Self::Eager,
         Self::SelectOnReceipt,
+        Self::Status,
     ];
 }
 
@@ -366,6 +392,7 @@ impl ClauseValues for ClientClose {
         name: "client-close",
         summary: "what the client does with its cache when CLOSE completes",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             (
                 "keep",
@@ -393,6 +420,7 @@ impl ClauseValues for ClientKnownUids {
         name: "client-known-uids",
         summary: "the known-uids a client sends in SELECT (QRESYNC ...)",
         needs_other_agent: false,
+        needs: &[],
         values: &[
             ("cache", "RFC 7162 section 3.2.5.1 (the UIDs in its cache)"),
             (
@@ -402,6 +430,117 @@ impl ClauseValues for ClientKnownUids {
         ],
     };
     const ALL: &'static [Self] = &[Self::Cache, Self::Omit];
+}
+
+/// Whether the server's UIDs persist, or it may assign them again under a new UIDVALIDITY.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UidvalidityChange {
+    /// The UIDs persist: UIDVALIDITY never changes.
+    Never,
+    /// Once, while no session has INBOX selected, the server assigns the messages present
+    /// the UIDs 1 to n under a greater UIDVALIDITY (see `Server::renumber`).
+    Renumber,
+}
+
+impl ClauseValues for UidvalidityChange {
+    const CLAUSE: Clause = Clause {
+        name: "uidvalidity-change",
+        summary: "whether the server may assign the UIDs again under a greater UIDVALIDITY \
+                  (once, while no session has INBOX selected)",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "never",
+                "RFC 3501 section 2.3.1.1 (a UID \"SHOULD NOT change between sessions\"): the \
+                 UIDs persist",
+            ),
+            (
+                "renumber",
+                "RFC 3501 section 2.3.1.1 (UIDs that fail to persist: a greater UIDVALIDITY; \
+                 never \"during the session\"), RFC 7162 sections 3.1.2.1 and 5.3 (HIGHESTMODSEQ \
+                 need not be kept, the expunge history \"SHOULD be deleted\"): once, between \
+                 sessions, the messages get the UIDs 1 to n (resync-rules.md C15)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Never, Self::Renumber];
+}
+
+/// What the client does when a SELECT reports a UIDVALIDITY other than the one it cached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientUidvalidity {
+    /// Empties its cache, forgets its stored HIGHESTMODSEQ and its UIDNEXT, and fetches
+    /// the mailbox again by UID.
+    Wipe,
+    /// Takes the new UIDVALIDITY and keeps its cache, resync point and UIDNEXT.
+    Keep,
+}
+
+impl ClauseValues for ClientUidvalidity {
+    const CLAUSE: Clause = Clause {
+        name: "client-uidvalidity",
+        summary: "what the client does when SELECT reports a new UIDVALIDITY",
+        needs_other_agent: false,
+        needs: &[("uidvalidity-change", "renumber")],
+        values: &[
+            (
+                "wipe",
+                "RFC 7162 section 6 step 1a, RFC 5162 section 5 step 1a (\"empty the local cache\", \
+                 \"forget the cached HIGHESTMODSEQ\"; RFC 7162 section 3.1.2.1: \"MUST delete \
+                 the cached value of HIGHESTMODSEQ\")",
+            ),
+            (
+                "keep",
+                "against RFC 7162 section 6 step 1a: takes the new UIDVALIDITY and keeps its \
+                 cache, its stored HIGHESTMODSEQ and its UIDNEXT (resync-rules.md C15)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Wipe, Self::Keep];
+}
+
+/// What the client does with the untagged lines that come outside its sync loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientOutOfBand {
+    /// Applies every line it reads.
+    Apply,
+    /// Drops a VANISHED (without EARLIER) that answers no expunge of its own.
+    IgnoreVanished,
+    /// Drops a FETCH with FLAGS outside its QRESYNC SELECT and `UID FETCH n:*`.
+    IgnoreFetch,
+}
+
+impl ClauseValues for ClientOutOfBand {
+    const CLAUSE: Clause = Clause {
+        name: "client-out-of-band",
+        summary: "whether the client applies the VANISHED and FETCH FLAGS that come at the end \
+                  of commands outside its sync loop, where it still moves its resync point",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "apply",
+                "RFC 7162 section 3.2.10.2 (VANISHED \"MUST be recorded\"), RFC 3501 section 2.2.2 \
+                 (\"A client MUST be prepared to accept any server response at all times\"; \
+                 some data \"MUST be recorded\")",
+            ),
+            (
+                "ignore-vanished",
+                "against RFC 7162 section 3.2.10.2: drops a VANISHED at the end of STORE, NOOP \
+                 or UID FETCH (applies only its own EXPUNGE's and SELECT's), yet adopts the \
+                 HIGHESTMODSEQ that follows (resync-rules.md C5: Mailspring-Sync #141, \
+                 nextcloud/mail #10036)",
+            ),
+            (
+                "ignore-fetch",
+                "against RFC 3501 section 2.2.2: drops a FETCH with FLAGS outside its QRESYNC \
+                 SELECT and UID FETCH n:*, yet counts its MODSEQ for its resync point \
+                 (resync-rules.md C5)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Apply, Self::IgnoreVanished, Self::IgnoreFetch];
 }
 
 /// One value for every clause: the full text under test.
@@ -418,10 +557,13 @@ pub struct Spec {
     pub client_resync_point: ClientResyncPoint,
     pub client_close: ClientClose,
     pub client_known_uids: ClientKnownUids,
+    pub uidvalidity_change: UidvalidityChange,
+    pub client_uidvalidity: ClientUidvalidity,
+    pub client_out_of_band: ClientOutOfBand,
 }
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 11;
+pub const CLAUSE_COUNT: usize = 14;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -437,6 +579,9 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ClientResyncPoint::CLAUSE,
         ClientClose::CLAUSE,
         ClientKnownUids::CLAUSE,
+        UidvalidityChange::CLAUSE,
+        ClientUidvalidity::CLAUSE,
+        ClientOutOfBand::CLAUSE,
     ]
 }
 
@@ -455,6 +600,9 @@ impl Spec {
             "client-resync-point" => self.client_resync_point = parse_value(value)?,
             "client-close" => self.client_close = parse_value(value)?,
             "client-known-uids" => self.client_known_uids = parse_value(value)?,
+            "uidvalidity-change" => self.uidvalidity_change = parse_value(value)?,
+            "client-uidvalidity" => self.client_uidvalidity = parse_value(value)?,
+            "client-out-of-band" => self.client_out_of_band = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -482,6 +630,9 @@ impl Spec {
             entry(self.client_resync_point),
             entry(self.client_close),
             entry(self.client_known_uids),
+            entry(self.uidvalidity_change),
+            entry(self.client_uidvalidity),
+            entry(self.client_out_of_band),
         ]
     }
 
@@ -555,6 +706,9 @@ const RFC5162: Spec = Spec {
     client_resync_point: ClientResyncPoint::Rfc5162,
     client_close: ClientClose::PruneDeleted,
     client_known_uids: ClientKnownUids::Cache,
+    uidvalidity_change: UidvalidityChange::Never,
+    client_uidvalidity: ClientUidvalidity::Wipe,
+    client_out_of_band: ClientOutOfBand::Apply,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

@@ -41,6 +41,9 @@ pub enum Action {
     Arrive,
     /// The other agent moves away a message it appended.
     Remove { uid: Uid },
+    /// The server assigns the UIDs again under a greater UIDVALIDITY
+    /// (`uidvalidity-change=renumber`; see `Server::renumber`).
+    Renumber,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -72,14 +75,17 @@ impl System {
     }
 
     /// Every enabled action, in a fixed order: client by client, read first, then each
-    /// command with each of the server's choices, then a drop; last, the other agent: an
-    /// arrival, then the removal of each message it appended.
+    /// command with each of the server's choices, then a drop; then the other agent: an
+    /// arrival, then the removal of each message it appended; last, the server's
+    /// renumbering.
     pub fn actions(&self, config: &Config, actions: &mut Vec<Action>) {
         for (i, client) in self.clients.iter().enumerate() {
             let id = ClientId(i as u8);
             let Some(connection) = &client.connection else {
                 if client.commands_issued < config.commands {
-                    self.push_issues(config, id, Request::Resync, actions);
+                    for request in client.requests(&config.spec) {
+                        self.push_issues(config, id, request, actions);
+                    }
                 }
                 continue;
             };
@@ -87,7 +93,7 @@ impl System {
                 actions.push(Action::Read { client: id });
             }
             if client.commands_issued < config.commands {
-                for request in client.requests() {
+                for request in client.requests(&config.spec) {
                     self.push_issues(config, id, request, actions);
                 }
             }
@@ -101,6 +107,10 @@ impl System {
             for uid in self.server.removable(config.messages) {
                 actions.push(Action::Remove { uid });
             }
+        }
+        // Not with the other agent, whose bounds count UIDs above the initial messages.
+        if config.arrivals == 0 && self.server.may_renumber(&config.spec) {
+            actions.push(Action::Renumber);
         }
     }
 
@@ -136,7 +146,7 @@ impl System {
                 if replica.connection.is_none() {
                     self.server.connect(client);
                 }
-                replica.issue(&commands);
+                replica.issue(&commands, &config.spec);
                 let mut lines = Vec::new();
                 let last = commands.len() - 1;
                 for (i, (tag, command)) in commands.iter().enumerate() {
@@ -169,6 +179,7 @@ impl System {
                 self.server.append();
             }
             Action::Remove { uid } => self.server.remove(uid, &config.spec),
+            Action::Renumber => self.server.renumber(),
         }
     }
 }

@@ -32,7 +32,7 @@ fn fetch(uid: u32, modseq: u64, flags: Option<FlagSet>) -> Response {
 /// Issues `request`, queues `lines` as the server's answer, and reads them all.
 fn exchange(client: &mut Client, spec: &Spec, request: Request, lines: Vec<Response>) {
     let commands = client.commands(request, spec);
-    client.issue(&commands);
+    client.issue(&commands, spec);
     client.connection.as_mut().unwrap().queue.extend(lines);
     while client.read(spec).is_some() {}
 }
@@ -161,7 +161,7 @@ fn the_resync_point_moves_only_at_the_tagged_response() {
     let spec = spec("rfc7162");
     let mut client = Client::new(1);
     let commands = client.commands(Request::Noop, &spec);
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([
         fetch(1, 7, Some(FlagSet::EMPTY.with(Flag::Seen))),
@@ -221,7 +221,7 @@ fn uidnext_follows_only_a_completed_uid_fetch() {
     ];
     exchange(&mut client, &spec, Request::Noop, lines);
     assert_eq!(client.uid_next, Uid(2));
-    assert!(client.requests().contains(&Request::FetchNew));
+    assert!(client.requests(&spec).contains(&Request::FetchNew));
     let commands = client.commands(Request::FetchNew, &spec);
     assert_eq!(commands[0].1, Command::UidFetchNew { from: Uid(2) });
     let lines = vec![
@@ -231,7 +231,7 @@ fn uidnext_follows_only_a_completed_uid_fetch() {
     ];
     exchange(&mut client, &spec, Request::FetchNew, lines);
     assert_eq!(client.uid_next, Uid(4));
-    assert!(!client.requests().contains(&Request::FetchNew));
+    assert!(!client.requests(&spec).contains(&Request::FetchNew));
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn close_keeps_or_prunes_per_the_client_close_clause() {
         exchange(&mut client, &spec, Request::Close, vec![tagged(1, None)]);
         assert_eq!(client.cache.len(), cached, "{name}");
         assert!(!client.connection.as_ref().unwrap().selected);
-        assert_eq!(client.requests(), vec![Request::Resync]);
+        assert_eq!(client.requests(&spec), vec![Request::Resync]);
     }
 }
 
@@ -265,7 +265,7 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
         commands,
         vec![(Tag(1), Command::EnableQresync), (Tag(2), select)]
     );
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let lines = vec![
         Response::EnabledQresync,
         tagged(1, None),
@@ -298,7 +298,7 @@ fn a_selected_idle_client_offers_stores_that_change_a_flag_then_the_rest() {
     client
         .cache
         .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
-    let requests = client.requests();
+    let requests = client.requests(&spec("rfc7162"));
     let store = |target, op, flag| Request::Store { target, op, flag };
     assert_eq!(
         requests,
@@ -321,7 +321,7 @@ fn an_eager_client_adopts_a_modseq_when_it_reads_it() {
     spec.set("client-resync-point", "eager").unwrap();
     let mut client = Client::new(1);
     let commands = client.commands(Request::Noop, &spec);
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([fetch(1, 7, None), tagged(1, None)]);
     client.read(&spec);
@@ -336,7 +336,7 @@ fn a_select_on_receipt_client_stores_the_highestmodseq_before_the_ok() {
     let mut client = Client::new(1);
     client.drop_connection();
     let commands = client.commands(Request::Resync, &spec);
-    client.issue(&commands);
+    client.issue(&commands, &spec);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([
         Response::EnabledQresync,
@@ -350,7 +350,7 @@ fn a_select_on_receipt_client_stores_the_highestmodseq_before_the_ok() {
     careful.drop_connection();
     let rfc7162 = self::spec("rfc7162");
     let commands = careful.commands(Request::Resync, &rfc7162);
-    careful.issue(&commands);
+    careful.issue(&commands, &rfc7162);
     let queue = &mut careful.connection.as_mut().unwrap().queue;
     queue.extend([Response::HighestModSeq(ModSeq(9))]);
     careful.read(&rfc7162);
@@ -413,4 +413,139 @@ fn the_message_count_follows_exists_and_vanished_without_earlier() {
     // Nothing is selected after CLOSE.
     exchange(&mut client, &spec, Request::Close, vec![tagged(4, None)]);
     assert_eq!(count(&client), 0);
+}
+
+#[test]
+fn only_a_status_client_sends_status_and_it_stores_the_value_at_the_ok() {
+    let rfc7162 = spec("rfc7162");
+    let mut status = rfc7162;
+    status.set("client-resync-point", "status").unwrap();
+    // While INBOX is not selected: after CLOSE, or with no connection at all.
+    let mut client = Client::new(2);
+    exchange(&mut client, &status, Request::Close, vec![tagged(1, None)]);
+    assert_eq!(client.requests(&rfc7162), vec![Request::Resync]);
+    assert_eq!(
+        client.requests(&status),
+        vec![Request::Resync, Request::Status]
+    );
+    let commands = client.commands(Request::Status, &status);
+    assert_eq!(commands, vec![(Tag(2), Command::Status)]);
+    client.issue(&commands, &status);
+    let queue = &mut client.connection.as_mut().unwrap().queue;
+    queue.extend([Response::Status(ModSeq(7))]);
+    client.read(&status);
+    // Adopted at the tagged OK, as every value the client stores.
+    assert_eq!(client.resync_point, ModSeq(1));
+    let queue = &mut client.connection.as_mut().unwrap().queue;
+    queue.extend([tagged_text(2, None, "STATUS completed")]);
+    client.read(&status);
+    assert_eq!(client.resync_point, ModSeq(7));
+    // On a new connection, after ENABLE QRESYNC, pipelined.
+    let mut client = Client::new(2);
+    client.drop_connection();
+    assert_eq!(
+        client.requests(&status),
+        vec![Request::Resync, Request::Status]
+    );
+    assert_eq!(
+        client.commands(Request::Status, &status),
+        vec![(Tag(1), Command::EnableQresync), (Tag(2), Command::Status)]
+    );
+    // An RFC 7162 client reading a STATUS line (from elsewhere) stores nothing.
+    let mut careful = Client::new(2);
+    let lines = vec![Response::Status(ModSeq(7)), tagged(1, None)];
+    exchange(&mut careful, &rfc7162, Request::Noop, lines);
+    assert_eq!(careful.resync_point, ModSeq(1));
+}
+
+#[test]
+fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
+    let rfc7162 = spec("rfc7162");
+    let mut keep = rfc7162;
+    keep.set("client-uidvalidity", "keep").unwrap();
+    let select_lines = || {
+        vec![
+            Response::EnabledQresync,
+            tagged(1, None),
+            Response::Exists(1),
+            Response::UidValidity(2),
+            Response::UidNext(Uid(2)),
+            Response::HighestModSeq(ModSeq(5)),
+            tagged_text(2, Some(Code::ReadWrite), "SELECT completed"),
+        ]
+    };
+    for (spec, cached, uid_next, fetch_new) in
+        [(rfc7162, 0, Uid(1), true), (keep, 2, Uid(3), false)]
+    {
+        let mut client = Client::new(2);
+        client.resync_point = ModSeq(4);
+        client.drop_connection();
+        exchange(&mut client, &spec, Request::Resync, select_lines());
+        assert_eq!(client.uid_validity, 2);
+        assert_eq!(client.cache.len(), cached);
+        assert_eq!(client.uid_next, uid_next);
+        // The SELECT's HIGHESTMODSEQ, stored at its OK in both cases.
+        assert_eq!(client.resync_point, ModSeq(5));
+        // The wiping client fetches every message again by UID (RFC 7162 section 6 step 2).
+        assert_eq!(
+            client.requests(&spec).contains(&Request::FetchNew),
+            fetch_new
+        );
+        if fetch_new {
+            let commands = client.commands(Request::FetchNew, &spec);
+            assert_eq!(commands[0].1, Command::UidFetchNew { from: Uid(1) });
+        }
+        // The next QRESYNC SELECT carries the new UIDVALIDITY.
+        client.drop_connection();
+        let commands = client.commands(Request::Resync, &spec);
+        assert!(matches!(
+            commands[1].1,
+            Command::SelectQresync {
+                uid_validity: 2,
+                ..
+            }
+        ));
+    }
+}
+
+#[test]
+fn an_out_of_band_client_drops_vanished_and_fetch_outside_its_sync_loop_only() {
+    let vanished = |uid| Response::Vanished {
+        earlier: false,
+        uids: vec![Uid(uid)],
+    };
+    let mut ignore_vanished = spec("rfc7162");
+    ignore_vanished
+        .set("client-out-of-band", "ignore-vanished")
+        .unwrap();
+    let mut client = Client::new(2);
+    // At the end of a NOOP: dropped, count and all, but the code is adopted.
+    let lines = vec![vanished(2), tagged(1, Some(Code::HighestModSeq(ModSeq(3))))];
+    exchange(&mut client, &ignore_vanished, Request::Noop, lines);
+    assert!(client.cache.contains_key(&Uid(2)));
+    assert_eq!(client.connection.as_ref().unwrap().exists, 2);
+    assert_eq!(client.resync_point, ModSeq(3));
+    // Its own EXPUNGE's VANISHED is applied.
+    client
+        .cache
+        .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
+    let lines = vec![vanished(1), tagged(2, Some(Code::HighestModSeq(ModSeq(4))))];
+    exchange(&mut client, &ignore_vanished, Request::Expunge, lines);
+    assert!(!client.cache.contains_key(&Uid(1)));
+
+    let mut ignore_fetch = spec("rfc7162");
+    ignore_fetch
+        .set("client-out-of-band", "ignore-fetch")
+        .unwrap();
+    let mut client = Client::new(2);
+    let seen = FlagSet::EMPTY.with(Flag::Seen);
+    let lines = vec![fetch(1, 5, Some(seen)), tagged(1, None)];
+    exchange(&mut client, &ignore_fetch, Request::Noop, lines);
+    // Dropped, but its MODSEQ still moved the resync point.
+    assert_eq!(client.cache[&Uid(1)], FlagSet::EMPTY);
+    assert_eq!(client.resync_point, ModSeq(5));
+    // Its UID FETCH n:* is its sync loop: applied.
+    let lines = vec![fetch(2, 6, Some(seen)), tagged(2, None)];
+    exchange(&mut client, &ignore_fetch, Request::FetchNew, lines);
+    assert_eq!(client.cache[&Uid(2)], seen);
 }

@@ -74,7 +74,13 @@ fn models() -> Vec<(String, Config)> {
             small
         };
         for (value, _) in clause.values {
-            let set = [(clause.name.to_string(), value.to_string())];
+            // With the clauses it needs to make a difference (as the matrix checks it).
+            let needed = clause
+                .needs
+                .iter()
+                .map(|(c, v)| (c.to_string(), v.to_string()));
+            let mut set: Vec<(String, String)> = needed.collect();
+            set.push((clause.name.to_string(), value.to_string()));
             let name = format!("rfc7162 {}={value}", clause.name);
             models.push((name, config("rfc7162", &set, bounds).unwrap()));
         }

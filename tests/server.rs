@@ -622,3 +622,77 @@ fn rfc5162_may_name_or_drop_an_unannounced_expunge() {
     assert_eq!(lines, vec![ok(1, None)]);
     assert!(!server.session(C1).unwrap().holds_back_anything());
 }
+
+#[test]
+fn status_reports_the_mailbox_highestmodseq_whatever_it_held_back_and_blames_no_one() {
+    // RFC 7162 section 3.1.7: the same value as the HIGHESTMODSEQ response code. C1's
+    // \Deleted is held back from C2; C2's CLOSE expunges it; STATUS reports the updated 3.
+    let spec = rfc7162();
+    let mut server = Server::new(2, 2);
+    let deleted = store(Target::Seq(1), StoreOp::Add, Flag::Deleted);
+    server.execute(C1, Tag(1), &deleted, Reply::default(), &spec);
+    let close = server.execute(C2, Tag(1), &Command::Close, Reply::default(), &spec);
+    assert_eq!(close, vec![ok(1, None)]);
+    assert_eq!(
+        server.replies(C2, &Command::Status, &spec),
+        vec![Reply::default()]
+    );
+    let lines = server.execute(C2, Tag(2), &Command::Status, Reply::default(), &spec);
+    let status_ok = Response::Tagged {
+        tag: Tag(2),
+        status: Status::Ok,
+        code: None,
+        text: "STATUS completed",
+    };
+    assert_eq!(lines, vec![Response::Status(ModSeq(3)), status_ok]);
+    // Not a code of a selected mailbox: erratum 1810's duty does not reach it.
+    assert_eq!(server.uncovered, None);
+}
+
+#[test]
+fn renumbering_assigns_uids_one_to_n_only_while_nothing_is_selected_and_select_ignores_old_ones() {
+    let mut spec = rfc7162();
+    let mut server = Server::new(2, 2);
+    assert!(!server.may_renumber(&spec));
+    spec.set("uidvalidity-change", "renumber").unwrap();
+    // Both sessions have INBOX selected: a UID "MUST NOT change during the session".
+    assert!(!server.may_renumber(&spec));
+    let deleted = store(Target::Seq(1), StoreOp::Add, Flag::Deleted);
+    server.execute(C1, Tag(1), &deleted, Reply::default(), &spec);
+    server.execute(C1, Tag(2), &Command::Close, Reply::default(), &spec);
+    assert!(!server.may_renumber(&spec));
+    server.disconnect(C2);
+    assert!(server.may_renumber(&spec));
+    server.renumber();
+    assert!(!server.may_renumber(&spec), "once");
+    let mailbox = &server.mailbox;
+    assert_eq!(mailbox.uid_validity, 2);
+    assert_eq!(mailbox.uid_next, Uid(2));
+    assert_eq!(mailbox.highest_modseq, ModSeq(3));
+    assert!(mailbox.expunged.is_empty());
+    let uids: Vec<Uid> = mailbox.messages.keys().copied().collect();
+    assert_eq!(uids, vec![Uid(1)]);
+    // A QRESYNC SELECT with the old UIDVALIDITY: the parameters are ignored (RFC 7162
+    // section 3.2.5), no VANISHED and no FETCH.
+    let select = Command::SelectQresync {
+        uid_validity: 1,
+        modseq: ModSeq(1),
+        known_uids: vec![Uid(1), Uid(2)],
+    };
+    let lines = server.execute(C1, Tag(3), &select, Reply::default(), &spec);
+    assert_eq!(
+        lines,
+        vec![
+            Response::Exists(1),
+            Response::UidValidity(2),
+            Response::UidNext(Uid(2)),
+            Response::HighestModSeq(ModSeq(3)),
+            Response::Tagged {
+                tag: Tag(3),
+                status: Status::Ok,
+                code: Some(Code::ReadWrite),
+                text: "SELECT completed",
+            },
+        ]
+    );
+}

@@ -54,7 +54,7 @@ fn erratum_trace() -> Trace {
 #[test]
 fn every_committed_trace_replays() {
     let traces = committed();
-    assert_eq!(traces.len(), 47);
+    assert_eq!(traces.len(), 58);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -70,7 +70,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("35 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("41 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(
@@ -287,11 +287,29 @@ fn every_line_the_model_can_produce_is_valid_imap() {
     let mut responses = HashSet::new();
     // Two clients without arrivals, and one client with an arrival, which the other agent
     // may move away again, and enough commands to fetch it.
+    // And the clauses that add commands or events (issue #12), without arrivals.
     let shapes = [(2, 2, 0), (1, 3, 1)];
-    for (edition, (clients, bound, arrivals)) in ["rfc5162", "rfc7162"]
+    let texts: [(&str, &[(&str, &str)]); 4] = [
+        ("rfc5162", &[]),
+        ("rfc7162", &[]),
+        ("rfc7162", &[("client-resync-point", "status")]),
+        (
+            "rfc7162",
+            &[
+                ("uidvalidity-change", "renumber"),
+                ("client-uidvalidity", "keep"),
+            ],
+        ),
+    ];
+    for ((edition, clauses), (clients, bound, arrivals)) in texts
         .into_iter()
-        .flat_map(|e| shapes.map(|shape| (e, shape)))
+        .flat_map(|t| shapes.map(|shape| (t, shape)))
+        .filter(|((_, clauses), (_, _, arrivals))| clauses.is_empty() || *arrivals == 0)
     {
+        let clauses: Vec<(String, String)> = clauses
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.to_string()))
+            .collect();
         let bounds = Bounds {
             clients: Some(clients),
             messages: Some(2),
@@ -299,7 +317,7 @@ fn every_line_the_model_can_produce_is_valid_imap() {
             arrivals: Some(arrivals),
             removals: Some(arrivals),
         };
-        let config = config(edition, &[], bounds).unwrap();
+        let config = config(edition, &clauses, bounds).unwrap();
         let mut seen = HashSet::new();
         let mut queue = VecDeque::from([System::initial(&config)]);
         let mut actions = Vec::new();
@@ -378,7 +396,7 @@ fn every_wire_line_of_every_script_transcript_is_valid_imap() {
             }
         }
     }
-    assert_eq!(scripts, 14);
+    assert_eq!(scripts, 15);
 }
 
 #[test]
@@ -551,4 +569,22 @@ fn a_tampered_removal_is_caught() {
         err.contains("a `remove` step names a `uid`, and no client, request or server choice"),
         "{err}"
     );
+}
+
+#[test]
+fn the_probe_reads_a_status_line_as_the_model_writes_it() {
+    // The wire form of the model's STATUS answer, parsed with imap-codec by the probe,
+    // is the model's own response again.
+    use resync_check::imap::response::Response;
+    use resync_check::imap::types::ModSeq;
+    let status = Response::Status(ModSeq(7));
+    let text = wire::response(&status);
+    assert_eq!(text, "* STATUS INBOX (HIGHESTMODSEQ 7)");
+    let line = resync_check::probe::parse::line(format!("{text}\r\n").as_bytes()).unwrap();
+    assert_eq!(line.to_model(), Some(status));
+    // A real server's longer form (real-servers.md section 2).
+    let real = b"* STATUS INBOX.rsA-015646 (MESSAGES 2 UIDNEXT 5 UIDVALIDITY 1795831007 HIGHESTMODSEQ 8)\r\n";
+    let line = resync_check::probe::parse::line(real).unwrap();
+    assert_eq!(line.to_model(), Some(Response::Status(ModSeq(8))));
+    assert!(parses("a3 STATUS INBOX (HIGHESTMODSEQ)", true));
 }

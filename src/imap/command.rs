@@ -44,6 +44,9 @@ pub enum Command {
     },
     /// `ENABLE QRESYNC` (RFC 5161, RFC 7162 section 3.2.3).
     EnableQresync,
+    /// `STATUS INBOX (HIGHESTMODSEQ)` (RFC 3501 section 6.3.10, RFC 7162 section 3.1.7):
+    /// the mailbox's HIGHESTMODSEQ without selecting it.
+    Status,
     /// `SELECT INBOX (QRESYNC (uidvalidity modseq [known-uids]))` (RFC 7162 section 3.2.5).
     /// An empty `known_uids` is left off the wire; the server then uses `1:<UIDNEXT-1>`.
     SelectQresync {

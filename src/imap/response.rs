@@ -44,6 +44,10 @@ pub enum Response {
     HighestModSeq(ModSeq),
     /// `* ENABLED QRESYNC` (RFC 5161 section 3.2).
     EnabledQresync,
+    /// `* STATUS INBOX (HIGHESTMODSEQ n)` (RFC 3501 section 7.2.4, RFC 7162 section 3.1.7:
+    /// "the same value that is returned by the server in the HIGHESTMODSEQ response code").
+    /// Not a response code: [`Response::highest_modseq_code`] does not read it.
+    Status(ModSeq),
     Tagged {
         tag: Tag,
         status: Status,

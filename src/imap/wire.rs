@@ -50,6 +50,7 @@ pub fn command(tag: Tag, command: &Command) -> String {
         Command::Noop => format!("{tag} NOOP"),
         Command::UidFetchNew { from } => format!("{tag} UID FETCH {from}:* (FLAGS)"),
         Command::EnableQresync => format!("{tag} ENABLE QRESYNC"),
+        Command::Status => format!("{tag} STATUS INBOX (HIGHESTMODSEQ)"),
         Command::SelectQresync {
             uid_validity,
             modseq,
@@ -88,6 +89,7 @@ pub fn response(response: &Response) -> String {
         Response::UidNext(u) => format!("* OK [UIDNEXT {u}] Predicted next UID"),
         Response::HighestModSeq(m) => format!("* OK [HIGHESTMODSEQ {m}] Highest"),
         Response::EnabledQresync => "* ENABLED QRESYNC".to_string(),
+        Response::Status(m) => format!("* STATUS INBOX (HIGHESTMODSEQ {m})"),
         Response::Tagged {
             tag,
             status,
@@ -168,5 +170,13 @@ mod tests {
             uids: vec![Uid(1), Uid(2)],
         };
         assert_eq!(response(&vanished), "* VANISHED (EARLIER) 1:2");
+        assert_eq!(
+            response(&Response::Status(ModSeq(7))),
+            "* STATUS INBOX (HIGHESTMODSEQ 7)"
+        );
+        assert_eq!(
+            command(Tag(3), &Command::Status),
+            "a3 STATUS INBOX (HIGHESTMODSEQ)"
+        );
     }
 }

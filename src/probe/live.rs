@@ -61,6 +61,8 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         // The model's starting point: selected and synchronized (RFC 7162 section 6).
         let mut client = Client::new(config.messages);
         client.resync_point = ModSeq(selected.highest_modseq);
+        // Its cache is of the real mailbox's UIDVALIDITY, which its SELECTs then report.
+        client.uid_validity = selected.uid_validity;
         clients.push(client);
         sessions.push(Some(session));
     }
@@ -80,7 +82,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                 if clients[i].connection.is_none() {
                     sessions[i] = Some(ctx.login_as(i + 1)?);
                 }
-                clients[i].issue(&commands);
+                clients[i].issue(&commands, &spec);
                 let session = sessions[i].as_mut().ok_or("no session")?;
                 let mut real = Vec::new();
                 for (tag, command) in &commands {
@@ -128,6 +130,11 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                     "step {n}: another agent's APPEND or MOVE is not replayed live yet"
                 ));
             }
+            Action::Renumber => {
+                return Err(format!(
+                    "step {n}: a server that assigns its UIDs again is not replayed live"
+                ));
+            }
         }
     }
     ctx.note("the model's trace ends here; each client reads what is left, then finishes its synchronization as RFC 7162 section 6 says: NOOP if selected, else a QRESYNC SELECT");
@@ -143,7 +150,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         if client.connection.is_none() {
             sessions[i] = Some(ctx.login_as(i + 1)?);
         }
-        client.issue(&commands);
+        client.issue(&commands, &spec);
         let session = sessions[i].as_mut().ok_or("no session")?;
         for (tag, command) in &commands {
             let line = render(*tag, command, &mailbox, uid_validity);

@@ -98,7 +98,7 @@ impl Line {
         }
     }
 
-    /// `* STATUS box (... HIGHESTMODSEQ n)` (RFC 7162 section 3.1.2.2).
+    /// `* STATUS box (... HIGHESTMODSEQ n)` (RFC 7162 section 3.1.7).
     pub fn status_highest_modseq(&self) -> Option<u64> {
         match &self.parsed {
             WireResponse::Data(Data::Status { items, .. }) => items.iter().find_map(|i| match i {
@@ -187,6 +187,9 @@ impl Line {
                 _ => None,
             },
             WireResponse::Data(Data::Exists(n)) => Some(Response::Exists(*n)),
+            WireResponse::Data(Data::Status { .. }) => {
+                Some(Response::Status(ModSeq(self.status_highest_modseq()?)))
+            }
             WireResponse::Data(Data::Enabled { .. }) => Some(Response::EnabledQresync),
             WireResponse::Data(Data::Vanished { .. }) => {
                 let (earlier, uids) = self.vanished()?.ok()?;

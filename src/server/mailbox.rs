@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Uid};
-use crate::spec::{ExpungeModseq, MailboxHighestModseq, Spec, VanishedUnannounced};
+use crate::spec::{
+    ExpungeModseq, MailboxHighestModseq, Spec, UidvalidityChange, VanishedUnannounced,
+};
 
 use super::Server;
 use super::monitor::Regression;
@@ -52,6 +54,9 @@ pub struct Expunged {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mailbox {
+    /// The UIDVALIDITY (RFC 3501 section 2.3.1.1): 1, and greater once the server has
+    /// assigned the UIDs again (`uidvalidity-change=renumber`).
+    pub uid_validity: u32,
     pub uid_next: Uid,
     /// The per-mailbox HIGHESTMODSEQ (RFC 7162 section 3.1.2.1): under
     /// `mailbox-highestmodseq=counter`, one counter for every session, so a change by one
@@ -109,6 +114,36 @@ impl Server {
     /// expunged"). The selected sessions it was announced to learn of it by VANISHED, later.
     pub fn remove(&mut self, uid: Uid, spec: &Spec) {
         self.expunge(None, ExpungeCause::Move, spec, vec![uid]);
+    }
+
+    /// Whether the server may assign the UIDs again now: under `uidvalidity-change=renumber`,
+    /// once (the UIDVALIDITY is still the first), and only while no session has INBOX
+    /// selected (RFC 3501 section 2.3.1.1: a UID "MUST NOT change during the session").
+    pub fn may_renumber(&self, spec: &Spec) -> bool {
+        spec.uidvalidity_change == UidvalidityChange::Renumber
+            && self.mailbox.uid_validity == super::UID_VALIDITY
+            && self.sessions.iter().flatten().all(|s| !s.selected)
+    }
+
+    /// The server's UIDs failed to persist (an index rebuilt, a mailbox restored): it assigns
+    /// them again under a greater UIDVALIDITY (RFC 3501 section 2.3.1.1). The messages
+    /// present get the UIDs 1 to n in their order, keeping their flags and MODSEQs, so a
+    /// UID an expunged message had may now name another; UIDNEXT is n + 1. The model's
+    /// server keeps its HIGHESTMODSEQ (RFC 7162 section 3.1.2.1 lets it change it), so
+    /// `highestmodseq-monotonic` still judges it, and deletes the expunge history, which
+    /// names UIDs of the old UIDVALIDITY (RFC 7162 section 5.3: "SHOULD be deleted").
+    /// The sessions hold nothing back: none has INBOX selected.
+    pub fn renumber(&mut self) {
+        let mailbox = &mut self.mailbox;
+        mailbox.uid_validity += 1;
+        let messages = std::mem::take(&mut mailbox.messages);
+        mailbox.messages = messages
+            .into_values()
+            .enumerate()
+            .map(|(i, message)| (Uid(i as u32 + 1), message))
+            .collect();
+        mailbox.uid_next = Uid(mailbox.messages.len() as u32 + 1);
+        mailbox.expunged.clear();
     }
 
     /// The next mod-sequence: HIGHESTMODSEQ plus one.

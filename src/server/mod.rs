@@ -26,7 +26,7 @@ use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{ClientId, FlagSet, ModSeq, Tag, Uid};
 use crate::spec::Spec;
 
-/// The UIDVALIDITY of the one mailbox. The model never changes it.
+/// The UIDVALIDITY the one mailbox starts with; only `uidvalidity-change=renumber` changes it.
 pub const UID_VALIDITY: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -63,6 +63,7 @@ impl Server {
         };
         Server {
             mailbox: Mailbox {
+                uid_validity: UID_VALIDITY,
                 uid_next: Uid(messages.len() as u32 + 1),
                 highest_modseq: ModSeq(1),
                 messages,
@@ -158,6 +159,8 @@ impl Server {
                 vec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
             Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply),
+            // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
+            Command::Status => self.status(tag),
             _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
             Command::Store { .. } => self.store(client, tag, command, reply, spec),
             Command::Expunge | Command::UidExpunge(_) => {

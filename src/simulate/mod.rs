@@ -195,13 +195,15 @@ fn kind(action: &Action) -> u32 {
             Request::Noop => 7,
             Request::Resync => 8,
             Request::FetchNew => 9,
+            Request::Status => 11,
         },
         // The other agent, appending or moving away.
         Action::Arrive | Action::Remove { .. } => 10,
+        Action::Renumber => 12,
     }
 }
 
-const KINDS: u32 = 11;
+const KINDS: u32 = 13;
 
 /// One walk's outcome.
 pub struct Walk {

@@ -30,6 +30,8 @@ pub enum Do {
     Arrive,
     /// The other agent moves away a message it appended (no client).
     Remove,
+    /// The server assigns the UIDs again under a greater UIDVALIDITY (no client).
+    Renumber,
 }
 
 impl Do {
@@ -41,6 +43,7 @@ impl Do {
             Do::Drop => "drop",
             Do::Arrive => "arrive",
             Do::Remove => "remove",
+            Do::Renumber => "renumber",
         }
     }
 }
@@ -52,7 +55,7 @@ impl Do {
 pub struct Step {
     #[serde(rename = "do")]
     pub kind: Do,
-    /// Who: absent for the other agent's `arrive` and `remove`.
+    /// Who: absent for the other agent's `arrive` and `remove`, and the server's `renumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientId>,
     /// For `remove`: the UID the other agent moves away.
@@ -108,6 +111,12 @@ impl Step {
             (Do::Arrive, _) => {
                 return Err(
                     "an `arrive` step names no client, UID, request or server choice".into(),
+                );
+            }
+            (Do::Renumber, None) if bare => return Ok(Action::Renumber),
+            (Do::Renumber, _) => {
+                return Err(
+                    "a `renumber` step names no client, UID, request or server choice".into(),
                 );
             }
             (Do::Remove, Some(uid)) if bare => return Ok(Action::Remove { uid }),
@@ -183,6 +192,7 @@ impl Step {
                 step.client = Some(client);
             }
             Action::Arrive => step.kind = Do::Arrive,
+            Action::Renumber => step.kind = Do::Renumber,
             Action::Remove { uid } => {
                 step.kind = Do::Remove;
                 step.uid = Some(uid);

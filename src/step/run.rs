@@ -29,6 +29,11 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                 config.arrivals
             );
         }
+        Action::Renumber => {
+            return "the server assigns the UIDs again only under uidvalidity-change=renumber, \
+                    once, without arrivals, and while no session has INBOX selected"
+                .to_string();
+        }
         Action::Remove { uid } if state.removed() >= usize::from(config.removals) => {
             return format!(
                 "all {} removals the bound allows have happened (UID {uid})",
@@ -63,7 +68,7 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
         .is_some_and(|c| !c.awaiting.is_empty())
     {
         format!("{client} is still waiting for a tagged response")
-    } else if replica.requests().contains(&request) {
+    } else if replica.requests(&config.spec).contains(&request) {
         format!(
             "the spec does not let the server answer {client} that way here \
              (`server_sends: {}`{}{}{}): it holds back nothing such a flush could send, or \

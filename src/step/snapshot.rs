@@ -4,11 +4,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Uid};
+use crate::server::UID_VALIDITY;
 use crate::system::System;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
+    /// Absent while it is the first (only `uidvalidity-change=renumber` changes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_validity: Option<u32>,
     pub highest_modseq: u64,
     pub messages: Vec<MessageSnapshot>,
     pub expunged: Vec<ExpungedSnapshot>,
@@ -37,6 +41,9 @@ pub struct ExpungedSnapshot {
 #[serde(deny_unknown_fields)]
 pub struct ClientSnapshot {
     pub client: ClientId,
+    /// The UIDVALIDITY its cache is of; absent while it is the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_validity: Option<u32>,
     pub cache: Vec<CachedSnapshot>,
     pub resync_point: u64,
     /// `disconnected`, `selected` or `not selected`.
@@ -67,7 +74,9 @@ fn value(m: ModSeq) -> u64 {
 impl Snapshot {
     pub fn of(system: &System) -> Snapshot {
         let mailbox = &system.server.mailbox;
+        let validity = |v: u32| (v != UID_VALIDITY).then_some(v);
         Snapshot {
+            uid_validity: validity(mailbox.uid_validity),
             highest_modseq: value(mailbox.highest_modseq),
             messages: mailbox
                 .messages
@@ -97,6 +106,7 @@ impl Snapshot {
                     let session = system.server.session(id);
                     ClientSnapshot {
                         client: id,
+                        uid_validity: validity(c.uid_validity),
                         cache: c
                             .cache
                             .iter()

@@ -150,7 +150,7 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
             step.lost = queued(state, client);
             state.apply(config, action);
         }
-        Action::Arrive | Action::Remove { .. } => state.apply(config, action),
+        Action::Arrive | Action::Remove { .. } | Action::Renumber => state.apply(config, action),
     }
     if snapshots {
         step.state = Some(Snapshot::of(state));

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use crate::imap::types::{ClientId, Flag, ModSeq, Uid};
 use crate::imap::wire;
 use crate::properties::{Property, client_count_agrees, is_synchronized};
-use crate::server::{ExpungeCause, Expunged, Regression, Server};
+use crate::server::{ExpungeCause, Expunged, Regression, Server, UID_VALIDITY};
 use crate::system::{Action, Config, System};
 
 use super::Trace;
@@ -176,6 +176,8 @@ pub fn events_from(
     let mut events = Vec::new();
     // Per client: the line at which its stored resync point last changed.
     let mut point_sources: Vec<Option<String>> = vec![None; state.clients.len()];
+    // Per client: the `* STATUS` line read since its last tagged response.
+    let mut status_lines: Vec<Option<String>> = vec![None; state.clients.len()];
     for &action in actions {
         match action {
             Action::Issue {
@@ -228,7 +230,18 @@ pub fn events_from(
                 if point != point_before {
                     let text = format!("{client} stores resync point {point}");
                     events.push(Event::Note { client, text });
-                    point_sources[client.index()] = Some(line);
+                    // A STATUS value is adopted at STATUS's tagged OK: name the line it
+                    // came from too.
+                    let source = match status_lines[client.index()].take() {
+                        Some(status) => format!("{line}`, after `{status}"),
+                        None => line.clone(),
+                    };
+                    point_sources[client.index()] = Some(source);
+                }
+                if line.starts_with("* STATUS ") {
+                    status_lines[client.index()] = Some(line);
+                } else if !line.starts_with('*') {
+                    status_lines[client.index()] = None;
                 }
             }
             Action::Drop { client } => {
@@ -250,6 +263,28 @@ pub fn events_from(
                     "another agent appends UID {} at MODSEQ {}; selected sessions learn of it by EXISTS",
                     mailbox.uid_next.0 - 1,
                     mailbox.highest_modseq
+                );
+                events.push(Event::Agent { text });
+            }
+            Action::Renumber => {
+                let before: Vec<Uid> = state.server.mailbox.messages.keys().copied().collect();
+                state.apply(config, action);
+                let mailbox = &state.server.mailbox;
+                let moved: Vec<String> = before
+                    .iter()
+                    .zip(mailbox.messages.keys())
+                    .filter(|(old, new)| old != new)
+                    .map(|(old, new)| format!("UID {old} is now UID {new}"))
+                    .collect();
+                let text = format!(
+                    "the server assigns the UIDs again (they did not persist, RFC 3501 section 2.3.1.1): UIDVALIDITY {}, {}, UIDNEXT {}; the expunge history is deleted (RFC 7162 section 5.3)",
+                    mailbox.uid_validity,
+                    if moved.is_empty() {
+                        "each message keeps its UID".to_string()
+                    } else {
+                        moved.join(", ")
+                    },
+                    mailbox.uid_next
                 );
                 events.push(Event::Agent { text });
             }
@@ -326,8 +361,15 @@ pub fn describe_state(state: &System) -> Vec<String> {
         .iter()
         .map(|(uid, m)| format!("UID {uid} {} MODSEQ {}", m.flags, m.modseq))
         .collect();
+    // UIDVALIDITY only once the server has changed it (`uidvalidity-change=renumber`).
+    let renumbered = mailbox.uid_validity != UID_VALIDITY;
+    let validity = |v: u32| match renumbered {
+        true => format!(" (UIDVALIDITY {v})"),
+        false => String::new(),
+    };
     let mut lines = vec![format!(
-        "mailbox: HIGHESTMODSEQ {}; {}",
+        "mailbox{}: HIGHESTMODSEQ {}; {}",
+        validity(mailbox.uid_validity),
         mailbox.highest_modseq,
         if messages.is_empty() {
             "no messages".to_string()
@@ -379,7 +421,8 @@ pub fn describe_state(state: &System) -> Vec<String> {
             }
         };
         lines.push(format!(
-            "{id} cache: {}; resync point {}; {connection}",
+            "{id} cache{}: {}; resync point {}; {connection}",
+            validity(client.uid_validity),
             if cache.is_empty() {
                 "empty".to_string()
             } else {
@@ -498,6 +541,14 @@ fn explain(
         // Expunged messages the client still caches.
         for uid in client.cache.keys() {
             let Some(e) = mailbox.expunged.get(uid) else {
+                // Under a new UIDVALIDITY the expunge history of the old UIDs is gone.
+                if whole && !mailbox.messages.contains_key(uid) {
+                    found.push(format!(
+                        "{id} still caches UID {uid}, which the mailbox does not have under \
+                         UIDVALIDITY {}",
+                        mailbox.uid_validity
+                    ));
+                }
                 continue;
             };
             if whole || e.modseq <= point {

@@ -79,7 +79,7 @@ pub fn held_back_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
     let rfc7162 = spec::edition("rfc7162").map_err(|e| format!("{e:?}"))?.spec;
     let mut client = Client::new(4);
     client.resync_point = ModSeq(selected.highest_modseq);
-    client.issue(&[(Tag(tag), Command::Noop)]);
+    client.issue(&[(Tag(tag), Command::Noop)], &rfc7162);
     if let Some(connection) = client.connection.as_mut() {
         connection
             .queue
