@@ -102,7 +102,9 @@ impl Model for ResyncModel {
 
     fn next_state(&self, state: &System, action: Move) -> Option<System> {
         // Never None: `actions` offers only applicable moves (stateright-0.31.md, pitfall 3).
-        let inside = |inner: &System| {
+        // `sometimes` properties at the states inside a read macro-step (reduce/mod.rs,
+        // point 4): stateright sees only the move's end.
+        let mut inside = |inner: &System| {
             for &i in &self.properties {
                 let p = &PROPERTIES[i];
                 if p.kind == Kind::Sometimes && !self.reached_inside(i) && (p.condition)(inner) {
@@ -110,7 +112,6 @@ impl Model for ResyncModel {
                 }
             }
         };
-        let mut inside = inside;
         let check_inside = self.reduction.reads && !self.budget.is_stopped();
         let mut ignore = |_: &System| {};
         let inner: &mut dyn FnMut(&System) = match check_inside {

@@ -82,6 +82,7 @@ pub struct ModelFile {
     pub expect: Option<Expect>,
 }
 
+#[derive(Clone)]
 pub struct Expect {
     /// (index into [`PROPERTIES`], verdict)
     pub verdicts: Vec<(usize, Verdict)>,

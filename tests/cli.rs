@@ -241,3 +241,24 @@ fn bench_measures_a_row_in_its_own_process_and_refuses_unknown_editions() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown edition `rfc9999`"));
 }
+
+#[test]
+fn verify_under_another_reduction_compares_the_verdicts_alone() {
+    // The file pins 488 states, the count under the default reductions; line by line the
+    // space has 3448, and the verdicts are the same.
+    let file = "models/errata-1808-example-2-rfc7162.json";
+    let output = run(&["verify", file, "--reduce", "none"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("(3448 states"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(&["verify", file]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("(488 states"),
+        "{}",
+        stdout(&output)
+    );
+}
