@@ -2,6 +2,8 @@
 //!
 //! - `symmetry` (symmetry.rs): one state per class of states equal up to renaming clients.
 //!   Paths keep their lengths, so shortest counterexamples stay shortest.
+//! - `read-order`: a client reads only right after its own last step, never after another
+//!   agent has acted since. Path lengths stay too. Argument at the end.
 //! - `reads`: a client reads a response right after its command, whole, or a prefix of it
 //!   and then its connection drops. Argument below. Paths get longer (a client reads lines
 //!   the shortest run leaves unread), so this reduction decides verdicts only: the printed
@@ -57,7 +59,7 @@ pub use symmetry::{canonical_order, permute};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Reduction {
     pub symmetry: bool,
-    /// Reads only right after the client's own last step (exact; point 5 below).
+    /// Reads only right after the client's own last step (exact; see the module's end).
     pub read_order: bool,
     /// Read macro-steps (verdicts only); `read_order` is moot under it.
     pub reads: bool,
@@ -106,8 +108,9 @@ impl Reduction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reads {
     All,
-    /// This many, then the connection drops.
-    ThenDrop(u8),
+    /// This many, then the connection drops. (A response has at most a few hundred lines:
+    /// one per message, with at most 99 messages and 9 arrivals.)
+    ThenDrop(u16),
 }
 
 /// One step of the reduced system.
@@ -197,7 +200,7 @@ impl Space<'_> {
         if let Some(action) = issue {
             scratch.apply(self.config, action);
         }
-        let mut read = 0u8;
+        let mut read = 0u16;
         let mut last: Option<Survivor> = None;
         while has_unread(&scratch, client) {
             let replica = &scratch.clients[client.index()];

@@ -4,6 +4,8 @@
 //! whole bounded space for every verdict and the statistics, then one more pass of our search
 //! finds the shortest counterexample of each violated property.
 
+mod first_violation;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -199,7 +201,7 @@ fn check_watched(
 ) -> CheckOutcome {
     let (start, prefix_hits) = walk_script(&config, script, &properties);
     if !options.keep_going {
-        return first_violation(
+        return first_violation::first_violation(
             &config,
             script,
             &start,
@@ -308,122 +310,8 @@ fn check_watched(
     }
 }
 
-fn condition(i: usize) -> Condition {
+pub(crate) fn condition(i: usize) -> Condition {
     (PROPERTIES[i].kind, PROPERTIES[i].condition)
-}
-
-/// The default run: our search from the script's end, stopped at the first state where an
-/// `always` property fails (or at the script's first such state). Every property that state
-/// decides gets its verdict, with a shortest path; `sometimes` properties are reached where
-/// the search met them; the rest are undecided, unless the search exhausted the space.
-fn first_violation(
-    config: &Config,
-    script: &[Action],
-    start: &System,
-    prefix_hits: &[(usize, usize)],
-    properties: Vec<usize>,
-    options: CheckOptions,
-    budget: &Budget,
-) -> CheckOutcome {
-    let in_script_violation = prefix_hits
-        .iter()
-        .any(|(p, _)| PROPERTIES[*p].kind == Kind::Always);
-    let conditions: Vec<Condition> = properties.iter().map(|&i| condition(i)).collect();
-    let (searched, shortest, search) = match in_script_violation {
-        true => (search::Outcome::default(), true, "script".to_string()),
-        false => search_first(config, start, &conditions, options.reduction, budget),
-    };
-    let found = |k: usize| {
-        let i = properties[k];
-        match prefix_hits.iter().find(|(p, _)| *p == i) {
-            Some((_, n)) => Some(script[..*n].to_vec()),
-            None => searched.path(k).map(|path| [script, path].concat()),
-        }
-    };
-    let violation = in_script_violation
-        || searched
-            .decided
-            .iter()
-            .any(|(k, _)| PROPERTIES[properties[*k]].kind == Kind::Always);
-    let complete = !violation && searched.exhausted;
-    let completion = match (complete, violation) {
-        (true, _) => Completion::Complete,
-        (false, true) => Completion::Incomplete(STOPPED_AT_FIRST.to_string()),
-        (false, false) => completion(&options.limits, budget.reason()),
-    };
-    let outcomes = (0..properties.len())
-        .map(|k| {
-            let i = properties[k];
-            let path = found(k);
-            let verdict = match (PROPERTIES[i].kind, path.is_some()) {
-                (Kind::Always, true) => Verdict::Violated,
-                (Kind::Always, false) if complete => Verdict::Holds,
-                (Kind::Sometimes, true) => Verdict::Reached,
-                (Kind::Sometimes, false) if complete => Verdict::Unreached,
-                (_, false) => Verdict::Undecided,
-            };
-            PropertyOutcome {
-                property: i,
-                verdict,
-                counterexample: path.filter(|_| verdict == Verdict::Violated),
-                shortest,
-            }
-        })
-        .collect();
-    CheckOutcome {
-        properties: outcomes,
-        statistics: Statistics {
-            unique_states: searched.unique_states,
-            generated_states: searched.generated_states,
-            depth_max: searched.depth_max,
-            seconds: searched.seconds,
-        },
-        completion,
-        search,
-    }
-}
-
-/// Our search for the first violation under `reduction`. With the read reduction, whose
-/// paths can be longer than the shortest, a violation it finds is searched again with the
-/// exact reductions only, and that search's outcome (and statistics) stands; if that one
-/// stops at a limit first, the reduced path is printed, marked as not shortest. Returns the
-/// outcome, whether its paths are shortest, and which search it was.
-fn search_first(
-    config: &Config,
-    start: &System,
-    conditions: &[Condition],
-    reduction: Reduction,
-    budget: &Budget,
-) -> (search::Outcome, bool, String) {
-    let violates = |outcome: &search::Outcome| {
-        let always = |(c, _): &(usize, Vec<Action>)| conditions[*c].0 == Kind::Always;
-        outcome.decided.iter().any(always)
-    };
-    let space = Space { config, reduction };
-    let name = format!(
-        "bfs, 1 thread (first violation), reduction {}",
-        reduction.name()
-    );
-    let first = search::search(&space, start, conditions, Goal::FirstViolation, budget);
-    if !reduction.reads || !violates(&first) {
-        return (first, true, name);
-    }
-    let exact = Space {
-        config,
-        reduction: reduction.exact(),
-    };
-    let again = search::search(&exact, start, conditions, Goal::FirstViolation, budget);
-    let name = format!(
-        "bfs, 1 thread (first violation): reduction {} found one in {} states, reduction {} \
-         the shortest path",
-        reduction.name(),
-        first.unique_states,
-        exact.reduction.name()
-    );
-    match violates(&again) {
-        true => (again, true, name),
-        false => (first, false, name),
-    }
 }
 
 /// The state after `script`, and for each property decided inside the script (an `always`
@@ -488,7 +376,7 @@ fn finish<C: Checker<ResyncModel>>(
 
 /// stateright reports a run stopped by a limit as done (stateright-0.31.md, pitfall 5); the
 /// budget knows which limit, if any, stopped it.
-fn completion(limits: &Limits, stopped: Option<Stop>) -> Completion {
+pub(crate) fn completion(limits: &Limits, stopped: Option<Stop>) -> Completion {
     let why = match stopped {
         None => return Completion::Complete,
         Some(Stop::States) => format!(
