@@ -102,6 +102,9 @@ impl Model for ResyncModel {
 
     fn next_state(&self, state: &System, action: Move) -> Option<System> {
         // Never None: `actions` offers only applicable moves (stateright-0.31.md, pitfall 3).
+        if !self.reduction.reads || self.budget.is_stopped() {
+            return Some(self.space().step(state, action, &mut |_| {}));
+        }
         // `sometimes` properties at the states inside a read macro-step (reduce/mod.rs,
         // point 4): stateright sees only the move's end.
         let mut inside = |inner: &System| {
@@ -112,13 +115,7 @@ impl Model for ResyncModel {
                 }
             }
         };
-        let check_inside = self.reduction.reads && !self.budget.is_stopped();
-        let mut ignore = |_: &System| {};
-        let inner: &mut dyn FnMut(&System) = match check_inside {
-            true => &mut inside,
-            false => &mut ignore,
-        };
-        Some(self.space().step(state, action, inner))
+        Some(self.space().step(state, action, &mut inside))
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

@@ -5,6 +5,7 @@
 //! bounds keep it fast; the benchmark compares at the standard ones.
 
 use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
+use resync_check::cli::args::ReduceArg;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
@@ -22,29 +23,17 @@ fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
     }
 }
 
-const REDUCTIONS: [Reduction; 5] = [
-    Reduction {
-        symmetry: true,
-        read_order: false,
-        reads: false,
-    },
-    Reduction {
-        symmetry: false,
-        read_order: true,
-        reads: false,
-    },
-    Reduction {
-        symmetry: false,
-        read_order: false,
-        reads: true,
-    },
-    Reduction {
-        symmetry: true,
-        read_order: true,
-        reads: false,
-    },
-    Reduction::ALL,
-];
+/// Every reduction `--reduce` offers, as it sets them.
+fn reductions() -> [Reduction; 5] {
+    [
+        ReduceArg::Symmetry,
+        ReduceArg::ReadOrder,
+        ReduceArg::Reads,
+        ReduceArg::Exact,
+        ReduceArg::All,
+    ]
+    .map(ReduceArg::reduction)
+}
 
 /// Every edition, and every clause value over rfc7162: two clients, one message, two
 /// commands each; a clause about the other agent's race gets one arrival and one removal
@@ -109,7 +98,7 @@ fn every_reduction_gives_the_unreduced_verdicts_on_every_clause_value() {
             .iter()
             .filter(|(v, _)| *v == Verdict::Violated)
             .count();
-        for reduction in REDUCTIONS {
+        for reduction in reductions() {
             let (reduced, reduced_states) = summary(config, options(reduction, true));
             assert_eq!(
                 reduced,
@@ -138,7 +127,7 @@ fn the_first_violation_is_as_short_under_every_reduction() {
     });
     for (name, config) in violating {
         let (unreduced, _) = summary(config, options(Reduction::NONE, false));
-        for reduction in REDUCTIONS {
+        for reduction in reductions() {
             let (reduced, _) = summary(config, options(reduction, false));
             // The first violation found may be of another property of the same length;
             // its length, and whether there is one, are the same.
@@ -158,7 +147,7 @@ fn state_counts_of_the_default_model_under_each_reduction() {
     let config = config("rfc7162", &[], Bounds::default()).unwrap();
     let counts: Vec<usize> = [Reduction::NONE]
         .iter()
-        .chain(REDUCTIONS.iter())
+        .chain(reductions().iter())
         .map(|r| summary(config, options(*r, true)).1)
         .collect();
     assert_eq!(counts, [1211425, 606040, 1396600, 118932, 698487, 59653]);

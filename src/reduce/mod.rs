@@ -264,48 +264,48 @@ impl Space<'_> {
     pub fn concrete(&self, concrete: &System, path: &[Move]) -> Vec<Action> {
         let mut state = concrete.clone();
         let mut actions = Vec::new();
+        // Applies one line-by-line action with the search's bookkeeping (or the canonical
+        // order, which reads the frozen flags, would differ) and records it.
+        let mut take = |state: &mut System, action: Action| {
+            state.apply(self.config, action);
+            if self.freezes() {
+                freeze_others(state, action);
+            }
+            actions.push(action);
+        };
         for &mv in path {
             let order = match self.reduction.symmetry {
                 true => canonical_order(&state),
                 false => (0..state.clients.len() as u8).collect(),
             };
             let back = |a: Action| symmetry::rename_back(a, &order);
-            let lines: Vec<Action> = match mv {
-                Move::One(action) => vec![back(action)],
+            match mv {
+                Move::One(action) => take(&mut state, back(action)),
                 Move::Response {
                     client,
                     issue,
                     reads,
                 } => {
                     let client = ClientId(order[client.index()]);
-                    let mut lines: Vec<Action> = issue.map(back).into_iter().collect();
-                    let mut scratch = state.clone();
-                    for line in &lines {
-                        scratch.apply(self.config, *line);
+                    if let Some(action) = issue {
+                        take(&mut state, back(action));
                     }
-                    let unread = scratch.clients[client.index()]
-                        .connection
-                        .as_ref()
-                        .map_or(0, |c| c.queue.len());
+                    let read = Action::Read { client };
                     match reads {
-                        Reads::All => lines.extend((0..unread).map(|_| Action::Read { client })),
+                        Reads::All => {
+                            while has_unread(&state, client) {
+                                take(&mut state, read);
+                            }
+                        }
                         Reads::ThenDrop(n) => {
-                            lines.extend((0..n).map(|_| Action::Read { client }));
-                            lines.push(Action::Drop { client });
+                            for _ in 0..n {
+                                take(&mut state, read);
+                            }
+                            take(&mut state, Action::Drop { client });
                         }
                     }
-                    lines
-                }
-            };
-            for line in &lines {
-                state.apply(self.config, *line);
-                // The same bookkeeping as the search's, or the canonical order, which
-                // fingerprints it, would differ.
-                if self.freezes() {
-                    freeze_others(&mut state, *line);
                 }
             }
-            actions.extend(lines);
         }
         actions
     }
