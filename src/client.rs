@@ -2,13 +2,13 @@
 //! what does not (its connection). It learns only from the lines it reads, and follows the
 //! spec's client clauses. Free of stateright.
 
-use std::collections::{BTreeMap, VecDeque};
-
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
+use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
 use crate::spec::{
     ClientClose, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, Spec,
@@ -62,6 +62,10 @@ pub enum Awaiting {
     Other,
 }
 
+/// The lines a connection has queued, oldest first; inline up to a QRESYNC SELECT's answer
+/// at the default bounds (see `imap/uids.rs` for why inline).
+pub type Queue = SmallVec<[Response; 4]>;
+
 /// What does not survive a disconnect.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Connection {
@@ -69,9 +73,9 @@ pub struct Connection {
     /// CLOSE's OK).
     pub selected: bool,
     /// Lines the server sent that the client has not read yet.
-    pub queue: VecDeque<Response>,
+    pub queue: Queue,
     /// Commands sent and not yet answered by their tagged response.
-    pub awaiting: Vec<(Tag, Awaiting)>,
+    pub awaiting: SmallVec<[(Tag, Awaiting); 2]>,
     /// The last HIGHESTMODSEQ code read since the last tagged response (RFC 7162 section 6).
     pub hms_code: Option<ModSeq>,
     /// The largest MODSEQ read in a FETCH since the last tagged response (RFC 7162 section 6).
@@ -95,8 +99,8 @@ impl Connection {
     fn new(selected: bool, exists: i32) -> Connection {
         Connection {
             selected,
-            queue: VecDeque::new(),
-            awaiting: Vec::new(),
+            queue: Queue::new(),
+            awaiting: SmallVec::new(),
             hms_code: None,
             modseq_max: None,
             fetch_new: false,
@@ -110,7 +114,7 @@ impl Connection {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Client {
     /// The cached mailbox: UID -> flags. Survives disconnects.
-    pub cache: BTreeMap<Uid, FlagSet>,
+    pub cache: UidMap<FlagSet>,
     /// The stored HIGHESTMODSEQ the next QRESYNC SELECT starts from. Survives disconnects.
     pub resync_point: ModSeq,
     /// The lowest UID the client has not fetched: new messages are found by UID, not by
@@ -290,7 +294,10 @@ impl Client {
     /// Reads the next line and applies it. Returns the line read, or None if none is queued.
     pub fn read(&mut self, spec: &Spec) -> Option<Response> {
         let connection = self.connection.as_mut()?;
-        let line = connection.queue.pop_front()?;
+        if connection.queue.is_empty() {
+            return None;
+        }
+        let line = connection.queue.remove(0);
         match &line {
             Response::Fetch {
                 uid, modseq, flags, ..

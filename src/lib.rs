@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client;
 pub mod distinct;
 pub mod explore;
+pub mod fingerprint;
 pub mod imap;
 pub mod json;
 pub mod limits;

@@ -10,8 +10,7 @@
 //! shortest path of each property stateright found violated, all in one pass.
 
 use std::collections::HashSet;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
 use crate::limits::{Allowance, Budget};
@@ -19,13 +18,9 @@ use crate::properties::Kind;
 use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
 
-/// A 64-bit fingerprint, as stateright's own: SipHash-1-3 with fixed keys, so the same on
-/// every run and platform. Two states colliding would silently merge; the odds stay below
-/// one in ten thousand up to 60 million states, the same odds stateright's verdicts rest on.
+/// The state's stable fingerprint (fingerprint.rs).
 fn fingerprint(state: &System) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    state.hash(&mut hasher);
-    hasher.finish()
+    state.fingerprint()
 }
 
 /// The visited set's keys are fingerprints already: hashing them again is wasted work.

@@ -2,7 +2,10 @@
 //! effects. The checker, the shortest-path search and the trace renderer all step it through
 //! here. Free of stateright.
 
+use std::hash::{Hash, Hasher};
+
 use crate::client::{Client, Request};
+use crate::fingerprint;
 use crate::imap::types::{ClientId, Uid};
 use crate::server::{ExpungeCause, Flush, Reply, Server};
 use crate::spec::Spec;
@@ -46,13 +49,25 @@ pub enum Action {
     Renumber,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct System {
     pub server: Server,
     pub clients: Vec<Client>,
 }
 
+/// Writes the state's fingerprint only: every checker hashes one `u64` (fingerprint.rs).
+impl Hash for System {
+    fn hash<H: Hasher>(&self, hasher: &mut H) {
+        hasher.write_u64(self.fingerprint());
+    }
+}
+
 impl System {
+    /// The stable 64-bit fingerprint the searches dedupe on (fingerprint.rs).
+    pub fn fingerprint(&self) -> u64 {
+        fingerprint::of(&(&self.server, &self.clients))
+    }
+
     /// The erratum's starting point: every client selected and synchronized.
     pub fn initial(config: &Config) -> System {
         System {

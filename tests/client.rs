@@ -114,7 +114,7 @@ fn rfc7162_section_6_example_keeps_the_resync_point_at_the_lower_code() {
     let lines = vec![
         Response::Vanished {
             earlier: false,
-            uids: vec![Uid(8)],
+            uids: smallvec::smallvec![Uid(8)],
         },
         tagged_text(3, Some(Code::HighestModSeq(ModSeq(104))), "done"),
     ];
@@ -274,7 +274,7 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
         Response::HighestModSeq(ModSeq(9)),
         Response::Vanished {
             earlier: true,
-            uids: vec![Uid(1)],
+            uids: smallvec::smallvec![Uid(1)],
         },
         fetch(2, 8, Some(FlagSet::EMPTY.with(Flag::Seen))),
         Response::Tagged {
@@ -388,7 +388,7 @@ fn the_message_count_follows_exists_and_vanished_without_earlier() {
     // client knows the UID or not: it cannot tell.
     let vanished = Response::Vanished {
         earlier: false,
-        uids: vec![Uid(1), Uid(9)],
+        uids: smallvec::smallvec![Uid(1), Uid(9)],
     };
     exchange(
         &mut client,
@@ -401,7 +401,7 @@ fn the_message_count_follows_exists_and_vanished_without_earlier() {
     // VANISHED (EARLIER) does not (section 3.2.10.1).
     let earlier = Response::Vanished {
         earlier: true,
-        uids: vec![Uid(2)],
+        uids: smallvec::smallvec![Uid(2)],
     };
     exchange(
         &mut client,
@@ -512,7 +512,7 @@ fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
 fn an_out_of_band_client_drops_vanished_and_fetch_outside_its_sync_loop_only() {
     let vanished = |uid| Response::Vanished {
         earlier: false,
-        uids: vec![Uid(uid)],
+        uids: smallvec::smallvec![Uid(uid)],
     };
     let mut ignore_vanished = spec("rfc7162");
     ignore_vanished

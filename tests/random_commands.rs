@@ -169,7 +169,7 @@ fn unannounced_vanished(model: &Model, seed: u8) -> (u32, u32) {
             let mut untold = 0;
             if let Action::Issue { client, .. } = action {
                 // What the session could name by number before the command.
-                let told: Vec<Uid> = before.server.view(client);
+                let told: Vec<Uid> = before.server.view(client).to_vec();
                 let unread = before.clients[client.index()]
                     .connection
                     .as_ref()

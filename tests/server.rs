@@ -52,7 +52,7 @@ fn store_bumps_the_modseq_answers_with_a_fetch_and_holds_the_change_for_others()
         modseq: ModSeq(2),
         flags: None,
     };
-    assert_eq!(lines, vec![fetch, ok(1, None)]);
+    assert_eq!(lines.to_vec(), vec![fetch, ok(1, None)]);
     assert_eq!(server.mailbox.highest_modseq, ModSeq(2));
     let held = &server.session(C2).unwrap().pending_flags;
     assert_eq!(held.iter().collect::<Vec<_>>(), vec![(&Uid(1), &ModSeq(2))]);
@@ -69,7 +69,7 @@ fn a_store_that_changes_nothing_keeps_the_modseq_and_sends_no_fetch() {
         Reply::default(),
         &rfc7162(),
     );
-    assert_eq!(lines, vec![ok(1, None)]);
+    assert_eq!(lines.to_vec(), vec![ok(1, None)]);
     assert_eq!(server.mailbox.highest_modseq, ModSeq(1));
 }
 
@@ -83,9 +83,9 @@ fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
     let lines = server.execute(C1, Tag(3), &Command::Expunge, Reply::default(), &rfc5162());
     let vanished = Response::Vanished {
         earlier: false,
-        uids: vec![Uid(1), Uid(2)],
+        uids: smallvec::smallvec![Uid(1), Uid(2)],
     };
-    assert_eq!(lines, vec![vanished, ok(3, hms(4))]);
+    assert_eq!(lines.to_vec(), vec![vanished, ok(3, hms(4))]);
     let log = &server.mailbox.expunged;
     assert_eq!(log[&Uid(1)].modseq, ModSeq(4));
     assert_eq!(log[&Uid(2)].cause, ExpungeCause::Expunge);
@@ -93,7 +93,7 @@ fn expunge_bumps_once_logs_each_uid_and_reports_highestmodseq() {
     // the held-back flag changes are replaced by the expunges.
     let c2 = server.session(C2).unwrap();
     assert!(c2.pending_flags.is_empty());
-    assert_eq!(server.view(C2), vec![Uid(1), Uid(2)]);
+    assert_eq!(server.view(C2).to_vec(), vec![Uid(1), Uid(2)]);
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn close_answers_per_the_close_clause_and_forgets_what_it_held_back() {
         let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
         server.execute(C2, Tag(1), &deleted, Reply::default(), &spec);
         let lines = server.execute(C1, Tag(1), &Command::Close, Reply::default(), &spec);
-        assert_eq!(lines, vec![ok(1, code)]);
+        assert_eq!(lines.to_vec(), vec![ok(1, code)]);
         assert_eq!(server.mailbox.expunged[&Uid(2)].cause, ExpungeCause::Close);
         let c1 = server.session(C1).unwrap();
         assert!(!c1.selected && !c1.holds_back_anything());
@@ -192,7 +192,7 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
         Response::HighestModSeq(ModSeq(4)),
         Response::Vanished {
             earlier: true,
-            uids: vec![Uid(1)],
+            uids: smallvec::smallvec![Uid(1)],
         },
         Response::Fetch {
             seq: 1,
@@ -207,7 +207,7 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
             text: "SELECT completed",
         },
     ];
-    assert_eq!(lines, expected);
+    assert_eq!(lines.to_vec(), expected);
     // From the expunge's own MODSEQ, the expunge is not reported again.
     server.disconnect(C1);
     server.connect(C1);
@@ -308,7 +308,7 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
     let lines = server.execute(C1, Tag(2), &select(3, &[1, 2, 3]), superset, &spec);
     assert!(lines.contains(&Response::Vanished {
         earlier: true,
-        uids: vec![Uid(1)]
+        uids: smallvec::smallvec![Uid(1)]
     }));
     // The scope: every changed UID, or only the known ones.
     server.disconnect(C1);
@@ -357,7 +357,7 @@ fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
     );
     let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
     server.execute(C2, Tag(2), &deleted, reply, &spec);
-    assert_eq!(server.view(C1), vec![Uid(1)]);
+    assert_eq!(server.view(C1).to_vec(), vec![Uid(1)]);
     // C1's EXPUNGE removes UID 2, but tells C1 nothing of it.
     let lines = server.execute(C1, Tag(1), &Command::Expunge, reply, &spec);
     assert!(
@@ -381,7 +381,7 @@ fn arrive_remove_noop(spec: &Spec) -> (Server, Vec<Response>) {
     );
     let reply = Reply::flushing(Flush::EVERYTHING);
     let lines = server.execute(C1, Tag(1), &Command::Noop, reply, spec);
-    (server, lines)
+    (server, lines.to_vec())
 }
 
 #[test]
@@ -389,8 +389,8 @@ fn a_message_that_arrived_and_went_unannounced_is_not_named_under_rfc7162() {
     // RFC 7162 section 3.2.10.2: the race it names, answered by silence.
     let spec = rfc7162();
     let (server, lines) = arrive_remove_noop(&spec);
-    assert_eq!(lines, vec![ok(1, None)]);
-    assert_eq!(server.view(C1), vec![Uid(1)]);
+    assert_eq!(lines.to_vec(), vec![ok(1, None)]);
+    assert_eq!(server.view(C1).to_vec(), vec![Uid(1)]);
     assert_eq!(server.unannounced, None);
     assert!(!server.session(C2).unwrap().holds_back_anything());
 }
@@ -402,11 +402,11 @@ fn under_rfc5162_the_unannounced_expunge_is_named_and_the_monitor_sees_it() {
     let (server, lines) = arrive_remove_noop(&spec);
     let vanished = Response::Vanished {
         earlier: false,
-        uids: vec![Uid(2)],
+        uids: smallvec::smallvec![Uid(2)],
     };
-    assert_eq!(lines, vec![vanished, ok(1, None)]);
+    assert_eq!(lines.to_vec(), vec![vanished, ok(1, None)]);
     // The server's own numbering never included UID 2: the VANISHED is the fault.
-    assert_eq!(server.view(C1), vec![Uid(1)]);
+    assert_eq!(server.view(C1).to_vec(), vec![Uid(1)]);
     let seen = server.unannounced.unwrap();
     assert_eq!((seen.client, seen.uid), (C1, Uid(2)));
     // C2 has not been sent it yet.
@@ -476,7 +476,7 @@ fn close_send_sends_the_updated_value_and_send_safe_caps_it() {
         let deleted = store(Target::Uid(Uid(2)), StoreOp::Add, Flag::Deleted);
         server.execute(C2, Tag(1), &deleted, Reply::default(), &spec);
         let lines = server.execute(C1, Tag(1), &Command::Close, Reply::default(), &spec);
-        assert_eq!(lines, vec![ok(1, hms(code))], "{value}");
+        assert_eq!(lines.to_vec(), vec![ok(1, hms(code))], "{value}");
         assert_eq!(server.uncovered.is_some(), uncovered, "{value}");
     }
     // Nothing held back and a STORE of its own: `send-safe` still stays below the CLOSE's
@@ -486,7 +486,7 @@ fn close_send_sends_the_updated_value_and_send_safe_caps_it() {
     let deleted = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Deleted);
     server.execute(C1, Tag(1), &deleted, Reply::default(), &spec);
     let lines = server.execute(C1, Tag(2), &Command::Close, Reply::default(), &spec);
-    assert_eq!(lines, vec![ok(2, hms(2))]);
+    assert_eq!(lines.to_vec(), vec![ok(2, hms(2))]);
 }
 
 /// C2 expunges UID 3, held back from C1: the start of RFC 7162 section 6's example.
@@ -518,7 +518,7 @@ fn a_store_on_a_held_back_expunge_gets_a_new_modseq_or_no() {
         modseq: ModSeq(4),
         flags: None,
     };
-    assert_eq!(lines, vec![fetch, ok(1, hms(2))]);
+    assert_eq!(lines.to_vec(), vec![fetch, ok(1, hms(2))]);
     assert_eq!(server.mailbox.highest_modseq, ModSeq(4));
     // RFC 7162 section 3.1.3, Example 11: NO, and nothing changes.
     let mut server = expunged_elsewhere(&spec);
@@ -528,7 +528,7 @@ fn a_store_on_a_held_back_expunge_gets_a_new_modseq_or_no() {
     };
     let lines = server.execute(C1, Tag(1), &seen, no, &spec);
     assert_eq!(
-        lines,
+        lines.to_vec(),
         vec![Response::Tagged {
             tag: Tag(1),
             status: Status::No,
@@ -565,9 +565,9 @@ fn an_optional_code_is_offered_only_where_nothing_stays_held_back() {
     let lines = server.execute(C1, Tag(1), &Command::Noop, reply, &spec);
     let vanished = Response::Vanished {
         earlier: false,
-        uids: vec![Uid(3)],
+        uids: smallvec::smallvec![Uid(3)],
     };
-    assert_eq!(lines, vec![vanished, ok(1, hms(3))]);
+    assert_eq!(lines.to_vec(), vec![vanished, ok(1, hms(3))]);
     // No choice on CLOSE (MUST NOT, RFC 7162 section 3.2.8).
     assert!(
         server
@@ -619,7 +619,7 @@ fn rfc5162_may_name_or_drop_an_unannounced_expunge() {
     assert_eq!(names, vec!["nothing", "expunges", "expunges+unannounced"]);
     let drop = Reply::flushing(Flush::parse("expunges").unwrap());
     let lines = server.execute(C1, Tag(1), &Command::Noop, drop, &spec);
-    assert_eq!(lines, vec![ok(1, None)]);
+    assert_eq!(lines.to_vec(), vec![ok(1, None)]);
     assert!(!server.session(C1).unwrap().holds_back_anything());
 }
 
@@ -632,7 +632,7 @@ fn status_reports_the_mailbox_highestmodseq_whatever_it_held_back_and_blames_no_
     let deleted = store(Target::Seq(1), StoreOp::Add, Flag::Deleted);
     server.execute(C1, Tag(1), &deleted, Reply::default(), &spec);
     let close = server.execute(C2, Tag(1), &Command::Close, Reply::default(), &spec);
-    assert_eq!(close, vec![ok(1, None)]);
+    assert_eq!(close.to_vec(), vec![ok(1, None)]);
     assert_eq!(
         server.replies(C2, &Command::Status, &spec),
         vec![Reply::default()]
@@ -644,7 +644,7 @@ fn status_reports_the_mailbox_highestmodseq_whatever_it_held_back_and_blames_no_
         code: None,
         text: "STATUS completed",
     };
-    assert_eq!(lines, vec![Response::Status(ModSeq(3)), status_ok]);
+    assert_eq!(lines.to_vec(), vec![Response::Status(ModSeq(3)), status_ok]);
     // Not a code of a selected mailbox: erratum 1810's duty does not reach it.
     assert_eq!(server.uncovered, None);
 }
@@ -681,7 +681,7 @@ fn renumbering_assigns_uids_one_to_n_only_while_nothing_is_selected_and_select_i
     };
     let lines = server.execute(C1, Tag(3), &select, Reply::default(), &spec);
     assert_eq!(
-        lines,
+        lines.to_vec(),
         vec![
             Response::Exists(1),
             Response::UidValidity(2),

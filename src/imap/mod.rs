@@ -4,4 +4,5 @@
 pub mod command;
 pub mod response;
 pub mod types;
+pub mod uids;
 pub mod wire;

@@ -1,6 +1,7 @@
 //! The responses the server can send, untagged and tagged.
 
 use super::types::{FlagSet, ModSeq, Tag, Uid};
+use super::uids::UidList;
 
 /// The result of a tagged response (RFC 3501 section 7.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,6 +20,10 @@ pub enum Code {
     ReadWrite,
 }
 
+/// The lines one command is answered with, inline up to a QRESYNC SELECT's answer at the
+/// default bounds (see `imap/uids.rs` for why inline).
+pub type Lines = smallvec::SmallVec<[Response; 8]>;
+
 /// One response line. Each travels on its own through the connection's queue, so a
 /// connection can drop between any two of them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,7 +38,7 @@ pub enum Response {
         flags: Option<FlagSet>,
     },
     /// `* VANISHED [(EARLIER)] uids` (RFC 7162 section 3.2.10).
-    Vanished { earlier: bool, uids: Vec<Uid> },
+    Vanished { earlier: bool, uids: UidList },
     /// `* n EXISTS` (RFC 3501 section 7.3.1).
     Exists(u32),
     /// `* OK [UIDVALIDITY n]` (RFC 3501 section 7.1).

@@ -167,7 +167,7 @@ mod tests {
         assert_eq!(response(&ok), "a3 OK [HIGHESTMODSEQ 4] done");
         let vanished = Response::Vanished {
             earlier: true,
-            uids: vec![Uid(1), Uid(2)],
+            uids: smallvec::smallvec![Uid(1), Uid(2)],
         };
         assert_eq!(response(&vanished), "* VANISHED (EARLIER) 1:2");
         assert_eq!(

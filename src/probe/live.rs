@@ -5,7 +5,7 @@
 //! and a reconnect is LOGIN then the client's own `ENABLE QRESYNC` and `SELECT (QRESYNC ...)`.
 //! At the end a fresh connection fetches the truth and each client's cache is compared.
 
-use std::collections::BTreeMap;
+use crate::imap::uids::UidMap;
 
 use serde::Serialize;
 
@@ -230,12 +230,12 @@ fn shape(line: &str) -> String {
 }
 
 /// `UID FETCH 1:* (FLAGS)` on a fresh connection: each UID with the flags the model tracks.
-fn truth(ctx: &mut Ctx, number: usize, mailbox: &str) -> Result<BTreeMap<Uid, FlagSet>, String> {
+fn truth(ctx: &mut Ctx, number: usize, mailbox: &str) -> Result<UidMap<FlagSet>, String> {
     let mut session = ctx.login_as(number)?;
     ctx.select(&mut session, mailbox)?;
     let reply = session.run("UID FETCH 1:* (FLAGS)")?;
     session.logout();
-    let mut out = BTreeMap::new();
+    let mut out = UidMap::new();
     for f in reply.lines().filter_map(|l| l.fetch()) {
         let (Some(uid), Some(flags)) = (f.uid, f.flags) else {
             continue;
@@ -253,7 +253,7 @@ fn truth(ctx: &mut Ctx, number: usize, mailbox: &str) -> Result<BTreeMap<Uid, Fl
     Ok(out)
 }
 
-fn show(cache: &BTreeMap<Uid, FlagSet>) -> String {
+fn show(cache: &UidMap<FlagSet>) -> String {
     if cache.is_empty() {
         return "no messages".into();
     }

@@ -346,7 +346,7 @@ fn has_unread(state: &System, client: ClientId) -> bool {
 
 /// What of a replica survives a drop.
 struct Survivor {
-    cache: std::collections::BTreeMap<Uid, crate::imap::types::FlagSet>,
+    cache: crate::imap::uids::UidMap<crate::imap::types::FlagSet>,
     resync_point: ModSeq,
     uid_next: Uid,
 }

@@ -3,8 +3,9 @@
 //! response the spec calls for.
 
 use crate::imap::command::{Command, StoreOp};
-use crate::imap::response::{Code, Response, Status};
+use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
+use crate::imap::uids::UidList;
 use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
 
 use super::choices::{Earlier, GoneStore, Reply, Scope};
@@ -14,9 +15,9 @@ use super::{Server, tagged_bad, tagged_ok};
 /// What a command produced before the flush and the tagged response.
 #[derive(Default)]
 struct Outcome {
-    lines: Vec<Response>,
+    lines: Lines,
     /// The command's own expunges, reported in the same VANISHED as the flushed ones.
-    vanished: Vec<Uid>,
+    vanished: UidList,
     /// The HIGHESTMODSEQ code the command itself calls for.
     code: Option<ModSeq>,
     /// The command failed: a tagged NO.
@@ -31,12 +32,12 @@ impl Server {
         command: &Command,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         let Command::Store { op, flag, .. } = *command else {
             unreachable!("store answers a STORE");
         };
         let Some(uid) = self.store_target(client, command) else {
-            return vec![tagged_bad(tag, "Invalid message sequence number")];
+            return smallvec::smallvec![tagged_bad(tag, "Invalid message sequence number")];
         };
         let mut outcome = Outcome::default();
         if let Some(message) = self.mailbox.messages.get(&uid) {
@@ -80,7 +81,7 @@ impl Server {
         command: &Command,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         let (cause, deleted) = match command {
             Command::UidExpunge(uids) => (
                 ExpungeCause::UidExpunge,
@@ -107,7 +108,7 @@ impl Server {
         command: &Command,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         self.finish(client, tag, command, Outcome::default(), reply, spec)
     }
 
@@ -121,7 +122,7 @@ impl Server {
         outcome: Outcome,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         let Outcome {
             mut lines,
             mut vanished,
@@ -217,11 +218,11 @@ impl Server {
         command: &Command,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         let Command::UidFetchNew { from } = *command else {
             unreachable!("uid_fetch_new answers UID FETCH n:*");
         };
-        let mut lines = Vec::new();
+        let mut lines = Lines::new();
         let session = self.session_mut(client);
         if !session.pending_arrivals.is_empty() {
             session.pending_arrivals.clear();
@@ -252,7 +253,7 @@ impl Server {
         self.finish(client, tag, command, outcome, reply, spec)
     }
 
-    pub(super) fn close(&mut self, client: ClientId, tag: Tag, spec: &Spec) -> Vec<Response> {
+    pub(super) fn close(&mut self, client: ClientId, tag: Tag, spec: &Spec) -> Lines {
         // What the session was never told stays untold after CLOSE: compute the safe value
         // before the session forgets it.
         let safe_before = self.safe_highest_modseq(client);
@@ -278,7 +279,7 @@ impl Server {
             (CloseHighestModseq::SendSafe, Some(_)) => Some(safe),
         };
         self.watch(client, code, safe);
-        vec![tagged_ok(tag, code.map(Code::HighestModSeq), "done")]
+        smallvec::smallvec![tagged_ok(tag, code.map(Code::HighestModSeq), "done")]
     }
 
     /// `STATUS INBOX (HIGHESTMODSEQ)`: the mailbox's HIGHESTMODSEQ, "the same value that is
@@ -287,8 +288,8 @@ impl Server {
     /// nothing back from the session: erratum 1810's duty (RFC 7162 section 3.2) is about
     /// the events of a selected mailbox, so the `announced-highestmodseq-covered` monitor
     /// does not judge it. A client that stores it is at fault (real-servers.md A2(b)).
-    pub(super) fn status(&self, tag: Tag) -> Vec<Response> {
-        vec![
+    pub(super) fn status(&self, tag: Tag) -> Lines {
+        smallvec::smallvec![
             Response::Status(self.mailbox.highest_modseq),
             tagged_ok(tag, None, "STATUS completed"),
         ]
@@ -300,7 +301,7 @@ impl Server {
         tag: Tag,
         command: &Command,
         reply: Reply,
-    ) -> Vec<Response> {
+    ) -> Lines {
         let Command::SelectQresync {
             uid_validity,
             modseq: since,
@@ -315,7 +316,7 @@ impl Server {
         session.forget_pending();
         session.resynced_from = Some(since);
         let mailbox = &self.mailbox;
-        let mut lines = vec![
+        let mut lines = smallvec::smallvec![
             Response::Exists(mailbox.messages.len() as u32),
             Response::UidValidity(mailbox.uid_validity),
             Response::UidNext(mailbox.uid_next),
@@ -336,7 +337,7 @@ impl Server {
             };
             // VANISHED (EARLIER): the UIDs expunged after `since` (section 3.2.6), or, from a
             // server that reports a superset, every expunged UID in scope (section 5.1).
-            let vanished: Vec<Uid> = mailbox
+            let vanished: UidList = mailbox
                 .expunged
                 .iter()
                 .filter(|(uid, e)| {

@@ -1,9 +1,8 @@
 //! The one mailbox: its messages, its mod-sequence counter, its expunge log, and the changes
 //! made to it, with whom each change must be told to.
 
-use std::collections::BTreeMap;
-
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Uid};
+use crate::imap::uids::{UidList, UidMap};
 use crate::spec::{
     ExpungeModseq, MailboxHighestModseq, Spec, UidvalidityChange, VanishedUnannounced,
 };
@@ -64,8 +63,8 @@ pub struct Mailbox {
     /// (resync-rules.md, C13); under `max-message`, the highest MODSEQ of the messages
     /// present. Every new mod-sequence is this plus one.
     pub highest_modseq: ModSeq,
-    pub messages: BTreeMap<Uid, Message>,
-    pub expunged: BTreeMap<Uid, Expunged>,
+    pub messages: UidMap<Message>,
+    pub expunged: UidMap<Expunged>,
 }
 
 /// What an expunging command removed.
@@ -75,7 +74,7 @@ pub(super) struct Removed {
     pub modseq: Option<ModSeq>,
     /// The removed UIDs the expunging session had been told of: the ones its VANISHED names
     /// (RFC 7162 section 3.2.10.2).
-    pub told: Vec<Uid>,
+    pub told: UidList,
 }
 
 impl Server {
@@ -113,7 +112,7 @@ impl Server {
     /// arrivals for which the UID is not yet known by the client are immediately
     /// expunged"). The selected sessions it was announced to learn of it by VANISHED, later.
     pub fn remove(&mut self, uid: Uid, spec: &Spec) {
-        self.expunge(None, ExpungeCause::Move, spec, vec![uid]);
+        self.expunge(None, ExpungeCause::Move, spec, smallvec::smallvec![uid]);
     }
 
     /// Whether the server may assign the UIDs again now: under `uidvalidity-change=renumber`,
@@ -184,7 +183,7 @@ impl Server {
                 Some(s)
                     if i != client.index() && s.selected && !s.pending_arrivals.contains(&uid) =>
                 {
-                    s.pending_flags.entry(uid).or_insert(modseq);
+                    s.pending_flags.get_or_insert_with(uid, || modseq);
                 }
                 _ => {}
             }
@@ -193,7 +192,7 @@ impl Server {
     }
 
     /// The `\Deleted` messages that `chosen` accepts.
-    pub(super) fn deleted(&self, chosen: impl Fn(Uid) -> bool) -> Vec<Uid> {
+    pub(super) fn deleted(&self, chosen: impl Fn(Uid) -> bool) -> UidList {
         self.mailbox
             .messages
             .iter()
@@ -210,12 +209,12 @@ impl Server {
         client: Option<ClientId>,
         cause: ExpungeCause,
         spec: &Spec,
-        removed: Vec<Uid>,
+        removed: UidList,
     ) -> Removed {
         if removed.is_empty() {
             return Removed::default();
         }
-        let mut told = Vec::new();
+        let mut told = UidList::new();
         let before = self.mailbox.highest_modseq;
         let modseq = match spec.expunge_modseq {
             ExpungeModseq::Bump => self.bump(),

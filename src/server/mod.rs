@@ -19,11 +19,10 @@ pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
 pub use monitor::{Regression, Unannounced, Uncovered};
 pub use session::Session;
 
-use std::collections::BTreeMap;
-
 use crate::imap::command::Command;
-use crate::imap::response::{Code, Response, Status};
+use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, FlagSet, ModSeq, Tag, Uid};
+use crate::imap::uids::{UidList, UidMap};
 use crate::spec::Spec;
 
 /// The UIDVALIDITY the one mailbox starts with; only `uidvalidity-change=renumber` changes it.
@@ -47,7 +46,7 @@ impl Server {
     /// `messages` messages with UIDs 1..=messages, no flags, all at MODSEQ 1; every client
     /// connected, QRESYNC enabled and INBOX selected.
     pub fn new(messages: u32, clients: usize) -> Server {
-        let messages: BTreeMap<Uid, Message> = (1..=messages)
+        let messages: UidMap<Message> = (1..=messages)
             .map(|uid| {
                 let message = Message {
                     flags: FlagSet::EMPTY,
@@ -67,7 +66,7 @@ impl Server {
                 uid_next: Uid(messages.len() as u32 + 1),
                 highest_modseq: ModSeq(1),
                 messages,
-                expunged: BTreeMap::new(),
+                expunged: UidMap::new(),
             },
             sessions: vec![Some(selected); clients],
             uncovered: None,
@@ -97,8 +96,8 @@ impl Server {
 
     /// The UIDs this session can name by sequence number, in order: the mailbox plus the
     /// expunges it has not been told about, less the arrivals it has not been told about.
-    pub fn view(&self, client: ClientId) -> Vec<Uid> {
-        let mut view: Vec<Uid> = self.mailbox.messages.keys().copied().collect();
+    pub fn view(&self, client: ClientId) -> UidList {
+        let mut view: UidList = self.mailbox.messages.keys().copied().collect();
         if let Some(session) = self.session(client) {
             view.retain(|uid| !session.pending_arrivals.contains(uid));
             view.extend(session.pending_expunges.iter().copied());
@@ -123,7 +122,7 @@ impl Server {
         command: &Command,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         // The monitor judges VANISHED by the lines sent, not by the bookkeeping that built
         // them: every UID must have had a sequence number in this session when the command
         // began (RFC 7162 section 3.2.10.2).
@@ -140,28 +139,28 @@ impl Server {
         command: &Command,
         reply: Reply,
         spec: &Spec,
-    ) -> Vec<Response> {
+    ) -> Lines {
         let Some(session) = self.session(client) else {
             // No connection, no response: the model never sends on a dropped connection.
-            return Vec::new();
+            return Lines::new();
         };
         let selected = session.selected;
         let qresync = session.qresync;
         match command {
             Command::EnableQresync => {
                 self.session_mut(client).qresync = true;
-                vec![Response::EnabledQresync, tagged_ok(tag, None, "enabled")]
+                smallvec::smallvec![Response::EnabledQresync, tagged_ok(tag, None, "enabled")]
             }
             Command::SelectQresync { .. } if !qresync => {
-                vec![tagged_bad(tag, "QRESYNC not enabled")]
+                smallvec::smallvec![tagged_bad(tag, "QRESYNC not enabled")]
             }
             Command::SelectQresync { .. } if selected => {
-                vec![tagged_bad(tag, "SELECT while selected is not modelled")]
+                smallvec::smallvec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
             Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply),
             // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
             Command::Status => self.status(tag),
-            _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
+            _ if !selected => smallvec::smallvec![tagged_bad(tag, "No mailbox selected")],
             Command::Store { .. } => self.store(client, tag, command, reply, spec),
             Command::Expunge | Command::UidExpunge(_) => {
                 self.expunge_command(client, tag, command, reply, spec)

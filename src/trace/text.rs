@@ -218,7 +218,7 @@ pub fn events_from(
                 let line = replica
                     .connection
                     .as_ref()
-                    .and_then(|c| c.queue.front())
+                    .and_then(|c| c.queue.first())
                     .map(wire::response)
                     .unwrap_or_default();
                 state.apply(config, action);

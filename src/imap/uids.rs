@@ -1,0 +1,341 @@
+//! Sets and maps keyed by UID, sorted, with their first few entries stored inline.
+//!
+//! The checker clones, hashes, compares and drops every state it generates, and a state's
+//! collections hold a handful of UIDs: the mailbox's messages, a cache, what a session holds
+//! back (issue #11, item 4). `BTreeMap` and `BTreeSet` put each of those on the heap, so a clone
+//! was ten or so allocations. These keep up to [`INLINE`] entries in the value itself (a clone
+//! is a copy) and spill to the heap beyond that, so they take any UID a real server sends (the
+//! probe runs the same client code on real mailboxes).
+//!
+//! They iterate, compare (`Ord`) and hash as their sorted entries, in the order `BTreeMap` and
+//! `BTreeSet` do: a state's canonical form under client symmetry (`reduce/symmetry.rs`) and so
+//! every search's order, path and trace are what they were with the B-trees.
+
+use std::fmt;
+
+use smallvec::SmallVec;
+
+use super::types::Uid;
+
+/// Entries stored inline: the default bounds' two messages and two arrivals.
+pub const INLINE: usize = 4;
+
+/// UIDs in the order a line lists them (a VANISHED), inline up to [`INLINE`].
+pub type UidList = SmallVec<[Uid; INLINE]>;
+
+/// A map from UID to `V`, sorted by UID.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UidMap<V> {
+    entries: SmallVec<[(Uid, V); INLINE]>,
+}
+
+impl<V> UidMap<V> {
+    pub fn new() -> UidMap<V> {
+        UidMap {
+            entries: SmallVec::new(),
+        }
+    }
+
+    fn find(&self, uid: Uid) -> Result<usize, usize> {
+        self.entries.binary_search_by_key(&uid, |(u, _)| *u)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn contains_key(&self, uid: &Uid) -> bool {
+        self.find(*uid).is_ok()
+    }
+
+    pub fn get(&self, uid: &Uid) -> Option<&V> {
+        self.find(*uid).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, uid: &Uid) -> Option<&mut V> {
+        self.find(*uid).ok().map(|i| &mut self.entries[i].1)
+    }
+
+    /// Sets `uid`'s value; returns the one it replaced.
+    pub fn insert(&mut self, uid: Uid, value: V) -> Option<V> {
+        match self.find(uid) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (uid, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, uid: &Uid) -> Option<V> {
+        self.find(*uid).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    /// `uid`'s value, inserted by `default` when absent.
+    pub fn get_or_insert_with(&mut self, uid: Uid, default: impl FnOnce() -> V) -> &mut V {
+        let i = match self.find(uid) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (uid, default()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&Uid, &mut V) -> bool) {
+        self.entries.retain(|(uid, value)| keep(uid, value));
+    }
+
+    /// In UID order, as `BTreeMap::iter`.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Uid, &V)> + Clone {
+        self.entries.iter().map(|(uid, value)| (uid, value))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Uid> + Clone {
+        self.entries.iter().map(|(uid, _)| uid)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + Clone {
+        self.entries.iter().map(|(_, value)| value)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.entries.iter_mut().map(|(_, value)| value)
+    }
+
+    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = Uid> {
+        self.entries.into_iter().map(|(uid, _)| uid)
+    }
+
+    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> {
+        self.entries.into_iter().map(|(_, value)| value)
+    }
+}
+
+impl<V> Default for UidMap<V> {
+    fn default() -> UidMap<V> {
+        UidMap::new()
+    }
+}
+
+/// As `BTreeMap`'s: panics where `uid` is absent, which callers rule out first.
+impl<V> std::ops::Index<&Uid> for UidMap<V> {
+    type Output = V;
+
+    fn index(&self, uid: &Uid) -> &V {
+        self.get(uid).expect("the UID is in the map")
+    }
+}
+
+impl<V> FromIterator<(Uid, V)> for UidMap<V> {
+    /// Later entries win, as `BTreeMap` collects.
+    fn from_iter<I: IntoIterator<Item = (Uid, V)>>(iter: I) -> UidMap<V> {
+        let mut map = UidMap::new();
+        for (uid, value) in iter {
+            map.insert(uid, value);
+        }
+        map
+    }
+}
+
+impl<V> IntoIterator for UidMap<V> {
+    type Item = (Uid, V);
+    type IntoIter = smallvec::IntoIter<[(Uid, V); INLINE]>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a, V> IntoIterator for &'a UidMap<V> {
+    type Item = (&'a Uid, &'a V);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (Uid, V)>, fn(&'a (Uid, V)) -> (&'a Uid, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(uid, value)| (uid, value))
+    }
+}
+
+/// As `BTreeMap` shows itself: `{1: .., 2: ..}`.
+impl<V: fmt::Debug> fmt::Debug for UidMap<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// A set of UIDs, sorted.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UidSet {
+    uids: SmallVec<[Uid; INLINE]>,
+}
+
+impl UidSet {
+    pub fn new() -> UidSet {
+        UidSet {
+            uids: SmallVec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.uids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.uids.is_empty()
+    }
+
+    pub fn contains(&self, uid: &Uid) -> bool {
+        self.uids.binary_search(uid).is_ok()
+    }
+
+    /// Whether `uid` was not in the set.
+    pub fn insert(&mut self, uid: Uid) -> bool {
+        match self.uids.binary_search(&uid) {
+            Ok(_) => false,
+            Err(i) => {
+                self.uids.insert(i, uid);
+                true
+            }
+        }
+    }
+
+    /// Whether `uid` was in the set.
+    pub fn remove(&mut self, uid: &Uid) -> bool {
+        match self.uids.binary_search(uid) {
+            Ok(i) => {
+                self.uids.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.uids.clear();
+    }
+
+    /// In UID order, as `BTreeSet::iter`.
+    pub fn iter(&self) -> std::slice::Iter<'_, Uid> {
+        self.uids.iter()
+    }
+}
+
+impl FromIterator<Uid> for UidSet {
+    fn from_iter<I: IntoIterator<Item = Uid>>(iter: I) -> UidSet {
+        let mut set = UidSet::new();
+        for uid in iter {
+            set.insert(uid);
+        }
+        set
+    }
+}
+
+impl Extend<Uid> for UidSet {
+    fn extend<I: IntoIterator<Item = Uid>>(&mut self, iter: I) {
+        for uid in iter {
+            self.insert(uid);
+        }
+    }
+}
+
+impl IntoIterator for UidSet {
+    type Item = Uid;
+    type IntoIter = smallvec::IntoIter<[Uid; INLINE]>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.uids.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a UidSet {
+    type Item = &'a Uid;
+    type IntoIter = std::slice::Iter<'a, Uid>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.uids.iter()
+    }
+}
+
+/// As `BTreeSet` shows itself: `{1, 2}`.
+impl fmt::Debug for UidSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    /// A few operation sequences, against the B-trees they replace: same contents, same
+    /// order, same comparison.
+    #[test]
+    fn behave_as_the_b_trees() {
+        let ops: [(u32, Option<u8>); 12] = [
+            (5, Some(1)),
+            (2, Some(2)),
+            (9, Some(3)),
+            (2, None),
+            (7, Some(4)),
+            (1, Some(5)),
+            (5, Some(6)),
+            (3, Some(7)),
+            (9, None),
+            (4, Some(8)),
+            (6, Some(9)),
+            (8, Some(10)),
+        ];
+        let mut ours: UidMap<u8> = UidMap::new();
+        let mut theirs: BTreeMap<Uid, u8> = BTreeMap::new();
+        let mut our_set = UidSet::new();
+        let mut their_set = BTreeSet::new();
+        let mut snapshots = Vec::new();
+        for (uid, op) in ops {
+            let uid = Uid(uid);
+            match op {
+                Some(v) => {
+                    assert_eq!(ours.insert(uid, v), theirs.insert(uid, v));
+                    assert_eq!(our_set.insert(uid), their_set.insert(uid));
+                }
+                None => {
+                    assert_eq!(ours.remove(&uid), theirs.remove(&uid));
+                    assert_eq!(our_set.remove(&uid), their_set.remove(&uid));
+                }
+            }
+            let pairs: Vec<(Uid, u8)> = ours.iter().map(|(u, v)| (*u, *v)).collect();
+            let their_pairs: Vec<(Uid, u8)> = theirs.iter().map(|(u, v)| (*u, *v)).collect();
+            assert_eq!(pairs, their_pairs);
+            assert_eq!(
+                our_set.iter().collect::<Vec<_>>(),
+                their_set.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+            snapshots.push((
+                ours.clone(),
+                theirs.clone(),
+                our_set.clone(),
+                their_set.clone(),
+            ));
+        }
+        // Past INLINE entries the map has spilled to the heap; it compares the same.
+        assert!(ours.len() > INLINE);
+        for (a, ta, sa, tsa) in &snapshots {
+            for (b, tb, sb, tsb) in &snapshots {
+                assert_eq!(a.cmp(b), ta.cmp(tb));
+                assert_eq!(sa.cmp(sb), tsa.cmp(tsb));
+            }
+        }
+    }
+}
