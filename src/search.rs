@@ -233,8 +233,8 @@ fn explore(
     let mut visited = Visited::default();
     visited.insert(fingerprint(start));
     let mut path = PathStates::new(start);
-    let mut moves = Vec::new();
-    let mut inner_hits: Vec<usize> = Vec::new();
+    let mut successors = Vec::new();
+    let mut inner_hits: Vec<(usize, usize)> = Vec::new();
     let sometimes_open = |found: &Found| {
         found
             .open
@@ -262,29 +262,35 @@ fn explore(
                 tree[index as usize].depth,
             ),
         };
-        moves.clear();
-        space.moves(state, &mut moves);
-        let admitted = budget.admit(moves.len());
-        generated_states += admitted;
-        for &mv in &moves[..admitted] {
-            // `sometimes` properties inside a move (see reduce/mod.rs, point 4).
-            inner_hits.clear();
-            let check_inner = space.reduction.reads && sometimes_open(found);
-            let child = space.step(state, mv, &mut |inner| {
-                if check_inner {
-                    let sometimes = found.open.iter().copied();
-                    let hits = sometimes.filter(|&i| {
-                        let (kind, condition) = found.conditions[i];
-                        kind == Kind::Sometimes && !inner_hits.contains(&i) && condition(inner)
-                    });
-                    let hits: Vec<usize> = hits.collect();
-                    inner_hits.extend(hits);
+        // `sometimes` properties inside a move (see reduce/mod.rs, point 4), as (index of
+        // the move, condition).
+        inner_hits.clear();
+        let check_inner = space.reduction.reads && sometimes_open(found);
+        space.successors(state, &mut successors, &mut |k, inner| {
+            if check_inner {
+                for &i in &found.open {
+                    let (kind, condition) = found.conditions[i];
+                    if kind == Kind::Sometimes
+                        && !inner_hits.iter().any(|&(_, c)| c == i)
+                        && condition(inner)
+                    {
+                        inner_hits.push((k, i));
+                    }
                 }
-            });
-            if !inner_hits.is_empty() {
+            }
+        });
+        let admitted = budget.admit(successors.len());
+        generated_states += admitted;
+        for (k, (mv, child)) in successors.drain(..).take(admitted).enumerate() {
+            let hits: Vec<usize> = inner_hits
+                .iter()
+                .filter(|&&(at, i)| at == k && found.open.contains(&i))
+                .map(|&(_, i)| i)
+                .collect();
+            if !hits.is_empty() {
                 let through = [path_to(&tree, index), vec![mv]].concat();
-                found.open.retain(|i| !inner_hits.contains(i));
-                for &i in &inner_hits {
+                found.open.retain(|i| !hits.contains(i));
+                for &i in &hits {
                     found.decided.push((i, through.clone()));
                 }
                 if found.finished(goal) {

@@ -217,6 +217,100 @@ impl Space<'_> {
         }
     }
 
+    /// Every move enabled in `state` with the state it leads to: what [`Space::moves`] then
+    /// [`Space::step`] on each give, in the same order, at less cost under read macro-steps
+    /// (a command runs once, and each drop branches off the one pass through its response,
+    /// where `moves` and `step` run it once to list the moves and again per move).
+    /// `inner(k, s)` sees each state `s` strictly inside the whole-response move `out[k]`,
+    /// as `step` shows them.
+    pub fn successors(
+        &self,
+        state: &System,
+        out: &mut Vec<(Move, System)>,
+        inner: &mut dyn FnMut(usize, &System),
+    ) {
+        out.clear();
+        if !self.reduction.reads {
+            let mut moves = Vec::new();
+            self.moves(state, &mut moves);
+            out.extend(
+                moves
+                    .into_iter()
+                    .map(|mv| (mv, self.step(state, mv, &mut |_| {}))),
+            );
+            return;
+        }
+        let mut actions = Vec::new();
+        state.actions(self.config, &mut actions);
+        for action in actions {
+            match action {
+                Action::Read { client } => {
+                    self.push_response_states(state, client, None, out, inner)
+                }
+                Action::Issue { client, .. } => {
+                    self.push_response_states(state, client, Some(action), out, inner)
+                }
+                Action::Drop { client } if has_unread(state, client) => {}
+                _ => {
+                    let mv = Move::One(action);
+                    out.push((mv, self.step(state, mv, &mut |_| {})));
+                }
+            }
+        }
+    }
+
+    /// [`Space::push_responses`]'s moves with their states, from one pass through the
+    /// response.
+    fn push_response_states(
+        &self,
+        state: &System,
+        client: ClientId,
+        issue: Option<Action>,
+        out: &mut Vec<(Move, System)>,
+        inner: &mut dyn FnMut(usize, &System),
+    ) {
+        let whole = out.len();
+        let mut drops = Vec::new();
+        let mut next = state.clone();
+        if let Some(action) = issue {
+            next.apply(self.config, action);
+        }
+        let mut read = 0u16;
+        let mut last: Option<Survivor> = None;
+        while has_unread(&next, client) {
+            let replica = &next.clients[client.index()];
+            if !last.as_ref().is_some_and(|l| l.is_of(replica)) {
+                last = Some(Survivor::of(replica));
+                let mut dropped = next.clone();
+                dropped.apply(self.config, Action::Drop { client });
+                self.canonicalise(&mut dropped);
+                let reads = Reads::ThenDrop(read);
+                drops.push((
+                    Move::Response {
+                        client,
+                        issue,
+                        reads,
+                    },
+                    dropped,
+                ));
+            }
+            inner(whole, &next);
+            next.apply(self.config, Action::Read { client });
+            read += 1;
+        }
+        self.canonicalise(&mut next);
+        let reads = Reads::All;
+        out.push((
+            Move::Response {
+                client,
+                issue,
+                reads,
+            },
+            next,
+        ));
+        out.extend(drops);
+    }
+
     /// Applies `mv` to `state`; `inner` sees every state strictly inside a whole-response
     /// move (after the command, before the last line is read), where `sometimes` properties
     /// must be evaluated too (see the module's argument, point 4).
