@@ -10,6 +10,8 @@
 
 mod choices;
 mod commands;
+mod fetch_vanished;
+mod history;
 mod mailbox;
 mod monitor;
 mod session;
@@ -68,6 +70,8 @@ impl Server {
                 highest_modseq: ModSeq(1),
                 messages,
                 expunged: BTreeMap::new(),
+                forgotten: ModSeq(0),
+                restarted: false,
             },
             sessions: vec![Some(selected); clients],
             uncovered: None,
@@ -158,7 +162,7 @@ impl Server {
             Command::SelectQresync { .. } if selected => {
                 vec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
-            Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply),
+            Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply, spec),
             // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
             Command::Status => self.status(tag),
             _ if !selected => vec![tagged_bad(tag, "No mailbox selected")],
@@ -168,6 +172,9 @@ impl Server {
             }
             Command::Noop => self.noop(client, tag, command, reply, spec),
             Command::UidFetchNew { .. } => self.uid_fetch_new(client, tag, command, reply, spec),
+            Command::UidFetchVanished { .. } => {
+                self.uid_fetch_vanished(client, tag, command, reply, spec)
+            }
             Command::Close => self.close(client, tag, spec),
         }
     }
