@@ -142,7 +142,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
             }
             Action::Restart => {
                 return Err(format!(
-                    "step {n}: a server that loses its mod-sequences is not replayed live"
+                    "step {n}: a server that restarts with its MODSEQs lost is not replayed live"
                 ));
             }
         }

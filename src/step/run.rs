@@ -35,8 +35,8 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                 .to_string();
         }
         Action::Restart => {
-            return "the server loses its mod-sequences only under modseq-restart=lost, once, \
-                    and while no client is connected"
+            return "the server restarts with its MODSEQs lost only under modseq-restart=lost, \
+                    once, and while no client is connected"
                 .to_string();
         }
         Action::Forget => {
