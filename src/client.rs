@@ -11,7 +11,8 @@ use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
 use crate::spec::{
-    ClientClose, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, Spec,
+    ClientClose, ClientFetchVanished, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
+    ClientSeqMatch, ClientUidvalidity, Spec,
 };
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
@@ -40,6 +41,9 @@ pub enum Request {
     /// connection, or on a new connection after `ENABLE QRESYNC` (pipelined), before the
     /// SELECT. Only a `client-resync-point=status` client sends it.
     Status,
+    /// `UID FETCH <set> (FLAGS) (CHANGEDSINCE m VANISHED)` from the stored resync point,
+    /// while selected. Only a `client-fetch-vanished=cache|star` client sends it.
+    FetchVanished,
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
@@ -55,6 +59,7 @@ pub enum Awaiting {
     Close,
     Select,
     FetchNew,
+    FetchVanished,
     /// EXPUNGE or UID EXPUNGE, told apart from `Other` only for a
     /// `client-out-of-band=ignore-vanished` client, which applies the VANISHED of its own
     /// expunges (elsewhere the two would be states of their own for nothing).
@@ -197,6 +202,14 @@ impl Client {
         }
         requests.push(Request::Close);
         requests.push(Request::Noop);
+        let fetch_vanished = match spec.client_fetch_vanished {
+            ClientFetchVanished::Never => false,
+            ClientFetchVanished::Cache => !self.cache.is_empty(),
+            ClientFetchVanished::Star => true,
+        };
+        if fetch_vanished {
+            requests.push(Request::FetchVanished);
+        }
         requests
     }
 
@@ -233,12 +246,18 @@ impl Client {
             Request::Resync => {
                 let known_uids = match spec.client_known_uids {
                     ClientKnownUids::Cache => self.cache.keys().copied().collect(),
-                    ClientKnownUids::Omit => Vec::new(),
+                    ClientKnownUids::Omit | ClientKnownUids::Star => Vec::new(),
+                };
+                let seq_match = match spec.client_seq_match {
+                    ClientSeqMatch::Omit => Vec::new(),
+                    ClientSeqMatch::Cache => self.cache.keys().copied().collect(),
                 };
                 let select = Command::SelectQresync {
                     uid_validity: self.uid_validity,
                     modseq: self.resync_point,
                     known_uids,
+                    star: spec.client_known_uids == ClientKnownUids::Star,
+                    seq_match,
                 };
                 if self.connection.is_some() {
                     vec![(next(), select)]
@@ -249,6 +268,15 @@ impl Client {
             // ENABLE first on a new connection: the SELECT that follows needs QRESYNC.
             Request::Status if self.connection.is_some() => vec![(next(), Command::Status)],
             Request::Status => vec![(next(), Command::EnableQresync), (next(), Command::Status)],
+            Request::FetchVanished => {
+                let star = spec.client_fetch_vanished == ClientFetchVanished::Star;
+                let uids = match star {
+                    true => Vec::new(),
+                    false => self.cache.keys().copied().collect(),
+                };
+                let since = self.resync_point;
+                vec![(next(), Command::UidFetchVanished { uids, star, since })]
+            }
         }
     }
 
@@ -281,6 +309,7 @@ impl Client {
             Command::Close => Awaiting::Close,
             Command::SelectQresync { .. } => Awaiting::Select,
             Command::UidFetchNew { .. } => Awaiting::FetchNew,
+            Command::UidFetchVanished { .. } => Awaiting::FetchVanished,
             _ => Awaiting::Other,
         }
     }
@@ -305,10 +334,12 @@ impl Client {
                 // The client's UIDNEXT does not follow a FETCH: an unsolicited FETCH, or a
                 // QRESYNC SELECT's for a UID outside its known-uids, says nothing of the UIDs
                 // below it (RFC 7162 section 6, step 2: new messages are found by UID).
-                let in_sync_loop = connection
-                    .awaiting
-                    .iter()
-                    .any(|(_, a)| matches!(a, Awaiting::Select | Awaiting::FetchNew));
+                let in_sync_loop = connection.awaiting.iter().any(|(_, a)| {
+                    matches!(
+                        a,
+                        Awaiting::Select | Awaiting::FetchNew | Awaiting::FetchVanished
+                    )
+                });
                 match flags {
                     // Against RFC 3501 section 2.2.2: dropped, though its MODSEQ still counts
                     // below (resync-rules.md C5).
@@ -465,6 +496,7 @@ impl Client {
                 }
             }
             Some(Awaiting::Store { .. })
+            | Some(Awaiting::FetchVanished)
             | Some(Awaiting::Expunge)
             | Some(Awaiting::Other)
             | None => {}

@@ -6,6 +6,10 @@
 
 use std::fmt;
 
+mod pitfalls;
+
+pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
+
 /// What the catalogue says of one clause.
 pub struct Clause {
     pub name: &'static str,
@@ -413,6 +417,9 @@ impl ClauseValues for ClientClose {
 pub enum ClientKnownUids {
     Cache,
     Omit,
+    /// `1:*`, which RFC 7162 section 7 forbids ("\"*\" is not allowed"); `uid-star` says
+    /// what the server makes of it.
+    Star,
 }
 
 impl ClauseValues for ClientKnownUids {
@@ -427,9 +434,15 @@ impl ClauseValues for ClientKnownUids {
                 "omit",
                 "RFC 7162 section 3.2.5.1 (none: the server uses 1:<UIDNEXT-1>)",
             ),
+            (
+                "star",
+                "against RFC 7162 section 7 (known-uids: \"*\" is not allowed): 1:*, which \
+                 Cyrus 3.6.1 accepts and Dovecot 2.3.19.1 refuses with BAD (real-servers.md \
+                 section 6; the model's server accepts it)",
+            ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Cache, Self::Omit];
+    const ALL: &'static [Self] = &[Self::Cache, Self::Omit, Self::Star];
 }
 
 /// Whether the server's UIDs persist, or it may assign them again under a new UIDVALIDITY.
@@ -560,10 +573,15 @@ pub struct Spec {
     pub uidvalidity_change: UidvalidityChange,
     pub client_uidvalidity: ClientUidvalidity,
     pub client_out_of_band: ClientOutOfBand,
+    pub uid_star: UidStar,
+    pub client_fetch_vanished: ClientFetchVanished,
+    pub expunge_history: ExpungeHistory,
+    pub client_seq_match: ClientSeqMatch,
+    pub modseq_restart: ModseqRestart,
 }
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 14;
+pub const CLAUSE_COUNT: usize = 19;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -582,6 +600,11 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         UidvalidityChange::CLAUSE,
         ClientUidvalidity::CLAUSE,
         ClientOutOfBand::CLAUSE,
+        UidStar::CLAUSE,
+        ClientFetchVanished::CLAUSE,
+        ExpungeHistory::CLAUSE,
+        ClientSeqMatch::CLAUSE,
+        ModseqRestart::CLAUSE,
     ]
 }
 
@@ -603,6 +626,11 @@ impl Spec {
             "uidvalidity-change" => self.uidvalidity_change = parse_value(value)?,
             "client-uidvalidity" => self.client_uidvalidity = parse_value(value)?,
             "client-out-of-band" => self.client_out_of_band = parse_value(value)?,
+            "uid-star" => self.uid_star = parse_value(value)?,
+            "client-fetch-vanished" => self.client_fetch_vanished = parse_value(value)?,
+            "expunge-history" => self.expunge_history = parse_value(value)?,
+            "client-seq-match" => self.client_seq_match = parse_value(value)?,
+            "modseq-restart" => self.modseq_restart = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -633,6 +661,11 @@ impl Spec {
             entry(self.uidvalidity_change),
             entry(self.client_uidvalidity),
             entry(self.client_out_of_band),
+            entry(self.uid_star),
+            entry(self.client_fetch_vanished),
+            entry(self.expunge_history),
+            entry(self.client_seq_match),
+            entry(self.modseq_restart),
         ]
     }
 
@@ -709,6 +742,11 @@ const RFC5162: Spec = Spec {
     uidvalidity_change: UidvalidityChange::Never,
     client_uidvalidity: ClientUidvalidity::Wipe,
     client_out_of_band: ClientOutOfBand::Apply,
+    uid_star: UidStar::Rfc3501,
+    client_fetch_vanished: ClientFetchVanished::Never,
+    expunge_history: ExpungeHistory::Kept,
+    client_seq_match: ClientSeqMatch::Omit,
+    modseq_restart: ModseqRestart::Persistent,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

@@ -47,6 +47,12 @@ pub enum Action {
     /// The server assigns the UIDs again under a greater UIDVALIDITY
     /// (`uidvalidity-change=renumber`; see `Server::renumber`).
     Renumber,
+    /// The server lets its expunge records expire (`expunge-history=truncated|under-report`;
+    /// see `Server::forget`).
+    Forget,
+    /// The server restarts and loses its mod-sequences (`modseq-restart=lost`; see
+    /// `Server::restart`).
+    Restart,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +98,7 @@ impl System {
     /// Every enabled action, in a fixed order: client by client, read first, then each
     /// command with each of the server's choices, then a drop; then the other agent: an
     /// arrival, then the removal of each message it appended; last, the server's
-    /// renumbering.
+    /// renumbering, its forgetting of expunge history and its restart.
     pub fn actions(&self, config: &Config, actions: &mut Vec<Action>) {
         for (i, client) in self.clients.iter().enumerate() {
             let id = ClientId(i as u8);
@@ -126,6 +132,12 @@ impl System {
         // Not with the other agent, whose bounds count UIDs above the initial messages.
         if config.arrivals == 0 && self.server.may_renumber(&config.spec) {
             actions.push(Action::Renumber);
+        }
+        if self.server.may_forget(&config.spec) {
+            actions.push(Action::Forget);
+        }
+        if self.server.may_restart(&config.spec) {
+            actions.push(Action::Restart);
         }
     }
 
@@ -195,6 +207,8 @@ impl System {
             }
             Action::Remove { uid } => self.server.remove(uid, &config.spec),
             Action::Renumber => self.server.renumber(),
+            Action::Forget => self.server.forget(),
+            Action::Restart => self.server.restart(),
         }
     }
 }

@@ -260,6 +260,8 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
         uid_validity: 1,
         modseq: ModSeq(5),
         known_uids: vec![Uid(1), Uid(2)],
+        star: false,
+        seq_match: Vec::new(),
     };
     assert_eq!(
         commands,
@@ -370,6 +372,8 @@ fn a_client_that_omits_known_uids_sends_none() {
             uid_validity: 1,
             modseq: ModSeq(1),
             known_uids: vec![],
+            star: false,
+            seq_match: Vec::new(),
         }
     );
 }

@@ -183,6 +183,8 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
         uid_validity: 1,
         modseq: ModSeq(1),
         known_uids: vec![Uid(1), Uid(2)],
+        star: false,
+        seq_match: Vec::new(),
     };
     let lines = server.execute(C1, Tag(2), &select, Reply::default(), &spec);
     let expected = vec![
@@ -216,6 +218,8 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
         uid_validity: 1,
         modseq: ModSeq(3),
         known_uids: vec![Uid(1), Uid(2)],
+        star: false,
+        seq_match: Vec::new(),
     };
     let lines = server.execute(C1, Tag(4), &from_expunge, Reply::default(), &spec);
     assert!(!lines.iter().any(|l| matches!(l, Response::Vanished { .. })));
@@ -237,6 +241,8 @@ fn commands_without_a_selected_mailbox_get_bad() {
         uid_validity: 1,
         modseq: ModSeq(1),
         known_uids: vec![],
+        star: false,
+        seq_match: Vec::new(),
     };
     server.disconnect(C1);
     server.connect(C1);
@@ -281,6 +287,8 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
         uid_validity: 1,
         modseq: ModSeq(modseq),
         known_uids: known.iter().map(|u| Uid(*u)).collect(),
+        star: false,
+        seq_match: Vec::new(),
     };
     // From MODSEQ 1, known 1:2: the expunge is above 1 (superset adds nothing), UID 3 is
     // unknown and changed (the scope matters).
@@ -678,6 +686,8 @@ fn renumbering_assigns_uids_one_to_n_only_while_nothing_is_selected_and_select_i
         uid_validity: 1,
         modseq: ModSeq(1),
         known_uids: vec![Uid(1), Uid(2)],
+        star: false,
+        seq_match: Vec::new(),
     };
     let lines = server.execute(C1, Tag(3), &select, Reply::default(), &spec);
     assert_eq!(

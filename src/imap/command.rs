@@ -47,12 +47,26 @@ pub enum Command {
     /// `STATUS INBOX (HIGHESTMODSEQ)` (RFC 3501 section 6.3.10, RFC 7162 section 3.1.7):
     /// the mailbox's HIGHESTMODSEQ without selecting it.
     Status,
-    /// `SELECT INBOX (QRESYNC (uidvalidity modseq [known-uids]))` (RFC 7162 section 3.2.5).
-    /// An empty `known_uids` is left off the wire; the server then uses `1:<UIDNEXT-1>`.
+    /// `SELECT INBOX (QRESYNC (uidvalidity modseq [known-uids] [seq-match-data]))` (RFC
+    /// 7162 section 3.2.5). An empty `known_uids` is left off the wire (the server then uses
+    /// `1:<UIDNEXT-1>`), unless `star`: then the known-uids are `1:*`.
     SelectQresync {
         uid_validity: u32,
         modseq: ModSeq,
         known_uids: Vec<Uid>,
+        /// The known-uids are `1:*` (`client-known-uids=star`), which RFC 7162 section 7
+        /// forbids.
+        star: bool,
+        /// seq-match-data (RFC 7162 section 3.2.5.2): the i-th UID is the one the client
+        /// believes message number i has. Empty: none sent.
+        seq_match: Vec<Uid>,
+    },
+    /// `UID FETCH <set> (FLAGS) (CHANGEDSINCE since VANISHED)` (RFC 7162 sections 3.1.4.1
+    /// and 3.2.6): the set is `uids`, or `1:*` if `star`.
+    UidFetchVanished {
+        uids: Vec<Uid>,
+        star: bool,
+        since: ModSeq,
     },
 }
 

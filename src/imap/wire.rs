@@ -7,7 +7,8 @@ use super::response::{Code, Response, Status};
 use super::types::{Tag, Uid};
 
 /// A UID set in IMAP `sequence-set` syntax with ranges: `1:3,5`. Never contains `*`, which
-/// RFC 7162 section 7 forbids in `known-uids`. `uids` must be sorted and non-empty.
+/// RFC 7162 section 7 forbids in `known-uids` (a `client-known-uids=star` client writes
+/// `1:*` itself). `uids` must be sorted and non-empty.
 pub fn uid_set(uids: &[Uid]) -> String {
     let mut out = String::new();
     let mut i = 0;
@@ -55,15 +56,28 @@ pub fn command(tag: Tag, command: &Command) -> String {
             uid_validity,
             modseq,
             known_uids,
+            star,
+            seq_match,
         } => {
-            if known_uids.is_empty() {
-                format!("{tag} SELECT INBOX (QRESYNC ({uid_validity} {modseq}))")
-            } else {
-                format!(
-                    "{tag} SELECT INBOX (QRESYNC ({uid_validity} {modseq} {}))",
-                    uid_set(known_uids)
-                )
+            let mut params = format!("{uid_validity} {modseq}");
+            if *star {
+                params.push_str(" 1:*");
+            } else if !known_uids.is_empty() {
+                write!(params, " {}", uid_set(known_uids)).unwrap();
             }
+            if !seq_match.is_empty() {
+                let seqs: Vec<Uid> = (1..=seq_match.len() as u32).map(Uid).collect();
+                write!(params, " ({} {})", uid_set(&seqs), uid_set(seq_match)).unwrap();
+            }
+            format!("{tag} SELECT INBOX (QRESYNC ({params}))")
+        }
+        Command::UidFetchVanished { uids, star, since } => {
+            let set = if *star {
+                "1:*".to_string()
+            } else {
+                uid_set(uids)
+            };
+            format!("{tag} UID FETCH {set} (FLAGS) (CHANGEDSINCE {since} VANISHED)")
         }
     }
 }
@@ -139,10 +153,43 @@ mod tests {
             uid_validity: 1,
             modseq: ModSeq(4),
             known_uids: vec![Uid(1), Uid(2)],
+            star: false,
+            seq_match: Vec::new(),
         };
         assert_eq!(
             command(Tag(3), &select),
             "a3 SELECT INBOX (QRESYNC (1 4 1:2))"
+        );
+        let matched = Command::SelectQresync {
+            uid_validity: 1,
+            modseq: ModSeq(4),
+            known_uids: vec![Uid(1), Uid(3)],
+            star: false,
+            seq_match: vec![Uid(1), Uid(3)],
+        };
+        assert_eq!(
+            command(Tag(3), &matched),
+            "a3 SELECT INBOX (QRESYNC (1 4 1,3 (1:2 1,3)))"
+        );
+        let star = Command::SelectQresync {
+            uid_validity: 1,
+            modseq: ModSeq(4),
+            known_uids: Vec::new(),
+            star: true,
+            seq_match: Vec::new(),
+        };
+        assert_eq!(
+            command(Tag(3), &star),
+            "a3 SELECT INBOX (QRESYNC (1 4 1:*))"
+        );
+        let fetch = Command::UidFetchVanished {
+            uids: Vec::new(),
+            star: true,
+            since: ModSeq(4),
+        };
+        assert_eq!(
+            command(Tag(4), &fetch),
+            "a4 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4 VANISHED)"
         );
     }
 

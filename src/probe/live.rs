@@ -135,6 +135,16 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                     "step {n}: a server that assigns its UIDs again is not replayed live"
                 ));
             }
+            Action::Forget => {
+                return Err(format!(
+                    "step {n}: a server that forgets its expunge history is not replayed live"
+                ));
+            }
+            Action::Restart => {
+                return Err(format!(
+                    "step {n}: a server that restarts with its MODSEQs lost is not replayed live"
+                ));
+            }
         }
     }
     ctx.note("the model's trace ends here; each client reads what is left, then finishes its synchronization as RFC 7162 section 6 says: NOOP if selected, else a QRESYNC SELECT");

@@ -17,7 +17,9 @@
 //! commutes with them too, because nothing the server does for one session reads another
 //! (it only adds to what the others are told later, which a dropped session loses anyway);
 //! the one action that reads every session, `uidvalidity-change=renumber`'s, needs only that
-//! none has INBOX selected, which a drop moved earlier keeps true.
+//! none has INBOX selected, which a drop moved earlier keeps true; `modseq-restart=lost`'s
+//! restart likewise needs only that none is connected, and `expunge-history`'s forgetting
+//! reads and writes the mailbox's log alone.
 //! (2) Take any run of the line-by-line model to a state s and move every read to right after
 //! the client's previous action, and every drop that follows unread lines to right after the
 //! client's last read: by (1) the run still ends in s, and each client's history is now made
@@ -412,7 +414,11 @@ fn freeze_others(state: &mut System, action: Action) {
         Action::Issue { client, .. } | Action::Read { client } | Action::Drop { client } => {
             Some(client)
         }
-        Action::Arrive | Action::Remove { .. } | Action::Renumber => None,
+        Action::Arrive
+        | Action::Remove { .. }
+        | Action::Renumber
+        | Action::Forget
+        | Action::Restart => None,
     };
     for (i, client) in state.clients.iter_mut().enumerate() {
         if let Some(connection) = client.connection.as_mut()

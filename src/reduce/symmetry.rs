@@ -125,6 +125,10 @@ pub fn rename_back(action: Action, order: &[u8]) -> Action {
         Action::Drop { client } => Action::Drop {
             client: back(client),
         },
-        Action::Arrive | Action::Remove { .. } | Action::Renumber => action,
+        Action::Arrive
+        | Action::Remove { .. }
+        | Action::Renumber
+        | Action::Forget
+        | Action::Restart => action,
     }
 }

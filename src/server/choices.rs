@@ -230,7 +230,9 @@ impl Server {
                         gone,
                         code: false,
                     });
-                    if gone == GoneStore::NewModseq && self.may_add_code(client, command, flush) {
+                    if gone == GoneStore::NewModseq
+                        && self.may_add_code(client, command, flush, spec)
+                    {
                         replies.push(Reply {
                             flush,
                             select,
@@ -250,12 +252,16 @@ impl Server {
         let Some(session) = self.session(client).filter(|s| s.selected) else {
             return nothing;
         };
-        let fetch_new = matches!(command, Command::UidFetchNew { .. });
-        let flushes = fetch_new
-            || matches!(
-                command,
-                Command::Store { .. } | Command::Expunge | Command::UidExpunge(_) | Command::Noop
-            );
+        let announces = self.announces_arrivals(client, command, spec);
+        let flushes = matches!(
+            command,
+            Command::Store { .. }
+                | Command::Expunge
+                | Command::UidExpunge(_)
+                | Command::Noop
+                | Command::UidFetchNew { .. }
+                | Command::UidFetchVanished { .. }
+        );
         if !flushes {
             return nothing;
         }
@@ -264,9 +270,10 @@ impl Server {
         } else {
             &[false, true]
         };
-        // `UID FETCH n:*` announces the arrivals itself, before its FETCHes.
+        // `UID FETCH n:*` announces the arrivals itself, before its FETCHes, and so does a
+        // `UID FETCH ... VANISHED` whose set reaches one.
         let exists: &[bool] = match spec.exists_update {
-            _ if session.pending_arrivals.is_empty() || fetch_new => &[false],
+            _ if session.pending_arrivals.is_empty() || announces => &[false],
             ExistsUpdate::Prompt => &[true],
             ExistsUpdate::Lazy => &[false, true],
         };
@@ -380,12 +387,12 @@ impl Server {
     /// Whether the tagged OK of `command`, answered with `flush`, may carry an optional
     /// HIGHESTMODSEQ code: a command whose OK could carry one and would carry none, after
     /// which nothing stays held back from the session.
-    fn may_add_code(&self, client: ClientId, command: &Command, flush: Flush) -> bool {
+    fn may_add_code(&self, client: ClientId, command: &Command, flush: Flush, spec: &Spec) -> bool {
         let Some(session) = self.session(client).filter(|s| s.selected) else {
             return false;
         };
         let eligible = match command {
-            Command::Noop | Command::UidFetchNew { .. } => true,
+            Command::Noop | Command::UidFetchNew { .. } | Command::UidFetchVanished { .. } => true,
             Command::Store { .. } => self.store_target(client, command).is_some(),
             // An expunge that removes something sends the code anyway (RFC 7162 sections
             // 3.2.7, 3.2.9).
@@ -394,12 +401,16 @@ impl Server {
             _ => false,
         };
         // `UID FETCH n:*` sends the flags of every message from n on, held back or not, and
-        // announces the arrivals first.
-        let fetched = |uid: Uid| matches!(command, Command::UidFetchNew { from } if uid >= *from);
-        let fetching = matches!(command, Command::UidFetchNew { .. });
+        // announces the arrivals first; `UID FETCH ... VANISHED` those of its set changed
+        // since its mod-sequence.
+        let fetched = |uid: Uid| match command {
+            Command::UidFetchNew { from } => uid >= *from,
+            _ => self.fetch_vanished_reports(command, uid, spec),
+        };
+        let announces = self.announces_arrivals(client, command, spec);
         let flags_left = !flush.flags && session.pending_flags.keys().any(|u| !fetched(*u));
         let expunges_left = session.holds_back_expunges() && !flush.expunges;
-        let arrivals_left = !session.pending_arrivals.is_empty() && !flush.exists && !fetching;
+        let arrivals_left = !session.pending_arrivals.is_empty() && !flush.exists && !announces;
         eligible && !flags_left && !expunges_left && !arrivals_left
     }
 }

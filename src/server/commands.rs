@@ -9,19 +9,20 @@ use crate::imap::uids::UidList;
 use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
 
 use super::choices::{Earlier, GoneStore, Reply, Scope};
+use super::history::EarlierQuery;
 use super::mailbox::ExpungeCause;
 use super::{Server, tagged_bad, tagged_ok};
 
 /// What a command produced before the flush and the tagged response.
 #[derive(Default)]
-struct Outcome {
-    lines: Lines,
+pub(super) struct Outcome {
+    pub lines: Lines,
     /// The command's own expunges, reported in the same VANISHED as the flushed ones.
-    vanished: UidList,
+    pub vanished: UidList,
     /// The HIGHESTMODSEQ code the command itself calls for.
-    code: Option<ModSeq>,
+    pub code: Option<ModSeq>,
     /// The command failed: a tagged NO.
-    failed: bool,
+    pub failed: bool,
 }
 
 impl Server {
@@ -114,7 +115,7 @@ impl Server {
 
     /// Ends a command: flushes what the reply says, then appends the tagged response with
     /// the HIGHESTMODSEQ code the spec calls for.
-    fn finish(
+    pub(super) fn finish(
         &mut self,
         client: ClientId,
         tag: Tag,
@@ -301,16 +302,20 @@ impl Server {
         tag: Tag,
         command: &Command,
         reply: Reply,
+        spec: &Spec,
     ) -> Lines {
         let Command::SelectQresync {
             uid_validity,
             modseq: since,
             known_uids,
+            star,
+            seq_match,
         } = command
         else {
             unreachable!("select_qresync answers SELECT (QRESYNC ...)");
         };
         let since = *since;
+        let top = self.star(spec);
         let session = self.session_mut(client);
         session.selected = true;
         session.forget_pending();
@@ -328,23 +333,25 @@ impl Server {
             // RFC 7162 section 3.2.5.1: report changes after `since` for the known UIDs, or
             // for 1:<UIDNEXT-1> when the client sent none. Whether the FETCHes honour the
             // known-uids ("should only report") is the `known-uids-scope` clause.
+            // `1:*` is what `uid-star` says.
             let in_scope = |uid: &Uid| {
-                if known_uids.is_empty() {
+                if *star {
+                    *uid <= top
+                } else if known_uids.is_empty() {
                     uid.0 < mailbox.uid_next.0
                 } else {
                     known_uids.contains(uid)
                 }
             };
             // VANISHED (EARLIER): the UIDs expunged after `since` (section 3.2.6), or, from a
-            // server that reports a superset, every expunged UID in scope (section 5.1).
-            let vanished: UidList = mailbox
-                .expunged
-                .iter()
-                .filter(|(uid, e)| {
-                    in_scope(uid) && (reply.select.earlier == Earlier::Superset || e.modseq > since)
-                })
-                .map(|(uid, _)| *uid)
-                .collect();
+            // server that reports a superset, every expunged UID in scope (section 5.1), as
+            // far as its history and the seq-match-data say (`history.rs`).
+            let query = EarlierQuery {
+                since,
+                superset: reply.select.earlier == Earlier::Superset,
+                seq_match,
+            };
+            let vanished = self.vanished_earlier(|uid| in_scope(&uid), query, spec);
             if !vanished.is_empty() {
                 lines.push(Response::Vanished {
                     earlier: true,

@@ -64,7 +64,15 @@ pub struct Mailbox {
     /// present. Every new mod-sequence is this plus one.
     pub highest_modseq: ModSeq,
     pub messages: UidMap<Message>,
+    /// Every expunge, as the properties judge them. What the server itself still remembers
+    /// of it, for VANISHED (EARLIER), is the entries above `forgotten`.
     pub expunged: UidMap<Expunged>,
+    /// The highest mod-sequence of the expunge records the server let expire (RFC 7162
+    /// section 5.3: "a single mod-sequence"); 0 while it forgot none (only
+    /// `expunge-history=truncated|under-report` forgets).
+    pub forgotten: ModSeq,
+    /// The server has restarted and lost its mod-sequences (`modseq-restart=lost`).
+    pub restarted: bool,
 }
 
 /// What an expunging command removed.

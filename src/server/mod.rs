@@ -10,6 +10,8 @@
 
 mod choices;
 mod commands;
+mod fetch_vanished;
+mod history;
 mod mailbox;
 mod monitor;
 mod session;
@@ -67,6 +69,8 @@ impl Server {
                 highest_modseq: ModSeq(1),
                 messages,
                 expunged: UidMap::new(),
+                forgotten: ModSeq(0),
+                restarted: false,
             },
             sessions: vec![Some(selected); clients],
             uncovered: None,
@@ -157,7 +161,7 @@ impl Server {
             Command::SelectQresync { .. } if selected => {
                 smallvec::smallvec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
-            Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply),
+            Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply, spec),
             // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
             Command::Status => self.status(tag),
             _ if !selected => smallvec::smallvec![tagged_bad(tag, "No mailbox selected")],
@@ -167,6 +171,9 @@ impl Server {
             }
             Command::Noop => self.noop(client, tag, command, reply, spec),
             Command::UidFetchNew { .. } => self.uid_fetch_new(client, tag, command, reply, spec),
+            Command::UidFetchVanished { .. } => {
+                self.uid_fetch_vanished(client, tag, command, reply, spec)
+            }
             Command::Close => self.close(client, tag, spec),
         }
     }

@@ -35,6 +35,8 @@ pub enum Regression {
         uid: Uid,
         expunged_at: ModSeq,
     },
+    /// A restart lost the mod-sequences: HIGHESTMODSEQ went from `from` back to 1.
+    Restarted { from: ModSeq },
 }
 
 /// A VANISHED (without EARLIER) that named a UID without a sequence number in that session:

@@ -196,14 +196,17 @@ fn kind(action: &Action) -> u32 {
             Request::Resync => 8,
             Request::FetchNew => 9,
             Request::Status => 11,
+            Request::FetchVanished => 13,
         },
         // The other agent, appending or moving away.
         Action::Arrive | Action::Remove { .. } => 10,
         Action::Renumber => 12,
+        Action::Forget => 14,
+        Action::Restart => 15,
     }
 }
 
-const KINDS: u32 = 13;
+const KINDS: u32 = 16;
 
 /// One walk's outcome.
 pub struct Walk {

@@ -32,6 +32,10 @@ pub enum Do {
     Remove,
     /// The server assigns the UIDs again under a greater UIDVALIDITY (no client).
     Renumber,
+    /// The server lets its expunge records expire (no client).
+    Forget,
+    /// The server restarts and loses its mod-sequences (no client).
+    Restart,
 }
 
 impl Do {
@@ -44,6 +48,8 @@ impl Do {
             Do::Arrive => "arrive",
             Do::Remove => "remove",
             Do::Renumber => "renumber",
+            Do::Forget => "forget",
+            Do::Restart => "restart",
         }
     }
 }
@@ -55,7 +61,8 @@ impl Do {
 pub struct Step {
     #[serde(rename = "do")]
     pub kind: Do,
-    /// Who: absent for the other agent's `arrive` and `remove`, and the server's `renumber`.
+    /// Who: absent for the other agent's `arrive` and `remove`, and the server's `renumber`
+    /// `forget` and `restart`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientId>,
     /// For `remove`: the UID the other agent moves away.
@@ -114,6 +121,18 @@ impl Step {
                 );
             }
             (Do::Renumber, None) if bare => return Ok(Action::Renumber),
+            (Do::Forget, None) if bare => return Ok(Action::Forget),
+            (Do::Forget, _) => {
+                return Err(
+                    "a `forget` step names no client, UID, request or server choice".into(),
+                );
+            }
+            (Do::Restart, None) if bare => return Ok(Action::Restart),
+            (Do::Restart, _) => {
+                return Err(
+                    "a `restart` step names no client, UID, request or server choice".into(),
+                );
+            }
             (Do::Renumber, _) => {
                 return Err(
                     "a `renumber` step names no client, UID, request or server choice".into(),
@@ -193,6 +212,8 @@ impl Step {
             }
             Action::Arrive => step.kind = Do::Arrive,
             Action::Renumber => step.kind = Do::Renumber,
+            Action::Forget => step.kind = Do::Forget,
+            Action::Restart => step.kind = Do::Restart,
             Action::Remove { uid } => {
                 step.kind = Do::Remove;
                 step.uid = Some(uid);

@@ -34,6 +34,16 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                     once, without arrivals, and while no session has INBOX selected"
                 .to_string();
         }
+        Action::Restart => {
+            return "the server restarts with its MODSEQs lost only under modseq-restart=lost, \
+                    once, and while no client is connected"
+                .to_string();
+        }
+        Action::Forget => {
+            return "the server forgets expunge history only under \
+                    expunge-history=truncated|under-report, while it remembers an expunge"
+                .to_string();
+        }
         Action::Remove { uid } if state.removed() >= usize::from(config.removals) => {
             return format!(
                 "all {} removals the bound allows have happened (UID {uid})",

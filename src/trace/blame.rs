@@ -9,7 +9,9 @@
 //! again; harmful if the connection drops first). For those the comparison stops where the
 //! trace stops, unread lines unread. A `STATUS` is sent only by a
 //! `client-resync-point=status` client: under another client rule the trace's STATUS is
-//! left out (with its lines), as that client would not send it, and the rest must run.
+//! left out (with its lines), as that client would not send it, and the rest must run. So
+//! is a server event only one clause value makes (`expunge-history`'s forgetting,
+//! `modseq-restart=lost`'s restart) under the others.
 
 use crate::client::Request;
 use crate::properties::{Kind, PROPERTIES, Property};
@@ -143,6 +145,8 @@ fn run(config: &Config, actions: &[Action], settle: Settle) -> Option<System> {
         } else if !matches!(
             action,
             Action::Read { .. }
+                | Action::Forget
+                | Action::Restart
                 | Action::Issue {
                     request: Request::Status,
                     ..

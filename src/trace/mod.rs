@@ -150,7 +150,11 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
             step.lost = queued(state, client);
             state.apply(config, action);
         }
-        Action::Arrive | Action::Remove { .. } | Action::Renumber => state.apply(config, action),
+        Action::Arrive
+        | Action::Remove { .. }
+        | Action::Renumber
+        | Action::Forget
+        | Action::Restart => state.apply(config, action),
     }
     if snapshots {
         step.state = Some(Snapshot::of(state));

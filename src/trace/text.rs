@@ -266,6 +266,19 @@ pub fn events_from(
                 );
                 events.push(Event::Agent { text });
             }
+            Action::Restart => {
+                state.apply(config, action);
+                let text = "the server restarts and has lost its mod-sequences: every message and every logged expunge is at MODSEQ 1, HIGHESTMODSEQ 1, UIDVALIDITY unchanged".to_string();
+                events.push(Event::Agent { text });
+            }
+            Action::Forget => {
+                state.apply(config, action);
+                let text = format!(
+                    "the server lets its expunge records expire and keeps only their highest mod-sequence, {} (RFC 7162 section 5.3)",
+                    state.server.mailbox.forgotten
+                );
+                events.push(Event::Agent { text });
+            }
             Action::Renumber => {
                 let before: Vec<Uid> = state.server.mailbox.messages.keys().copied().collect();
                 state.apply(config, action);
@@ -464,6 +477,14 @@ fn explain(
         &state.server.regressed,
         &state.server.unannounced,
     ) {
+        ("highestmodseq-monotonic", Some(Regression::Restarted { from }), _) => {
+            let sentence = format!(
+                "the server's restart lowered the mailbox's HIGHESTMODSEQ from {from} to 1 with \
+                 the UIDVALIDITY unchanged: the next change gets MODSEQ 2, a value clients may \
+                 already have stored."
+            );
+            return (None, sentence);
+        }
         ("highestmodseq-monotonic", Some(Regression::Decreased { by, from, to }), _) => {
             let who = match by {
                 Some(client) => format!("{client}'s expunge"),

@@ -1,0 +1,198 @@
+//! The clauses of issue #12 items 3 and 4: how the server reads `*` in a UID set, how much
+//! expunge history it keeps, and the client's use of `*`, of `UID FETCH ... (CHANGEDSINCE m
+//! VANISHED)` and of seq-match-data. Each value names its source.
+
+use super::{Clause, ClauseValues};
+
+/// What `*` stands for in a UID set the client sends (`1:*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UidStar {
+    /// The largest UID the mailbox has assigned, UIDNEXT - 1: `1:*` names every UID an
+    /// expunged message had.
+    Rfc3501,
+    /// The UID of the last message now in the mailbox (UIDNEXT if it is empty): the
+    /// expunges of UIDs above it fall outside `1:*`.
+    CurrentTop,
+}
+
+impl ClauseValues for UidStar {
+    const CLAUSE: Clause = Clause {
+        name: "uid-star",
+        summary: "what `*` stands for in a UID set `1:*` the client sends (known-uids, \
+                  UID FETCH ... VANISHED): the largest UID assigned, or the largest present",
+        needs_other_agent: false,
+        needs: &[("client-known-uids", "star")],
+        values: &[
+            (
+                "rfc3501",
+                "RFC 3501 section 6.4.8 (\"a UID range of 559:* always includes the UID of \
+                 the last message in the mailbox\") and section 9 (\"* represents the largest \
+                 number in use\"), read as the largest UID assigned, UIDNEXT-1, the bound RFC \
+                 7162 section 3.2.5.1 gives absent known-uids (Dovecot 2.3.19.1, \
+                 real-servers.md section 6)",
+            ),
+            (
+                "current-top",
+                "RFC 3501 section 9 read by its next words (\"the unique identifier of the last \
+                 message in the mailbox\"): the highest UID now present, so the top UID's \
+                 expunge drops out of 1:* (Cyrus 3.6.1, cyrus-imapd #6071, resync-rules.md C6)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Rfc3501, Self::CurrentTop];
+}
+
+/// Whether the client resynchronizes mid-session with `UID FETCH <set> (FLAGS)
+/// (CHANGEDSINCE m VANISHED)`, m its stored resync point, and which set it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientFetchVanished {
+    /// Never sends it.
+    Never,
+    /// The UIDs in its cache (RFC 7162 section 3.2.6, Example 1: "the lowest and highest
+    /// UIDs from the client's cache").
+    Cache,
+    /// `1:*`.
+    Star,
+}
+
+impl ClauseValues for ClientFetchVanished {
+    const CLAUSE: Clause = Clause {
+        name: "client-fetch-vanished",
+        summary: "whether the selected client also sends UID FETCH <set> (FLAGS) (CHANGEDSINCE \
+                  m VANISHED) from its stored resync point, with its cached UIDs or 1:*",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "never",
+                "RFC 7162 section 6 (the QRESYNC SELECT resynchronizes)",
+            ),
+            (
+                "cache",
+                "RFC 7162 section 3.2.6 (the VANISHED UID FETCH modifier; Example 1 names the \
+                 UIDs of the client's cache)",
+            ),
+            (
+                "star",
+                "RFC 7162 section 3.2.6 with the set 1:* (resync-rules.md C6; Alinto/sope PR \
+                 #73 replaced it by 1:4294967295)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Never, Self::Cache, Self::Star];
+}
+
+/// How much expunge history the server keeps, and what it answers once it forgot some.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExpungeHistory {
+    /// Every expunge's mod-sequence, forever.
+    Kept,
+    /// At any moment the server may forget every expunge logged so far; asked from a
+    /// mod-sequence below the highest one it forgot, it reports every UID of the set that
+    /// is not present (narrowed by seq-match-data).
+    Truncated,
+    /// Forgets as `truncated`, then answers from what it still remembers only.
+    UnderReport,
+}
+
+impl ClauseValues for ExpungeHistory {
+    const CLAUSE: Clause = Clause {
+        name: "expunge-history",
+        summary: "whether the server may forget expunge history, and what VANISHED (EARLIER) \
+                  then reports for a mod-sequence below what it forgot",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "kept",
+                "RFC 7162 section 3.2 (\"the server MUST remember\" the mod-sequence of each \
+                 expunged UID)",
+            ),
+            (
+                "truncated",
+                "RFC 7162 section 3.2.6 note (below <minmodseq> the server \"MUST behave as if \
+                 it was requested to report all expunged messages from the provided UID \
+                 set\"), section 5.3 (expired records leave \"a single mod-sequence, which is \
+                 the highest mod-sequence for all 'expired' expunged messages\"), section \
+                 3.2.5.2 (seq-match-data restricts the answer); Dovecot's log rotation, \
+                 Cyrus's cyr_expire (real-servers.md section 5 F)",
+            ),
+            (
+                "under-report",
+                "against RFC 7162 section 3.2.6 note: after forgetting, reports only the \
+                 expunges it still remembers (resync-rules.md C11: Apache James JAMES-3722)",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Kept, Self::Truncated, Self::UnderReport];
+}
+
+/// Whether the client's QRESYNC SELECT carries seq-match-data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientSeqMatch {
+    Omit,
+    /// Every cached UID with its sequence number in the cache's order, 1 to n.
+    Cache,
+}
+
+impl ClauseValues for ClientSeqMatch {
+    const CLAUSE: Clause = Clause {
+        name: "client-seq-match",
+        summary: "whether the client's QRESYNC SELECT carries seq-match-data: each cached UID \
+                  with its sequence number",
+        needs_other_agent: false,
+        // The fallback names only UIDs of the known-uids; with the cache as known-uids, those
+        // are all UIDs the client must drop, and there is nothing to narrow.
+        needs: &[
+            ("expunge-history", "truncated"),
+            ("client-known-uids", "omit"),
+        ],
+        values: &[
+            ("omit", "RFC 7162 section 3.2.5 (the parameter is optional)"),
+            (
+                "cache",
+                "RFC 7162 section 3.2.5.2 (\"a parenthesized list of a message sequence set \
+                 and the corresponding UID sets\"): every cached UID, numbered 1 to n in UID \
+                 order, as the cache last matched the mailbox",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Omit, Self::Cache];
+}
+
+/// Whether the server's mod-sequences survive a restart with the UIDVALIDITY unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModseqRestart {
+    /// They persist.
+    Persistent,
+    /// Once, while no client is connected, the server restarts with its mod-sequences
+    /// rebuilt from nothing (see `Server::restart`).
+    Lost,
+}
+
+impl ClauseValues for ModseqRestart {
+    const CLAUSE: Clause = Clause {
+        name: "modseq-restart",
+        summary: "whether the server's mod-sequences survive a restart (once, while no client \
+                  is connected) with the UIDVALIDITY unchanged",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "persistent",
+                "RFC 7162 section 3.1.2 (a mailbox that reports HIGHESTMODSEQ \"supports the \
+                 persistent storage of mod-sequences\"; one that does not reports NOMODSEQ) \
+                 and section 3.1.2.1 (HIGHESTMODSEQ may change only with UIDVALIDITY)",
+            ),
+            (
+                "lost",
+                "against RFC 7162 sections 3.1.2 and 3.1.2.1: after a restart every message \
+                 and every logged expunge is at MODSEQ 1 and HIGHESTMODSEQ is 1, under the \
+                 same UIDVALIDITY (resync-rules.md C12: closeio/sync-engine PR #943, \
+                 Trojita's \"HIGHESTMODSEQ decreased\", Dovecot's \"Mailbox HIGHESTMODSEQ \
+                 shrank\")",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Persistent, Self::Lost];
+}
