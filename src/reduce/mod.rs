@@ -183,9 +183,8 @@ impl Space<'_> {
     }
 
     /// The response moves of `client` after `issue`: the whole response, then each prefix
-    /// followed by a drop, one per distinct state a drop can leave (what survives a drop
-    /// is the cache, the resync point and UIDNEXT; prefixes that leave them alike leave
-    /// the same state, and the shortest stands for them).
+    /// followed by a drop, one per distinct state a drop can leave (see
+    /// [`Space::walk_response`]).
     fn push_responses(
         &self,
         state: &System,
@@ -193,30 +192,54 @@ impl Space<'_> {
         issue: Option<Action>,
         moves: &mut Vec<Move>,
     ) {
+        let reads = Reads::All;
         moves.push(Move::Response {
             client,
             issue,
-            reads: Reads::All,
+            reads,
         });
-        let mut scratch = state.clone();
+        let mut prefix = |read: u16, _: &System| {
+            let reads = Reads::ThenDrop(read);
+            moves.push(Move::Response {
+                client,
+                issue,
+                reads,
+            });
+        };
+        self.walk_response(state, client, issue, &mut prefix, &mut |_| {});
+    }
+
+    /// One pass through `client`'s response to `issue`: `prefix(k, s)` at each prefix a drop
+    /// is offered after, with `s` the state after `k` reads; `inside(s)` at each state
+    /// strictly inside the whole read; returns the state after it (not canonical). A drop
+    /// is offered once per distinct state it can leave: what survives a drop is the cache,
+    /// the resync point and UIDNEXT, prefixes that leave them alike leave the same state,
+    /// and the shortest stands for them.
+    fn walk_response(
+        &self,
+        state: &System,
+        client: ClientId,
+        issue: Option<Action>,
+        prefix: &mut dyn FnMut(u16, &System),
+        inside: &mut dyn FnMut(&System),
+    ) -> System {
+        let mut next = state.clone();
         if let Some(action) = issue {
-            scratch.apply(self.config, action);
+            next.apply(self.config, action);
         }
         let mut read = 0u16;
         let mut last: Option<Survivor> = None;
-        while has_unread(&scratch, client) {
-            let replica = &scratch.clients[client.index()];
+        while has_unread(&next, client) {
+            let replica = &next.clients[client.index()];
             if !last.as_ref().is_some_and(|l| l.is_of(replica)) {
-                moves.push(Move::Response {
-                    client,
-                    issue,
-                    reads: Reads::ThenDrop(read),
-                });
                 last = Some(Survivor::of(replica));
+                prefix(read, &next);
             }
-            scratch.apply(self.config, Action::Read { client });
+            inside(&next);
+            next.apply(self.config, Action::Read { client });
             read += 1;
         }
+        next
     }
 
     /// Every move enabled in `state` with the state it leads to: what [`Space::moves`] then
@@ -273,33 +296,20 @@ impl Space<'_> {
     ) {
         let whole = out.len();
         let mut drops = Vec::new();
-        let mut next = state.clone();
-        if let Some(action) = issue {
-            next.apply(self.config, action);
-        }
-        let mut read = 0u16;
-        let mut last: Option<Survivor> = None;
-        while has_unread(&next, client) {
-            let replica = &next.clients[client.index()];
-            if !last.as_ref().is_some_and(|l| l.is_of(replica)) {
-                last = Some(Survivor::of(replica));
-                let mut dropped = next.clone();
-                dropped.apply(self.config, Action::Drop { client });
-                self.canonicalise(&mut dropped);
-                let reads = Reads::ThenDrop(read);
-                drops.push((
-                    Move::Response {
-                        client,
-                        issue,
-                        reads,
-                    },
-                    dropped,
-                ));
-            }
-            inner(whole, &next);
-            next.apply(self.config, Action::Read { client });
-            read += 1;
-        }
+        let mut prefix = |read: u16, before: &System| {
+            let mut dropped = before.clone();
+            dropped.apply(self.config, Action::Drop { client });
+            self.canonicalise(&mut dropped);
+            let reads = Reads::ThenDrop(read);
+            let mv = Move::Response {
+                client,
+                issue,
+                reads,
+            };
+            drops.push((mv, dropped));
+        };
+        let mut inside = |s: &System| inner(whole, s);
+        let mut next = self.walk_response(state, client, issue, &mut prefix, &mut inside);
         self.canonicalise(&mut next);
         let reads = Reads::All;
         out.push((
