@@ -67,8 +67,9 @@ pub enum Awaiting {
     Other,
 }
 
-/// The lines a connection has queued, oldest first; inline up to a QRESYNC SELECT's answer
-/// at the default bounds (see `imap/uids.rs` for why inline).
+/// The lines a connection has queued, oldest first. Most states queue a few lines or none,
+/// so four are inline (see `imap/uids.rs` for why inline); a SELECT's answer spills to the
+/// heap, which measured no slower than eight inline, whose every copy moves more bytes.
 pub type Queue = SmallVec<[Response; 4]>;
 
 /// What does not survive a disconnect.
