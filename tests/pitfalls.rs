@@ -1,5 +1,8 @@
 //! Issue #12's pitfalls as clauses: exact verdicts, state counts and counterexamples.
 
+mod common;
+
+use common::clauses::{rfc7162_with, violated};
 use resync_check::check::{CheckOptions, Completion, Limits, Strategy, Verdict, check};
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
@@ -8,7 +11,7 @@ use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
 use resync_check::server::Reply;
 use resync_check::setup::{Bounds, config};
-use resync_check::system::{Action, Config};
+use resync_check::system::Action;
 use resync_check::trace::blame::avoiding_changes;
 use resync_check::trace::text::transcript;
 
@@ -27,33 +30,9 @@ fn all() -> Vec<usize> {
     (0..PROPERTIES.len()).collect()
 }
 
-fn rfc7162_with(clauses: &[(&str, &str)], commands: u64) -> Config {
-    let bounds = Bounds {
-        clients: Some(2),
-        messages: Some(2),
-        commands: Some(commands),
-        arrivals: None,
-        removals: None,
-    };
-    let clauses: Vec<(String, String)> = clauses
-        .iter()
-        .map(|(c, v)| (c.to_string(), v.to_string()))
-        .collect();
-    config("rfc7162", &clauses, bounds).unwrap()
-}
-
 /// The wire lines of a transcript, without the `--` notes.
 fn wire_lines(text: &str) -> Vec<&str> {
     text.lines().filter(|l| !l.starts_with("--")).collect()
-}
-
-/// Only the `always` verdicts that are violated, in catalogue order.
-fn violated(outcome: &resync_check::check::CheckOutcome) -> Vec<&'static str> {
-    PROPERTIES
-        .iter()
-        .filter(|p| outcome.verdict(p.name) == Some(Verdict::Violated))
-        .map(|p| p.name)
-        .collect()
 }
 
 const C1: ClientId = ClientId(0);

@@ -1,9 +1,10 @@
 //! Issue #12 items 3 and 4 as clauses: `*` in UID sets, lost expunge history, a restart that
 //! loses the mod-sequences. Exact verdicts, state counts (line by line) and counterexamples.
 
-use resync_check::check::{
-    CheckOptions, CheckOutcome, Completion, Limits, Strategy, Verdict, check,
-};
+mod common;
+
+use common::clauses::{rfc7162_with, violated};
+use resync_check::check::{CheckOptions, CheckOutcome, Completion, Limits, Strategy, check};
 use resync_check::client::{Client, Request};
 use resync_check::imap::command::{StoreOp, Target};
 use resync_check::imap::types::{ClientId, Flag};
@@ -12,30 +13,14 @@ use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
 use resync_check::reduce::Reduction;
 use resync_check::server::Reply;
-use resync_check::setup::{Bounds, config};
 use resync_check::system::{Action, Config};
 use resync_check::trace::blame::{avoiding_changes, sentence};
 use resync_check::trace::text::transcript;
 
-fn rfc7162_with(clauses: &[(&str, &str)]) -> Config {
-    let bounds = Bounds {
-        clients: Some(2),
-        messages: Some(2),
-        commands: Some(2),
-        arrivals: None,
-        removals: None,
-    };
-    let clauses: Vec<(String, String)> = clauses
-        .iter()
-        .map(|(c, v)| (c.to_string(), v.to_string()))
-        .collect();
-    config("rfc7162", &clauses, bounds).unwrap()
-}
-
 /// The whole line-by-line space (no reduction) of rfc7162 with `clauses`, at 2 clients, 2
 /// messages, 2 commands.
 fn run(clauses: &[(&str, &str)]) -> (Config, CheckOutcome) {
-    let config = rfc7162_with(clauses);
+    let config = rfc7162_with(clauses, 2);
     let options = CheckOptions {
         strategy: Strategy::Dfs,
         threads: 2,
@@ -47,14 +32,6 @@ fn run(clauses: &[(&str, &str)]) -> (Config, CheckOutcome) {
     let outcome = check(config, &[], (0..PROPERTIES.len()).collect(), options);
     assert_eq!(outcome.completion, Completion::Complete);
     (config, outcome)
-}
-
-fn violated(outcome: &CheckOutcome) -> Vec<&'static str> {
-    PROPERTIES
-        .iter()
-        .filter(|p| outcome.verdict(p.name) == Some(Verdict::Violated))
-        .map(|p| p.name)
-        .collect()
 }
 
 /// The shortest counterexample `outcome` found for `name`.
@@ -124,7 +101,7 @@ fn known_uids_one_to_star_lose_the_top_uid_where_star_is_the_last_uid_present() 
     assert_eq!(wire(&config, "views-converge", &actions), lines);
     // The same steps where `*` is UIDNEXT-1: VANISHED (EARLIER) 2, and no violation.
     // (One line more to read.)
-    let rfc3501 = rfc7162_with(&[("client-known-uids", "star")]);
+    let rfc3501 = rfc7162_with(&[("client-known-uids", "star")], 2);
     lines.insert(8, "S2: * VANISHED (EARLIER) 2");
     let read_all = [&actions[..], &[READ_C2]].concat();
     assert_eq!(wire(&rfc3501, "views-converge", &read_all), lines);
@@ -276,7 +253,7 @@ fn a_restart_that_loses_the_mod_sequences_loses_changes_below_every_resync_point
 #[test]
 fn the_clients_of_these_clauses_send_what_their_values_say() {
     let wire_of = |clauses: &[(&str, &str)], request: Request, connected: bool| {
-        let spec = rfc7162_with(clauses).spec;
+        let spec = rfc7162_with(clauses, 2).spec;
         let mut client = Client::new(2);
         if !connected {
             client.drop_connection();
@@ -306,7 +283,7 @@ fn the_clients_of_these_clauses_send_what_their_values_say() {
         "a1 UID FETCH 1:2 (FLAGS) (CHANGEDSINCE 1 VANISHED)"
     );
     // At the defaults the client never sends it.
-    let spec = rfc7162_with(&[]).spec;
+    let spec = rfc7162_with(&[], 2).spec;
     assert!(
         !Client::new(2)
             .requests(&spec)

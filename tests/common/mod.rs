@@ -2,6 +2,8 @@
 //! file uses a part of it.
 #![allow(dead_code)]
 
+pub mod clauses;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
