@@ -343,7 +343,7 @@ impl Client {
                 });
                 match flags {
                     // Against RFC 3501 section 2.2.2: dropped, though its MODSEQ still counts
-                    // below (resync-rules.md C5).
+                    // below (Mailspring-Sync PR #141).
                     Some(_)
                         if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
                             && !in_sync_loop => {}
@@ -372,7 +372,7 @@ impl Client {
             }
             // Against RFC 7162 section 3.2.10.2 ("MUST be recorded"): a VANISHED that answers
             // no expunge of the client's own is dropped, count and all; the HIGHESTMODSEQ
-            // after it is adopted as usual (resync-rules.md C5).
+            // after it is adopted as usual (Mailspring-Sync PR #141).
             Response::Vanished { earlier: false, .. }
                 if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished
                     && !connection
@@ -437,7 +437,7 @@ impl Client {
                     self.resync_point = ModSeq(1);
                     self.uid_next = Uid(1);
                 }
-                // `keep` takes the new UIDVALIDITY and keeps the rest (resync-rules.md C15).
+                // `keep` takes the new UIDVALIDITY and keeps the rest, against RFC 7162 section 6 step 1a.
                 self.uid_validity = *v;
             }
             Response::UidValidity(_) | Response::EnabledQresync => {}

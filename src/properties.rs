@@ -68,7 +68,7 @@ pub const PROPERTIES: [Property; 9] = [
         kind: Kind::Always,
         section: "RFC 7162 section 3.1 (each STORE gets \"a different mod-sequence value\", \
                   a session's later STORE a greater one) and section 3.2 (an expunge MUST \
-                  \"increment the per-mailbox mod-sequence\"); resync-rules.md C12",
+                  \"increment the per-mailbox mod-sequence\")",
         summary: "the mailbox's HIGHESTMODSEQ never goes down, and no change gets a \
                   mod-sequence at or below one an expunge was logged with (a fault of the \
                   server)",

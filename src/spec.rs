@@ -144,8 +144,8 @@ impl ClauseValues for ExpungeModseq {
             ),
             (
                 "none",
-                "a server that does not bump on expunge (resync-rules.md C11): the expunge is \
-                 logged at the current HIGHESTMODSEQ",
+                "against RFC 7162 section 3.2: a server that does not bump on expunge; the expunge \
+                 is logged at the current HIGHESTMODSEQ",
             ),
         ],
     };
@@ -180,7 +180,7 @@ impl ClauseValues for MailboxHighestModseq {
                 "RFC 4551 section 3.1.1 and RFC 7162 sections 3.1 and 3.1.2.1 read alone (\"the \
                  highest mod-sequence value of all messages in the mailbox\"): expunging the \
                  newest change lowers it, and later changes reuse mod-sequences, against \
-                 section 3.1's \"different mod-sequence value\" (resync-rules.md C12)",
+                 section 3.1's \"different mod-sequence value\" (Trojita's \"recycled HIGHESTMODSEQ\" check)",
             ),
         ],
     };
@@ -340,8 +340,8 @@ pub enum ClientResyncPoint {
     SelectOnReceipt,
     /// As `Rfc7162`, but the client also sends `STATUS INBOX (HIGHESTMODSEQ)` while INBOX
     /// is not selected (after CLOSE, or on a new connection before its SELECT) and stores
-    /// the value it reports, at STATUS's tagged OK, as a code of the mailbox (real-servers.md
-    /// A2(b); KDE KIMAP). Only this client sends STATUS: the others have no use for it.
+    /// the value it reports, at STATUS's tagged OK, as a code of the mailbox (KDE KIMAP's
+    /// CloseJob; Dovecot 2.3.19.1 and Cyrus 3.6.1 both report nothing to a resync from it). Only this client sends STATUS: the others have no use for it.
     Status,
 }
 
@@ -356,20 +356,20 @@ impl ClauseValues for ClientResyncPoint {
             ("rfc7162", "erratum 1809, RFC 7162 section 6"),
             (
                 "eager",
-                "against RFC 7162 section 6 note (adopts a MODSEQ as soon as it reads it; \
-                 resync-rules.md C3)",
+                "against RFC 7162 section 6 note (adopts a MODSEQ as soon as it reads it, \
+                 so a lower one sent after it is lost)",
             ),
             (
                 "select-on-receipt",
                 "against RFC 7162 section 6 (\"Once the synchronization is complete\"; stores \
-                 SELECT's HIGHESTMODSEQ on receipt; resync-rules.md C4)",
+                 SELECT's HIGHESTMODSEQ on receipt, before the changes that follow it)",
             ),
             (
                 "status",
                 "against RFC 7162 section 6 (the value comes from the mailbox opening and the \
                  codes and MODSEQs sent while it is selected): stores what STATUS (HIGHESTMODSEQ) \
                  reports (RFC 7162 section 3.1.7, RFC 4551 section 3.6), sent after CLOSE or on \
-                 a new connection before SELECT (real-servers.md A2(b), KDE KIMAP)",
+                 a new connection before SELECT (KDE KIMAP's CloseJob)",
             ),
         ],
     };
@@ -437,8 +437,8 @@ impl ClauseValues for ClientKnownUids {
             (
                 "star",
                 "against RFC 7162 section 7 (known-uids: \"*\" is not allowed): 1:*, which \
-                 Cyrus 3.6.1 accepts and Dovecot 2.3.19.1 refuses with BAD (real-servers.md \
-                 section 6; the model's server accepts it)",
+                 Cyrus 3.6.1 accepts and Dovecot 2.3.19.1 refuses with BAD (the \
+                 model's server accepts it)",
             ),
         ],
     };
@@ -473,7 +473,7 @@ impl ClauseValues for UidvalidityChange {
                 "RFC 3501 section 2.3.1.1 (UIDs that fail to persist: a greater UIDVALIDITY; \
                  never \"during the session\"), RFC 7162 sections 3.1.2.1 and 5.3 (HIGHESTMODSEQ \
                  need not be kept, the expunge history \"SHOULD be deleted\"): once, between \
-                 sessions, the messages get the UIDs 1 to n (resync-rules.md C15)",
+                 sessions, the messages get the UIDs 1 to n",
             ),
         ],
     };
@@ -506,7 +506,7 @@ impl ClauseValues for ClientUidvalidity {
             (
                 "keep",
                 "against RFC 7162 section 6 step 1a: takes the new UIDVALIDITY and keeps its \
-                 cache, its stored HIGHESTMODSEQ and its UIDNEXT (resync-rules.md C15)",
+                 cache, its stored HIGHESTMODSEQ and its UIDNEXT",
             ),
         ],
     };
@@ -542,14 +542,14 @@ impl ClauseValues for ClientOutOfBand {
                 "ignore-vanished",
                 "against RFC 7162 section 3.2.10.2: drops a VANISHED at the end of STORE, NOOP \
                  or UID FETCH (applies only its own EXPUNGE's and SELECT's), yet adopts the \
-                 HIGHESTMODSEQ that follows (resync-rules.md C5: Mailspring-Sync #141, \
-                 nextcloud/mail #10036)",
+                 HIGHESTMODSEQ that follows (Mailspring-Sync PR #141, nextcloud/mail PR \
+                 #10036)",
             ),
             (
                 "ignore-fetch",
                 "against RFC 3501 section 2.2.2: drops a FETCH with FLAGS outside its QRESYNC \
                  SELECT and UID FETCH n:*, yet counts its MODSEQ for its resync point \
-                 (resync-rules.md C5)",
+                 (Mailspring-Sync PR #141)",
             ),
         ],
     };

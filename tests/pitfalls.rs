@@ -132,7 +132,7 @@ fn a_client_that_stores_what_status_reports_loses_changes_at_the_default_bounds(
         ]
     );
 
-    // real-servers.md A2(b): C2's CLOSE expunges UID 1 with a plain OK, and STATUS's value
+    // As Dovecot and Cyrus answer it: C2's CLOSE expunges UID 1 with a plain OK, and STATUS's value
     // covers that expunge.
     let safe = &outcome.properties[property_index("resync-point-safe").unwrap()];
     assert_eq!(

@@ -70,7 +70,7 @@ const DOVECOT: [(&str, &str, &str); 10] = [
     ("known-uids-scope", "restrict", "conforms"),
     ("vanished-unannounced", "omit", "conforms"),
     ("exists-update", "prompt", "conforms"),
-    ("* in UID FETCH n:* VANISHED", "-", "conforms"),
+    ("uid-star", "rfc3501", "conforms"),
     ("* in QRESYNC known-uids", "-", "conforms"),
 ];
 
@@ -140,7 +140,7 @@ fn live_cyrus() {
             ("known-uids-scope", "restrict", "conforms"),
             ("vanished-unannounced", "omit", "conforms"),
             ("exists-update", "prompt", "conforms"),
-            ("* in UID FETCH n:* VANISHED", "-", "pitfall"),
+            ("uid-star", "current-top", "pitfall"),
             ("* in QRESYNC known-uids", "-", "breaks"),
         ])
     );

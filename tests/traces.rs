@@ -559,8 +559,8 @@ fn a_transient_violation_is_blamed_where_the_trace_stops() {
         text.contains("--   C1 has not read yet: `* VANISHED 1`, `a2 OK [HIGHESTMODSEQ 2] done`\n")
     );
     assert!(text.contains(
-        "-- responsible: expunge-modseq=none [a server that does not bump on expunge \
-         (resync-rules.md C11): the expunge is logged at the current HIGHESTMODSEQ]; with \
+        "-- responsible: expunge-modseq=none [against RFC 7162 section 3.2: a server that does \
+         not bump on expunge; the expunge is logged at the current HIGHESTMODSEQ]; with \
          expunge-modseq=bump, the same steps, stopped where this trace stops (reading the rest \
          would mend this violation, unless the connection drops first), leave no violation of \
          resync-point-safe."
@@ -652,7 +652,7 @@ fn the_probe_reads_a_status_line_as_the_model_writes_it() {
     assert_eq!(text, "* STATUS INBOX (HIGHESTMODSEQ 7)");
     let line = resync_check::probe::parse::line(format!("{text}\r\n").as_bytes()).unwrap();
     assert_eq!(line.to_model(), Some(status));
-    // A real server's longer form (real-servers.md section 2).
+    // A real server's longer form (Dovecot 2.3.19.1).
     let real = b"* STATUS INBOX.rsA-015646 (MESSAGES 2 UIDNEXT 5 UIDVALIDITY 1795831007 HIGHESTMODSEQ 8)\r\n";
     let line = resync_check::probe::parse::line(real).unwrap();
     assert_eq!(line.to_model(), Some(Response::Status(ModSeq(8))));

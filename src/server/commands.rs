@@ -211,7 +211,7 @@ impl Server {
     /// after an EXISTS for the arrivals it has not been told of (a FETCH may only name a
     /// message the client knows exists). The model's server reads `from:*` as the UIDs from
     /// `from` up, even when none is that high (RFC 3501 would include the highest UID then;
-    /// resync-rules.md C6).
+    /// cyrus-imapd #6071).
     pub(super) fn uid_fetch_new(
         &mut self,
         client: ClientId,
@@ -288,7 +288,7 @@ impl Server {
     /// The model's client sends it only while INBOX is not selected, when the server holds
     /// nothing back from the session: erratum 1810's duty (RFC 7162 section 3.2) is about
     /// the events of a selected mailbox, so the `announced-highestmodseq-covered` monitor
-    /// does not judge it. A client that stores it is at fault (real-servers.md A2(b)).
+    /// does not judge it. A client that stores it is at fault (`client-resync-point=status`).
     pub(super) fn status(&self, tag: Tag) -> Lines {
         smallvec::smallvec![
             Response::Status(self.mailbox.highest_modseq),

@@ -46,7 +46,7 @@ impl Server {
     /// the server has let records expire (`forgotten`) and `since` is below the highest of
     /// them, it cannot tell which it would have to name: `truncated` names every UID of the
     /// set below UIDNEXT that is not present (RFC 7162 section 3.2.6 note, Dovecot's and
-    /// Cyrus's fallback, real-servers.md section 5 F), `under-report` only what it still
+    /// Cyrus's fallback once their history is gone), `under-report` only what it still
     /// remembers. The model's server asks the note's question with section 5.3's "single
     /// mod-sequence" (the highest expired one) rather than the note's <minmodseq> (the
     /// smallest remembered one minus one): that is at or above it, so the note's server

@@ -59,9 +59,9 @@ pub struct Mailbox {
     pub uid_next: Uid,
     /// The per-mailbox HIGHESTMODSEQ (RFC 7162 section 3.1.2.1): under
     /// `mailbox-highestmodseq=counter`, one counter for every session, so a change by one
-    /// session always gets a higher value than anything another session was told before
-    /// (resync-rules.md, C13); under `max-message`, the highest MODSEQ of the messages
-    /// present. Every new mod-sequence is this plus one.
+    /// session always gets a higher value than anything another session was told before;
+    /// under `max-message`, the highest MODSEQ of the messages present. Every new
+    /// mod-sequence is this plus one.
     pub highest_modseq: ModSeq,
     pub messages: UidMap<Message>,
     /// Every expunge, as the properties judge them. What the server itself still remembers

@@ -28,14 +28,13 @@ impl ClauseValues for UidStar {
                 "RFC 3501 section 6.4.8 (\"a UID range of 559:* always includes the UID of \
                  the last message in the mailbox\") and section 9 (\"* represents the largest \
                  number in use\"), read as the largest UID assigned, UIDNEXT-1, the bound RFC \
-                 7162 section 3.2.5.1 gives absent known-uids (Dovecot 2.3.19.1, \
-                 real-servers.md section 6)",
+                 7162 section 3.2.5.1 gives absent known-uids (Dovecot 2.3.19.1)",
             ),
             (
                 "current-top",
                 "RFC 3501 section 9 read by its next words (\"the unique identifier of the last \
                  message in the mailbox\"): the highest UID now present, so the top UID's \
-                 expunge drops out of 1:* (Cyrus 3.6.1, cyrus-imapd #6071, resync-rules.md C6)",
+                 expunge drops out of 1:* (Cyrus 3.6.1, cyrus-imapd #6071)",
             ),
         ],
     };
@@ -74,8 +73,8 @@ impl ClauseValues for ClientFetchVanished {
             ),
             (
                 "star",
-                "RFC 7162 section 3.2.6 with the set 1:* (resync-rules.md C6; Alinto/sope PR \
-                 #73 replaced it by 1:4294967295)",
+                "RFC 7162 section 3.2.6 with the set 1:* (cyrus-imapd #6071; Alinto/sope \
+                 PR #73 replaced it by 1:4294967295)",
             ),
         ],
     };
@@ -115,12 +114,12 @@ impl ClauseValues for ExpungeHistory {
                  set\"), section 5.3 (expired records leave \"a single mod-sequence, which is \
                  the highest mod-sequence for all 'expired' expunged messages\"), section \
                  3.2.5.2 (seq-match-data restricts the answer); Dovecot's log rotation, \
-                 Cyrus's cyr_expire (real-servers.md section 5 F)",
+                 Cyrus's cyr_expire (both answer with the superset)",
             ),
             (
                 "under-report",
                 "against RFC 7162 section 3.2.6 note: after forgetting, reports only the \
-                 expunges it still remembers (resync-rules.md C11: Apache James JAMES-3722)",
+                 expunges it still remembers (Apache James, JAMES-3722)",
             ),
         ],
     };
@@ -188,7 +187,7 @@ impl ClauseValues for ModseqRestart {
                 "lost",
                 "against RFC 7162 sections 3.1.2 and 3.1.2.1: after a restart every message \
                  and every logged expunge is at MODSEQ 1 and HIGHESTMODSEQ is 1, under the \
-                 same UIDVALIDITY (resync-rules.md C12: closeio/sync-engine PR #943, \
+                 same UIDVALIDITY (closeio/sync-engine PR #943, \
                  Trojita's \"HIGHESTMODSEQ decreased\", Dovecot's \"Mailbox HIGHESTMODSEQ \
                  shrank\")",
             ),

@@ -9,7 +9,7 @@ use crate::imap::types::{ModSeq, Tag};
 use crate::probe::parse::uid_set;
 use crate::spec;
 
-/// Erratum 1808's story (real-servers.md section 2): both sessions set `\Deleted` on a
+/// Erratum 1808's story: both sessions set `\Deleted` on a
 /// message, C1 closes. RFC 7162 section 3.2.8: CLOSE "MUST NOT send" HIGHESTMODSEQ.
 pub fn close_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
     let mut c1 = ctx.open()?;
@@ -58,7 +58,7 @@ pub fn close_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
     })
 }
 
-/// real-servers.md section 4 (E): C2 expunges a message; C1 runs a sequence-number FETCH,
+/// C2 expunges a message; C1 runs a sequence-number FETCH,
 /// during which the expunge is held back (RFC 3501 section 7.4.1). If C1 is shown a MODSEQ
 /// the server must also send a HIGHESTMODSEQ below the held-back expunge (RFC 7162 section
 /// 3.2, erratum 1810). The model's RFC 7162 client reads C1's lines: if the resync point it
@@ -251,7 +251,7 @@ pub fn mailbox_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
     })
 }
 
-/// real-servers.md section 5 (B): UID 1 expunged at Mx, then UID 2; QRESYNC from Mx must name
+/// UID 1 expunged at Mx, then UID 2; QRESYNC from Mx must name
 /// UID 2 (RFC 7162 section 3.2.5.1); exact when history is kept (section 3.2.6), a superset
 /// of expunged UIDs when it is not (section 3.2.6 note, 5.1).
 pub fn vanished_earlier(ctx: &mut Ctx) -> Result<Finding, String> {

@@ -1,6 +1,6 @@
 //! Scenarios for what a session is told and when: the scope of a QRESYNC SELECT's FETCHes,
 //! VANISHED for messages never announced, when arrivals and other sessions' changes reach a
-//! session, and the two `*` pitfalls no clause models yet (real-servers.md section 6).
+//! session, and the two `*` pitfalls (cyrus-imapd #6071).
 
 use super::{Ctx, Finding, Selected, Verdict, evidence, vanished};
 use crate::probe::parse::uid_set;
@@ -175,7 +175,7 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
     })
 }
 
-/// real-servers.md section 6: UID 4, the top UID, expunged; `UID FETCH 1:* (FLAGS)
+/// UID 4, the top UID, expunged; `UID FETCH 1:* (FLAGS)
 /// (CHANGEDSINCE m VANISHED)` (RFC 7162 section 3.2.6). RFC 3501 section 9 makes `*` the
 /// largest UID in use, so a server may leave UID 4 out; a client that sends `*` then keeps it.
 pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
@@ -193,26 +193,30 @@ pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
     let with_max = vanished(&explicit)?;
     let mut proof = evidence(2, &star);
     proof.extend(evidence(2, &explicit));
+    // The clause `uid-star`: `*` still reaching the expunged UID 4 is UIDNEXT-1
+    // (`rfc3501`); stopping short of it is the last UID present (`current-top`).
+    let (value, verdict) = if with_star.contains(&4) {
+        ("rfc3501", Verdict::Conforms)
+    } else {
+        ("current-top", Verdict::Pitfall)
+    };
     Ok(Finding {
-        clause: "* in UID FETCH n:* VANISHED",
-        value: None,
+        clause: "uid-star",
+        value: Some(value.into()),
         observed: format!(
-            "top UID 4 expunged; `1:*` reports {}, `1:4294967295` reports {}",
+            "top UID 4 expunged; `UID FETCH 1:* ... (CHANGEDSINCE m VANISHED)` reports {}, \
+             `1:4294967295` reports {}",
             show(&with_star),
             show(&with_max)
         ),
         required: "VANISHED (EARLIER) for expunged UIDs in the set",
-        verdict: if with_star.contains(&4) {
-            Verdict::Conforms
-        } else {
-            Verdict::Pitfall
-        },
+        verdict,
         section: "RFC 7162 3.2.6, RFC 3501 9",
         evidence: proof,
     })
 }
 
-/// real-servers.md section 6: `*` in QRESYNC known-uids, which RFC 7162 section 7's grammar
+/// `*` in QRESYNC known-uids, which RFC 7162 section 7's grammar
 /// forbids (`known-uids = sequence-set ; "*" is not allowed`). BAD conforms; accepting it
 /// and leaving out the expunged top UID loses that expunge for the client.
 pub fn star_known_uids(ctx: &mut Ctx) -> Result<Finding, String> {

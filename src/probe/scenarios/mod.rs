@@ -1,6 +1,6 @@
-//! The conformance scenarios: one per clause of the catalogue (and the `*` checks no clause
-//! models yet), each in a fresh mailbox `resync-check-<scenario>-<n>` filled by APPEND so
-//! that its UIDs start at 1, over two or more connections of the same user after
+//! The conformance scenarios: one per clause of the catalogue the probe can observe (and one
+//! `*` check no clause models), each in a fresh mailbox `resync-check-<scenario>-<n>` filled
+//! by APPEND so that its UIDs start at 1, over two or more connections of the same user after
 //! `ENABLE QRESYNC`. A scenario that meets an error (NO/BAD to a command it needs, a closed
 //! connection, a line that does not parse, a literal above the cap, a timeout) ends with
 //! that error; the next scenario runs.
