@@ -7,7 +7,9 @@ use std::fmt::Write;
 
 use crate::imap::types::{ClientId, Flag, ModSeq, Uid};
 use crate::imap::wire;
-use crate::properties::{Property, client_count_agrees, is_synchronized};
+use crate::properties::{
+    Property, client_count_agrees, counts_differ, divergence_detectable, is_synchronized,
+};
 use crate::server::{ExpungeCause, Expunged, Regression, Server, UID_VALIDITY};
 use crate::system::{Action, Config, System};
 
@@ -94,6 +96,9 @@ pub struct Transcript {
     pub divergence: String,
     /// The client whose cache diverged.
     pub diverged: Option<ClientId>,
+    /// For `views-converge` and `divergence-detectable`: whether the diverged client's own
+    /// count would show it (`properties::divergence_detectable`), as one sentence.
+    pub detectability: Option<String>,
     pub last: System,
     /// The events, the state and the divergence as text lines.
     pub text: String,
@@ -116,14 +121,52 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
         writeln!(text, "--   {line}").unwrap();
     }
     writeln!(text, "-- {}: {divergence}", property.name).unwrap();
+    let detectability = detectability(property, &state, diverged);
+    if let Some(sentence) = &detectability {
+        writeln!(text, "-- {sentence}").unwrap();
+    }
     Transcript {
         events,
         state: state_lines,
         divergence,
         diverged,
+        detectability,
         last: state,
         text,
     }
+}
+
+/// Whether the client that diverged would notice by comparing its message count with the
+/// UIDs it caches: computed from the last state, as `divergence-detectable` judges it.
+fn detectability(property: &Property, state: &System, client: Option<ClientId>) -> Option<String> {
+    if !matches!(property.name, "views-converge" | "divergence-detectable") {
+        return None;
+    }
+    let id = client?;
+    let replica = &state.clients[id.index()];
+    let exists = replica.connection.as_ref()?.exists;
+    let cached = count(replica.cache.len(), "UID");
+    // A server that names more UIDs than the client counted drives the count below zero.
+    let counted = match u64::try_from(exists) {
+        Ok(n) => count(n, "message"),
+        Err(_) => format!("{exists} messages"),
+    };
+    let check = "a client that compares the two (mutt's and Trojita's check)";
+    let sentence = match counts_differ(state, id) {
+        true if divergence_detectable(state) => format!(
+            "detectable: {id} counts {counted} (its last EXISTS, less each VANISHED since) but \
+             caches {cached}, so {check} notices the loss."
+        ),
+        true => format!(
+            "detectable for {id}, which counts {counted} but caches {cached}; but another \
+             client's divergence here is silent (divergence-detectable fails here)."
+        ),
+        false => format!(
+            "silent: {id} counts {counted} and caches {cached}, so {check} does not notice \
+             (divergence-detectable fails here)."
+        ),
+    };
+    Some(sentence)
 }
 
 /// A model file's script as a transcript, with the state after its last step: how the
@@ -554,6 +597,10 @@ fn explain(
         // only what the client's resync point covers.
         let whole = match property.name {
             "views-converge" if is_synchronized(state, id) => true,
+            // Only a client whose own count would not show it.
+            "divergence-detectable" if is_synchronized(state, id) && !counts_differ(state, id) => {
+                true
+            }
             "resync-point-safe" => false,
             _ => continue,
         };
