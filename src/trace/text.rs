@@ -7,9 +7,7 @@ use std::fmt::Write;
 
 use crate::imap::types::{ClientId, Flag, ModSeq, Uid};
 use crate::imap::wire;
-use crate::properties::{
-    Property, client_count_agrees, counts_differ, divergence_detectable, is_synchronized,
-};
+use crate::properties::{Property, client_count_agrees, counts_differ, is_synchronized};
 use crate::server::{ExpungeCause, Expunged, Regression, Server, UID_VALIDITY};
 use crate::system::{Action, Config, System};
 
@@ -121,7 +119,7 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
         writeln!(text, "--   {line}").unwrap();
     }
     writeln!(text, "-- {}: {divergence}", property.name).unwrap();
-    let detectability = detectability(property, &state, diverged);
+    let detectability = super::detectability::sentence(property, &state, diverged);
     if let Some(sentence) = &detectability {
         writeln!(text, "-- {sentence}").unwrap();
     }
@@ -134,39 +132,6 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
         last: state,
         text,
     }
-}
-
-/// Whether the client that diverged would notice by comparing its message count with the
-/// UIDs it caches: computed from the last state, as `divergence-detectable` judges it.
-fn detectability(property: &Property, state: &System, client: Option<ClientId>) -> Option<String> {
-    if !matches!(property.name, "views-converge" | "divergence-detectable") {
-        return None;
-    }
-    let id = client?;
-    let replica = &state.clients[id.index()];
-    let exists = replica.connection.as_ref()?.exists;
-    let cached = count(replica.cache.len(), "UID");
-    // A server that names more UIDs than the client counted drives the count below zero.
-    let counted = match u64::try_from(exists) {
-        Ok(n) => count(n, "message"),
-        Err(_) => format!("{exists} messages"),
-    };
-    let check = "a client that compares the two (mutt's and Trojita's check)";
-    let sentence = match counts_differ(state, id) {
-        true if divergence_detectable(state) => format!(
-            "detectable: {id} counts {counted} (its last EXISTS, less each VANISHED since) but \
-             caches {cached}, so {check} notices the loss."
-        ),
-        true => format!(
-            "detectable for {id}, which counts {counted} but caches {cached}; but another \
-             client's divergence here is silent (divergence-detectable fails here)."
-        ),
-        false => format!(
-            "silent: {id} counts {counted} and caches {cached}, so {check} does not notice \
-             (divergence-detectable fails here)."
-        ),
-    };
-    Some(sentence)
 }
 
 /// A model file's script as a transcript, with the state after its last step: how the
