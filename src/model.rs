@@ -74,17 +74,7 @@ type Condition = fn(&ResyncModel, &System) -> bool;
 /// The name of the property that keeps every state expanded; never reported.
 pub const EXPAND_EVERY_STATE: &str = "(expand every state)";
 
-const CONDITIONS: [Condition; PROPERTIES.len()] = [
-    condition::<0>,
-    condition::<1>,
-    condition::<2>,
-    condition::<3>,
-    condition::<4>,
-    condition::<5>,
-    condition::<6>,
-    condition::<7>,
-    condition::<8>,
-];
+const CONDITIONS: [Condition; PROPERTIES.len()] = crate::per_property!(condition);
 
 impl Model for ResyncModel {
     type State = System;

@@ -22,7 +22,7 @@ pub struct Property {
 }
 
 /// Every property, in the order reports print them.
-pub const PROPERTIES: [Property; 9] = [
+pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "views-converge",
         kind: Kind::Always,
@@ -32,6 +32,18 @@ pub const PROPERTIES: [Property; 9] = [
                   for it, and from which the server holds nothing back, caches exactly the \
                   mailbox (UIDs and flags)",
         condition: views_converge,
+    },
+    Property {
+        name: "divergence-detectable",
+        kind: Kind::Always,
+        section: "RFC 3501 section 7.3.1 (EXISTS \"reports the number of messages in the \
+                  mailbox\"), RFC 7162 section 3.2.10.2 (each VANISHED UID decrements it) and \
+                  sections 3.2.5 and 6 (the QRESYNC SELECT's resync)",
+        summary: "a synchronized client whose cache differs from the mailbox counts a \
+                  different number of messages (its last EXISTS, less one per UID of each \
+                  VANISHED since) than it caches UIDs, so comparing the two (mutt's and \
+                  Trojita's check) notices the loss; where it fails, the divergence is silent",
+        condition: divergence_detectable,
     },
     Property {
         name: "resync-point-safe",
@@ -110,6 +122,28 @@ pub const PROPERTIES: [Property; 9] = [
     },
 ];
 
+/// `[$condition::<0>, ..., $condition::<N-1>]`, one per entry of [`PROPERTIES`]: stateright's
+/// conditions are plain `fn` pointers, so each wrapper (`model.rs`, `explore/mod.rs`) needs a
+/// copy of its condition per index. The one list of indices for both; the wrappers' array
+/// type, `[_; PROPERTIES.len()]`, makes a missing or extra index a compile error.
+#[macro_export]
+macro_rules! per_property {
+    ($condition:ident) => {
+        [
+            $condition::<0>,
+            $condition::<1>,
+            $condition::<2>,
+            $condition::<3>,
+            $condition::<4>,
+            $condition::<5>,
+            $condition::<6>,
+            $condition::<7>,
+            $condition::<8>,
+            $condition::<9>,
+        ]
+    };
+}
+
 pub fn property(name: &str) -> Option<&'static Property> {
     PROPERTIES.iter().find(|p| p.name == name)
 }
@@ -127,17 +161,59 @@ fn clients(system: &System) -> impl Iterator<Item = ClientId> {
 }
 
 pub fn views_converge(system: &System) -> bool {
-    let messages = &system.server.mailbox.messages;
     clients(system)
         .filter(|c| is_synchronized(system, *c))
-        .all(|c| {
-            let cache = &system.clients[c.index()].cache;
-            cache.len() == messages.len()
-                && cache
-                    .iter()
-                    .zip(messages.iter())
-                    .all(|((u1, f), (u2, m))| u1 == u2 && *f == m.flags)
-        })
+        .all(|c| cache_matches(system, c))
+}
+
+/// The client caches exactly the mailbox's UIDs, each with the mailbox's flags.
+pub fn cache_matches(system: &System, client: ClientId) -> bool {
+    let messages = &system.server.mailbox.messages;
+    let cache = &system.clients[client.index()].cache;
+    cache.len() == messages.len()
+        && cache
+            .iter()
+            .zip(messages.iter())
+            .all(|((u1, f), (u2, m))| u1 == u2 && *f == m.flags)
+}
+
+/// `divergence-detectable`. Judged where `views-converge` is, and failing only where it
+/// fails too, for the same client: a synchronized client (RFC 7162 section 6's
+/// "synchronized": selected, nothing in flight or unread, nothing held back), whose cache
+/// differs from the mailbox. The divergence is detectable if the client's own two numbers
+/// disagree: the messages it counts and the UIDs it caches. Three choices, and why:
+///
+/// - **Which clients.** Every synchronized one, not only those whose last step was a QRESYNC
+///   SELECT: a client that stays selected keeps its count by the same EXISTS and VANISHED
+///   (RFC 3501 section 7.3.1, RFC 7162 section 3.2.10.2) and can compare at any time, and the
+///   property must hold wherever `views-converge` is judged, so that "violated" means the
+///   same states for both. A client after its QRESYNC SELECT (RFC 7162 sections 3.2.5 and
+///   6) is the case mutt and Trojita check.
+/// - **Which count.** The client's message count as it stands (`Connection::exists`): the
+///   last EXISTS it read, less one per UID of every VANISHED without EARLIER since (RFC 7162
+///   section 3.2.10.2; VANISHED (EARLIER) leaves it, section 3.2.10.1). A later EXISTS
+///   replaces the SELECT's ("reports the number of messages in the mailbox", RFC 3501
+///   section 7.3.1), and a client that compared the SELECT's EXISTS after a VANISHED would
+///   see a mismatch of its own making. Only what the client read counts, never the server's
+///   state: the check is the client's.
+/// - **What it can see.** Only the count: a divergence in flags alone, or one where a ghost
+///   UID and a missing one cancel out, is silent. So is any divergence of a client whose
+///   count is off by as much as its cache (a server that counts wrong, which
+///   `message-count-agrees` reports).
+pub fn divergence_detectable(system: &System) -> bool {
+    clients(system)
+        .filter(|c| is_synchronized(system, *c) && !cache_matches(system, *c))
+        .all(|c| counts_differ(system, c))
+}
+
+/// The client counts a different number of messages than it caches UIDs: the check of
+/// `divergence-detectable` would notice. Only meaningful for a connected client.
+pub fn counts_differ(system: &System, client: ClientId) -> bool {
+    let replica = &system.clients[client.index()];
+    replica
+        .connection
+        .as_ref()
+        .is_some_and(|c| c.exists != replica.cache.len() as i32)
 }
 
 pub fn resync_point_safe(system: &System) -> bool {

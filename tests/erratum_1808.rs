@@ -109,7 +109,9 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
         "-- views-converge: C2 still caches UID 1, which C2's CLOSE expunged at MODSEQ 3, and \
          its QRESYNC SELECT from MODSEQ 3 sent no VANISHED for it, as the expunge's MODSEQ 3 \
          is not above 3; C2's resync point is 3 (stored when it read \
-         `a1 OK [HIGHESTMODSEQ 3] done`).\n"
+         `a1 OK [HIGHESTMODSEQ 3] done`).\n-- detectable: C2 counts 1 message (its last \
+         EXISTS, less each VANISHED since) but caches 2 UIDs, so a client that compares the \
+         two (mutt's and Trojita's check) notices the loss.\n"
     ));
     assert!(transcript.last.clients[1].cache.contains_key(&Uid(1)));
     assert!(

@@ -58,7 +58,14 @@ fn a_client_that_stores_what_status_reports_loses_changes_at_the_default_bounds(
     let outcome = check(config, &[], all(), options());
     assert_eq!(outcome.completion, Completion::Complete);
     assert_eq!(outcome.statistics.unique_states, 1_609_584);
-    assert_eq!(violated(&outcome), ["views-converge", "resync-point-safe"]);
+    assert_eq!(
+        violated(&outcome),
+        [
+            "views-converge",
+            "divergence-detectable",
+            "resync-point-safe"
+        ]
+    );
     // The server conforms: STATUS is no response code of a selected mailbox.
     assert_eq!(
         outcome.verdict("announced-highestmodseq-covered"),
@@ -174,7 +181,14 @@ fn a_renumbering_server_is_survived_by_a_client_that_wipes_and_not_by_one_that_k
     );
     let outcome = check(config, &[], all(), options());
     assert_eq!(outcome.statistics.unique_states, 1_412_305);
-    assert_eq!(violated(&outcome), ["views-converge", "resync-point-safe"]);
+    assert_eq!(
+        violated(&outcome),
+        [
+            "views-converge",
+            "divergence-detectable",
+            "resync-point-safe"
+        ]
+    );
     let converge = &outcome.properties[property_index("views-converge").unwrap()];
     let actions = converge.counterexample.as_ref().unwrap();
     let read = Action::Read { client: C2 };
@@ -274,6 +288,7 @@ fn a_client_that_drops_out_of_band_lines_but_moves_its_resync_point_loses_them()
         violated(&outcome),
         [
             "views-converge",
+            "divergence-detectable",
             "resync-point-safe",
             "message-count-agrees"
         ]
@@ -339,7 +354,14 @@ fn a_client_that_drops_out_of_band_lines_but_moves_its_resync_point_loses_them()
     let config = rfc7162_with(&[("client-out-of-band", "ignore-fetch")], 2);
     let outcome = check(config, &[], all(), options());
     assert_eq!(outcome.statistics.unique_states, 1_124_801);
-    assert_eq!(violated(&outcome), ["views-converge", "resync-point-safe"]);
+    assert_eq!(
+        violated(&outcome),
+        [
+            "views-converge",
+            "divergence-detectable",
+            "resync-point-safe"
+        ]
+    );
     let converge = &outcome.properties[property_index("views-converge").unwrap()];
     let actions = converge.counterexample.as_ref().unwrap();
     let flags = resync_check::server::Flush {
@@ -369,4 +391,13 @@ fn a_client_that_drops_out_of_band_lines_but_moves_its_resync_point_loses_them()
             "S2: a1 OK done",
         ]
     );
+    // Silent: a flag alone differs, so C2's count (2) equals its cached UIDs (2); the same
+    // four steps are divergence-detectable's shortest counterexample.
+    assert!(transcript.text.contains(
+        "\n-- silent: C2 counts 2 messages and caches 2 UIDs, so a client that compares the \
+         two (mutt's and Trojita's check) does not notice (divergence-detectable fails \
+         here).\n"
+    ));
+    let silent = &outcome.properties[property_index("divergence-detectable").unwrap()];
+    assert_eq!(silent.counterexample.as_ref(), Some(actions));
 }

@@ -165,6 +165,12 @@ fn a_server_that_forgot_its_expunges_must_answer_with_a_superset() {
     lines.push("S2: a2 OK [READ-WRITE] SELECT completed");
     assert_eq!(wire(&config, "views-converge", &actions), lines);
     let text = transcript(&config, property("views-converge").unwrap(), &actions).text;
+    // Detectable: C2 was told 1 EXISTS and caches 2 UIDs (divergence-detectable holds).
+    assert!(text.contains(
+        "\n-- detectable: C2 counts 1 message (its last EXISTS, less each VANISHED since) but \
+         caches 2 UIDs, so a client that compares the two (mutt's and Trojita's check) \
+         notices the loss.\n"
+    ));
     assert!(text.contains(
         "-- the server lets its expunge records expire and keeps only their highest \
          mod-sequence, 3 (RFC 7162 section 5.3)"
@@ -202,6 +208,7 @@ fn a_restart_that_loses_the_mod_sequences_loses_changes_below_every_resync_point
         violated(&outcome),
         [
             "views-converge",
+            "divergence-detectable",
             "resync-point-safe",
             "highestmodseq-monotonic"
         ]
@@ -242,6 +249,16 @@ fn a_restart_that_loses_the_mod_sequences_loses_changes_below_every_resync_point
             "S1: a3 OK [READ-WRITE] SELECT completed",
         ]
     );
+    // Silent: EXISTS 2 and two cached UIDs, only a flag differs; the same 12 steps are
+    // divergence-detectable's shortest counterexample.
+    let text = transcript(&config, property("views-converge").unwrap(), &actions).text;
+    assert!(text.contains(
+        "\n-- silent: C1 counts 2 messages and caches 2 UIDs, so a client that compares the \
+         two (mutt's and Trojita's check) does not notice (divergence-detectable fails \
+         here).\n"
+    ));
+    assert_eq!(actions.len(), 12);
+    assert_eq!(path(&outcome, "divergence-detectable"), actions);
     let blame = avoiding_changes(&config, property("views-converge").unwrap(), &actions);
     assert!(
         sentence("views-converge", &blame).contains("with modseq-restart=persistent"),

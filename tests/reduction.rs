@@ -6,6 +6,7 @@
 
 use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
 use resync_check::cli::args::ReduceArg;
+use resync_check::model_file::property_index;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
@@ -92,12 +93,22 @@ fn summary(config: Config, options: CheckOptions) -> (Summary, usize) {
 #[test]
 fn every_reduction_gives_the_unreduced_verdicts_on_every_clause_value() {
     let mut violations = 0;
+    // divergence-detectable is covered both ways: models whose divergence is silent (it
+    // fails) and models whose divergence the count shows (views-converge alone fails).
+    let (mut silent, mut detectable) = (0, 0);
+    let converge = property_index("views-converge").unwrap();
+    let detect = property_index("divergence-detectable").unwrap();
     for (name, config) in models() {
         let (unreduced, states) = summary(config, options(Reduction::NONE, true));
         violations += unreduced
             .iter()
             .filter(|(v, _)| *v == Verdict::Violated)
             .count();
+        match (unreduced[converge].0, unreduced[detect].0) {
+            (_, Verdict::Violated) => silent += 1,
+            (Verdict::Violated, _) => detectable += 1,
+            _ => {}
+        }
         for reduction in reductions() {
             let (reduced, reduced_states) = summary(config, options(reduction, true));
             assert_eq!(
@@ -115,6 +126,10 @@ fn every_reduction_gives_the_unreduced_verdicts_on_every_clause_value() {
     }
     // The comparison is not vacuous: clause values break properties at these bounds.
     assert!(violations >= 20, "only {violations} violations");
+    assert!(
+        silent >= 3 && detectable >= 1,
+        "{silent} silent, {detectable} detectable"
+    );
 }
 
 #[test]

@@ -133,17 +133,7 @@ fn condition<const I: usize>(_: &ExploreModel, state: &ExploreState) -> bool {
 
 type Condition = fn(&ExploreModel, &ExploreState) -> bool;
 
-const CONDITIONS: [Condition; PROPERTIES.len()] = [
-    condition::<0>,
-    condition::<1>,
-    condition::<2>,
-    condition::<3>,
-    condition::<4>,
-    condition::<5>,
-    condition::<6>,
-    condition::<7>,
-    condition::<8>,
-];
+const CONDITIONS: [Condition; PROPERTIES.len()] = crate::per_property!(condition);
 
 impl Model for ExploreModel {
     type State = ExploreState;

@@ -29,8 +29,9 @@
 //! each incomplete block completed, and s' the state with each such client dropped right
 //! after its last read: both are reduced states (the server, and every other client, the same
 //! as in s). An `always` property that fails in s fails in ŝ or s': the server's monitors
-//! and every complete client are the same in ŝ; `views-converge` and `message-count-agrees`
-//! never judge a client with unread lines; `resync-point-safe` judges a client by its cache,
+//! and every complete client are the same in ŝ; `views-converge`, `divergence-detectable`
+//! and `message-count-agrees` never judge a client with unread lines (each is a function of
+//! the state: the judged client's replica and connection, its session, the mailbox); `resync-point-safe` judges a client by its cache,
 //! resync point and UIDNEXT, which survive the drop, so it fails in s' as in s. (4) A
 //! `sometimes` property can hold only at a partly read state (`modseq-read-above-held-back-
 //! expunge` is about the MODSEQs read since the last tagged line): the reduced search

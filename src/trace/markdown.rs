@@ -58,6 +58,9 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     )
     .unwrap();
     writeln!(out, "{}\n", shown.divergence).unwrap();
+    if let Some(sentence) = &shown.detectability {
+        writeln!(out, "The divergence is {sentence}\n").unwrap();
+    }
     writeln!(
         out,
         "Responsible: {}.\n",

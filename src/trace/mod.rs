@@ -4,6 +4,7 @@
 //! SVG.
 
 pub mod blame;
+pub mod detectability;
 pub mod markdown;
 pub mod minimize;
 pub mod replay;

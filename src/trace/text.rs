@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::imap::types::{ClientId, Flag, ModSeq, Uid};
 use crate::imap::wire;
-use crate::properties::{Property, client_count_agrees, is_synchronized};
+use crate::properties::{Property, client_count_agrees, counts_differ, is_synchronized};
 use crate::server::{ExpungeCause, Expunged, Regression, Server, UID_VALIDITY};
 use crate::system::{Action, Config, System};
 
@@ -94,6 +94,9 @@ pub struct Transcript {
     pub divergence: String,
     /// The client whose cache diverged.
     pub diverged: Option<ClientId>,
+    /// For `views-converge` and `divergence-detectable`: whether the diverged client's own
+    /// count would show it (`properties::divergence_detectable`), as one sentence.
+    pub detectability: Option<String>,
     pub last: System,
     /// The events, the state and the divergence as text lines.
     pub text: String,
@@ -116,11 +119,16 @@ pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> T
         writeln!(text, "--   {line}").unwrap();
     }
     writeln!(text, "-- {}: {divergence}", property.name).unwrap();
+    let detectability = super::detectability::sentence(property, &state, diverged);
+    if let Some(sentence) = &detectability {
+        writeln!(text, "-- {sentence}").unwrap();
+    }
     Transcript {
         events,
         state: state_lines,
         divergence,
         diverged,
+        detectability,
         last: state,
         text,
     }
@@ -554,6 +562,10 @@ fn explain(
         // only what the client's resync point covers.
         let whole = match property.name {
             "views-converge" if is_synchronized(state, id) => true,
+            // Only a client whose own count would not show it.
+            "divergence-detectable" if is_synchronized(state, id) && !counts_differ(state, id) => {
+                true
+            }
             "resync-point-safe" => false,
             _ => continue,
         };
