@@ -118,15 +118,16 @@ pub(super) struct Batch<'a> {
     pub budget: &'a (dyn Allowance + Sync),
 }
 
-/// Nodes per chunk: small enough that the threads finish a batch together, large enough
-/// that consecutive nodes share their paths.
+/// Nodes per chunk at least: a chunk is also how often a thread looks at the budget.
 const CHUNK_NODES: usize = 64;
 
 impl Batch<'_> {
     /// Expands `indices` on one thread per `paths` entry: the chunks in order, up to the
     /// first one left unexpanded because the budget was spent.
     pub fn expand(&self, indices: &[u32], paths: &mut [PathStates]) -> Vec<Part> {
-        let chunks: Vec<&[u32]> = indices.chunks(CHUNK_NODES).collect();
+        // Few long chunks: consecutive nodes share their paths, which a thread rebuilds.
+        let per_chunk = CHUNK_NODES.max(indices.len().div_ceil(4 * paths.len()));
+        let chunks: Vec<&[u32]> = indices.chunks(per_chunk).collect();
         let taken = AtomicUsize::new(0);
         let work = |path: &mut PathStates| {
             let mut done = Vec::new();
