@@ -43,7 +43,7 @@ fn by_default_check_stops_at_the_first_violation() {
     ));
     // Found under the read reduction, then searched again without it for the shortest path.
     assert!(out.contains(
-        "bfs, 1 thread (first violation): reduction symmetry+reads found one in 22 states, \
+        "bfs, 2 thread(s) (first violation): reduction symmetry+reads found one in 22 states, \
          reduction symmetry+read-order the shortest path; incomplete: stopped at the first"
     ));
 }
@@ -57,7 +57,9 @@ fn check_of_rfc7162_holds_and_exits_0() {
     assert!(out.contains("resynced-after-foreign-expunge         reached\n"));
     // Our breadth-first search finds no violation and counts the whole reduced space.
     assert!(out.contains("states: 59653 unique"));
-    assert!(out.contains("bfs, 1 thread (first violation), reduction symmetry+reads; complete\n"));
+    assert!(
+        out.contains("bfs, 2 thread(s) (first violation), reduction symmetry+reads; complete\n")
+    );
 }
 
 #[test]

@@ -4,13 +4,15 @@
 //! exact search, symmetry and read order, whose lengths are the unreduced ones). Small
 //! bounds keep it fast; the benchmark compares at the standard ones.
 
+mod common;
+
+use common::small::models;
 use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
 use resync_check::cli::args::ReduceArg;
 use resync_check::model_file::property_index;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
-use resync_check::spec::{EDITIONS, clauses};
 use resync_check::system::Config;
 
 fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
@@ -34,48 +36,6 @@ fn reductions() -> [Reduction; 5] {
         ReduceArg::All,
     ]
     .map(ReduceArg::reduction)
-}
-
-/// Every edition, and every clause value over rfc7162: two clients, one message, two
-/// commands each; a clause about the other agent's race gets one arrival and one removal
-/// and one command each.
-fn models() -> Vec<(String, Config)> {
-    let small = Bounds {
-        clients: Some(2),
-        messages: Some(1),
-        commands: Some(2),
-        arrivals: None,
-        removals: None,
-    };
-    let race = Bounds {
-        commands: Some(1),
-        arrivals: Some(1),
-        removals: Some(1),
-        ..small
-    };
-    let mut models: Vec<(String, Config)> = EDITIONS
-        .iter()
-        .map(|e| (e.name.to_string(), config(e.name, &[], small).unwrap()))
-        .collect();
-    for clause in clauses() {
-        let bounds = if clause.needs_other_agent {
-            race
-        } else {
-            small
-        };
-        for (value, _) in clause.values {
-            // With the clauses it needs to make a difference (as the matrix checks it).
-            let needed = clause
-                .needs
-                .iter()
-                .map(|(c, v)| (c.to_string(), v.to_string()));
-            let mut set: Vec<(String, String)> = needed.collect();
-            set.push((clause.name.to_string(), value.to_string()));
-            let name = format!("rfc7162 {}={value}", clause.name);
-            models.push((name, config("rfc7162", &set, bounds).unwrap()));
-        }
-    }
-    models
 }
 
 type Summary = Vec<(Verdict, Option<usize>)>;

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::limits::Budget;
 use crate::properties::{Kind, PROPERTIES};
-use crate::reduce::{Reduction, Space};
+use crate::reduce::Space;
 use crate::search::{self, Condition, Goal};
 use crate::system::{Action, Config, System};
 
@@ -30,7 +30,7 @@ pub(super) fn first_violation(
     let conditions: Vec<Condition> = properties.iter().map(|&i| condition(i)).collect();
     let (searched, shortest, search) = match in_script_violation {
         true => (search::Outcome::default(), true, "script".to_string()),
-        false => search_first(config, start, &conditions, options.reduction, budget),
+        false => search_first(config, start, &conditions, options, budget),
     };
     let found = |k: usize| {
         let i = properties[k];
@@ -91,19 +91,27 @@ fn search_first(
     config: &Config,
     start: &System,
     conditions: &[Condition],
-    reduction: Reduction,
+    options: CheckOptions,
     budget: &Budget,
 ) -> (search::Outcome, bool, String) {
+    let (reduction, threads) = (options.reduction, options.threads);
     let violates = |outcome: &search::Outcome| {
         let always = |(c, _): &(usize, Vec<Action>)| conditions[*c].0 == Kind::Always;
         outcome.decided.iter().any(always)
     };
     let space = Space { config, reduction };
     let name = format!(
-        "bfs, 1 thread (first violation), reduction {}",
+        "bfs, {threads} thread(s) (first violation), reduction {}",
         reduction.name()
     );
-    let first = search::search(&space, start, conditions, Goal::FirstViolation, budget);
+    let first = search::search(
+        &space,
+        start,
+        conditions,
+        Goal::FirstViolation,
+        budget,
+        threads,
+    );
     if !reduction.reads || !violates(&first) {
         return (first, true, name);
     }
@@ -111,9 +119,16 @@ fn search_first(
         config,
         reduction: reduction.exact(),
     };
-    let again = search::search(&exact, start, conditions, Goal::FirstViolation, budget);
+    let again = search::search(
+        &exact,
+        start,
+        conditions,
+        Goal::FirstViolation,
+        budget,
+        threads,
+    );
     let name = format!(
-        "bfs, 1 thread (first violation): reduction {} found one in {} states, reduction {} \
+        "bfs, {threads} thread(s) (first violation): reduction {} found one in {} states, reduction {} \
          the shortest path",
         reduction.name(),
         first.unique_states,

@@ -5,6 +5,7 @@
 //! finds the shortest counterexample of each violated property.
 
 mod first_violation;
+mod whole_space;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -136,7 +137,7 @@ pub struct CheckOutcome {
     pub properties: Vec<PropertyOutcome>,
     pub statistics: Statistics,
     pub completion: Completion,
-    /// Which search explored: `bfs, 1 thread (first violation)`, or stateright's strategy
+    /// Which search explored: `bfs, 2 thread(s) (first violation)`, or the strategy
     /// and threads.
     pub search: String,
 }
@@ -211,6 +212,17 @@ fn check_watched(
             budget,
         );
     }
+    if options.strategy == Strategy::Bfs {
+        return whole_space::whole_space(
+            &config,
+            script,
+            &start,
+            &prefix_hits,
+            properties,
+            options,
+            budget,
+        );
+    }
     let model = ResyncModel::new(
         config,
         start.clone(),
@@ -251,6 +263,7 @@ fn check_watched(
             &conditions,
             Goal::Decide,
             &budget.after_run(),
+            options.threads,
         ),
     };
     let properties = properties

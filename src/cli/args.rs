@@ -187,9 +187,10 @@ pub enum Format {
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// Exploration order of a whole-space run (`--keep-going`, `verify`); counterexamples are
+    /// Search of a whole-space run (`--keep-going`, `verify`): `bfs` is our breadth-first
+    /// search on --threads threads, `dfs` stateright's depth-first one; counterexamples are
     /// always shortest.
-    #[arg(long, value_enum, default_value = "dfs")]
+    #[arg(long, value_enum, default_value = "bfs")]
     pub strategy: StrategyArg,
     /// Checker threads. Verdicts, state counts of complete runs and counterexamples do not
     /// depend on it.
@@ -294,9 +295,9 @@ pub struct CheckArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Explore the whole space and decide every property (stateright, with --strategy and
-    /// --threads). Without it, check stops at the first violated `always` property, found by
-    /// a breadth-first search of one thread, so its counterexample is shortest.
+    /// Explore the whole space and decide every property (with --strategy and --threads).
+    /// Without it, check stops at the first violated `always` property, found by our
+    /// breadth-first search on --threads threads, so its counterexample is shortest.
     #[arg(long)]
     pub keep_going: bool,
 }

@@ -22,7 +22,7 @@ pub fn matrix(args: &MatrixArgs) -> Result<u8, String> {
     let options = CheckOptions {
         keep_going: true,
         progress: false,
-        strategy: Strategy::Dfs,
+        strategy: Strategy::Bfs,
         threads: args.threads as usize,
         limits: Limits {
             max_memory: args.max_memory.or_else(default_max_memory),

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod clauses;
+pub mod small;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

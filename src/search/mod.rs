@@ -9,6 +9,8 @@
 //! `--keep-going`, stateright explores the whole space and this search then finds the
 //! shortest path of each property stateright found violated, all in one pass.
 
+mod expand;
+
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
@@ -17,6 +19,8 @@ use crate::limits::{Allowance, Budget};
 use crate::properties::Kind;
 use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
+
+use expand::{Batch, Child, Inner, Node, PathStates};
 
 /// The state's stable fingerprint (fingerprint.rs).
 fn fingerprint(state: &System) -> u64 {
@@ -49,6 +53,9 @@ pub enum Goal {
     FirstViolation,
     /// Once every property is decided, or the space is exhausted.
     Decide,
+    /// Once the space is exhausted, every property decided on the way: the state counts
+    /// are those of the whole space.
+    Exhaust,
 }
 
 /// How the search ended and what it found.
@@ -79,63 +86,7 @@ impl Outcome {
 /// How many states the search expands between two looks at the budget.
 const LOOK_EVERY: usize = 1024;
 
-/// A node of the search tree: the state its parent's state and `action` lead to.
-#[derive(Clone, Copy)]
-struct Node {
-    /// Index into the nodes; [`START`] for the start state.
-    parent: u32,
-    /// Moves from the start.
-    depth: u32,
-    action: Move,
-}
-
 const START: u32 = u32::MAX;
-
-/// The states along one path of the search tree, from the start: the queue holds node
-/// indices, not states (a state is a kilobyte or more, a node a few dozen bytes), and a
-/// state is rebuilt from the nearest ancestor on this path. Nodes are expanded in the order
-/// they were made, so consecutive ones share most of their path: each costs about one
-/// `apply`.
-struct PathStates {
-    /// `nodes[k]` is the node at depth k + 1 of the path; `states[k + 1]` its state.
-    nodes: Vec<u32>,
-    states: Vec<System>,
-}
-
-impl PathStates {
-    fn new(start: &System) -> PathStates {
-        PathStates {
-            nodes: Vec::new(),
-            states: vec![start.clone()],
-        }
-    }
-
-    fn state_of(&mut self, space: &Space, tree: &[Node], index: u32) -> &System {
-        let mut chain = Vec::new();
-        let mut at = index;
-        while at != START {
-            let depth = tree[at as usize].depth as usize;
-            if self.nodes.get(depth - 1) == Some(&at) {
-                break;
-            }
-            chain.push(at);
-            at = tree[at as usize].parent;
-        }
-        let kept = match at {
-            START => 0,
-            _ => tree[at as usize].depth as usize,
-        };
-        self.nodes.truncate(kept);
-        self.states.truncate(kept + 1);
-        for &node in chain.iter().rev() {
-            let last = &self.states[self.states.len() - 1];
-            let next = space.step(last, tree[node as usize].action, &mut |_| {});
-            self.nodes.push(node);
-            self.states.push(next);
-        }
-        &self.states[self.states.len() - 1]
-    }
-}
 
 /// A condition to decide: an `always` one is decided where it fails, a `sometimes` one
 /// where it holds.
@@ -148,7 +99,8 @@ pub fn search(
     start: &System,
     conditions: &[Condition],
     goal: Goal,
-    budget: &dyn Allowance,
+    budget: &(dyn Allowance + Sync),
+    threads: usize,
 ) -> Outcome {
     let started = Instant::now();
     let mut found = Found {
@@ -156,7 +108,7 @@ pub fn search(
         open: (0..conditions.len()).collect(),
         decided: Vec::new(),
     };
-    let (exhausted, statistics) = explore(space, start, &mut found, goal, budget);
+    let (exhausted, statistics) = explore(space, start, &mut found, goal, budget, threads);
     let (unique_states, generated_states, depth_max) = statistics;
     Outcome {
         decided: found
@@ -201,6 +153,24 @@ impl Found<'_> {
         self.open.len() < before
     }
 
+    /// Records every open condition whose bit is set in `bits` (expand.rs), with the path
+    /// `path` returns; true if it decided any.
+    fn decide_bits(&mut self, bits: u64, path: impl Fn() -> Vec<Move>) -> bool {
+        if bits == 0 {
+            return false;
+        }
+        let before = self.open.len();
+        let decided = &mut self.decided;
+        self.open.retain(|&i| {
+            let decides = bits & (1 << i) != 0;
+            if decides {
+                decided.push((i, path()));
+            }
+            !decides
+        });
+        self.open.len() < before
+    }
+
     /// Whether the search may end: at a violation for `FirstViolation`, once nothing is
     /// open for `Decide`.
     fn finished(&self, goal: Goal) -> bool {
@@ -210,19 +180,30 @@ impl Found<'_> {
                 .iter()
                 .any(|(c, _)| self.conditions[*c].0 == Kind::Always),
             Goal::Decide => self.open.is_empty(),
+            Goal::Exhaust => false,
         }
     }
 }
 
-/// The breadth-first loop. Returns whether the space was exhausted, and the unique and
-/// generated states and the depth reached.
+/// Nodes expanded in one batch, on every thread, before their successors are merged.
+const BATCH_NODES: usize = 8192;
+
+/// The breadth-first loop: batches of nodes in the order they were made (breadth-first
+/// order), each expanded on `threads` threads (expand.rs), then merged here in node order,
+/// so that everything but the time taken is the same whatever `threads` is. Returns whether
+/// the space was exhausted, and the unique and generated states and the depth reached.
 fn explore(
     space: &Space,
     concrete: &System,
     found: &mut Found,
     goal: Goal,
-    budget: &dyn Allowance,
+    budget: &(dyn Allowance + Sync),
+    threads: usize,
 ) -> (bool, (usize, usize, usize)) {
+    assert!(
+        found.conditions.len() <= 64,
+        "conditions are kept as bits of a u64"
+    );
     let start = &space.start(concrete);
     let mut generated_states = 1;
     let mut depth_max = 1;
@@ -232,93 +213,150 @@ fn explore(
     }
     let mut visited = Visited::default();
     visited.insert(fingerprint(start));
-    let mut path = PathStates::new(start);
-    let mut successors = Vec::new();
-    let mut inner_hits: Vec<(usize, usize)> = Vec::new();
-    let sometimes_open = |found: &Found| {
-        found
-            .open
-            .iter()
-            .any(|&i| found.conditions[i].0 == Kind::Sometimes)
-    };
-    // The frontier is implicit: nodes are expanded in the order they were made, which is
-    // breadth-first order. `next` is the node to expand; START first.
+    let mut paths: Vec<PathStates> = (0..threads.max(1))
+        .map(|_| PathStates::new(start))
+        .collect();
+    // `next` is the first node of the next batch; START first.
     let mut next: Option<u32> = Some(START);
     let mut expanded = 0usize;
-    while let Some(index) = next {
-        expanded += 1;
-        if expanded % LOOK_EVERY == 0 {
-            if budget.is_spent() {
-                break;
-            }
-            if index != START {
-                budget.show_depth(tree[index as usize].depth as usize + 1);
-            }
+    let mut indices: Vec<u32> = Vec::new();
+    'search: while let Some(first) = next {
+        indices.clear();
+        match first {
+            START => indices.push(START),
+            _ => indices.extend(first..tree.len().min(first as usize + BATCH_NODES) as u32),
         }
-        let (state, depth) = match index {
-            START => (start, 0),
-            _ => (
-                path.state_of(space, &tree, index),
-                tree[index as usize].depth,
-            ),
-        };
-        // `sometimes` properties inside a move (see reduce/mod.rs, point 4), as (index of
-        // the move, condition).
-        inner_hits.clear();
-        let check_inner = space.reduction.reads && sometimes_open(found);
-        space.successors(state, &mut successors, &mut |k, inner| {
-            if check_inner {
-                for &i in &found.open {
-                    let (kind, condition) = found.conditions[i];
-                    if kind == Kind::Sometimes
-                        && !inner_hits.iter().any(|&(_, c)| c == i)
-                        && condition(inner)
-                    {
-                        inner_hits.push((k, i));
+        let open = found.open.iter().fold(0u64, |bits, &i| bits | 1 << i);
+        let check_inner = space.reduction.reads
+            && found
+                .open
+                .iter()
+                .any(|&i| found.conditions[i].0 == Kind::Sometimes);
+        let parts = Batch {
+            space,
+            start,
+            tree: &tree,
+            visited: &visited,
+            conditions: found.conditions,
+            open,
+            check_inner,
+            budget,
+        }
+        .expand(&indices, &mut paths);
+        let mut nodes = indices.iter().copied();
+        for part in &parts {
+            let (mut children, mut inner) = (&part.children[..], &part.inner[..]);
+            for node in &part.nodes {
+                let index = nodes.next().expect("a node per expanded one");
+                expanded += 1;
+                if expanded % LOOK_EVERY == 0 {
+                    if budget.is_spent() {
+                        next = Some(index);
+                        break 'search;
+                    }
+                    if index != START {
+                        budget.show_depth(tree[index as usize].depth as usize + 1);
                     }
                 }
-            }
-        });
-        let admitted = budget.admit(successors.len());
-        generated_states += admitted;
-        for (k, (mv, child)) in successors.drain(..).take(admitted).enumerate() {
-            let hits: Vec<usize> = inner_hits
-                .iter()
-                .filter(|&&(at, i)| at == k && found.open.contains(&i))
-                .map(|&(_, i)| i)
-                .collect();
-            if !hits.is_empty() {
-                let through = [path_to(&tree, index), vec![mv]].concat();
-                found.open.retain(|i| !hits.contains(i));
-                for &i in &hits {
-                    found.decided.push((i, through.clone()));
-                }
-                if found.finished(goal) {
+                let ours;
+                (ours, children) = children.split_at(node.children as usize);
+                let hits;
+                (hits, inner) = inner.split_at(node.inner as usize);
+                let merged = Merge {
+                    index,
+                    children: ours,
+                    inner: hits,
+                    admitted: budget.admit(node.successors as usize),
+                };
+                generated_states += merged.admitted;
+                let depth = match index {
+                    START => 0,
+                    _ => tree[index as usize].depth,
+                };
+                if merged.apply(found, &mut tree, &mut visited, depth, goal, &mut depth_max) {
                     return (false, (visited.len(), generated_states, depth_max));
                 }
             }
-            if !visited.insert(fingerprint(&child)) {
-                continue;
-            }
-            tree.push(Node {
-                parent: index,
-                depth: depth + 1,
-                action: mv,
-            });
-            let child_index = (tree.len() - 1) as u32;
-            depth_max = depth_max.max(depth as usize + 2);
-            if found.decide_at(&child, || path_to(&tree, child_index)) && found.finished(goal) {
-                return (false, (visited.len(), generated_states, depth_max));
-            }
         }
-        let following = match index {
+        let merged_nodes: usize = parts.iter().map(|p| p.nodes.len()).sum();
+        if merged_nodes < indices.len() {
+            // The budget was spent before the batch was expanded whole.
+            next = Some(indices[merged_nodes]);
+            break;
+        }
+        let last = indices[indices.len() - 1];
+        let following = match last {
             START => 0,
-            _ => index + 1,
+            _ => last + 1,
         };
         next = ((following as usize) < tree.len()).then_some(following);
     }
     let exhausted = next.is_none() && !budget.is_spent();
     (exhausted, (visited.len(), generated_states, depth_max))
+}
+
+/// One expanded node's successors, merged into the tree and the visited set in order.
+struct Merge<'a> {
+    index: u32,
+    children: &'a [Child],
+    inner: &'a [Inner],
+    /// How many of its successors the budget admitted: only those count.
+    admitted: usize,
+}
+
+impl Merge<'_> {
+    /// Merges; true if the search is finished.
+    fn apply(
+        &self,
+        found: &mut Found,
+        tree: &mut Vec<Node>,
+        visited: &mut Visited,
+        depth: u32,
+        goal: Goal,
+        depth_max: &mut usize,
+    ) -> bool {
+        let admitted = self.admitted as u32;
+        let mut inner = self.inner.iter().filter(|h| h.k < admitted).peekable();
+        let mut children = self.children.iter().filter(|c| c.k < admitted).peekable();
+        loop {
+            // At the same successor, the hits inside its move come first.
+            let hit_first = match (inner.peek(), children.peek()) {
+                (None, None) => return false,
+                (Some(h), Some(c)) => h.k <= c.k,
+                (some, _) => some.is_some(),
+            };
+            if hit_first {
+                let hit = inner.next().expect("peeked");
+                let i = hit.condition as usize;
+                if !found.open.contains(&i) {
+                    continue;
+                }
+                found.open.retain(|&o| o != i);
+                let through = [path_to(tree, self.index), vec![hit.action]].concat();
+                found.decided.push((i, through));
+                if found.finished(goal) {
+                    return true;
+                }
+                continue;
+            }
+            let child = children.next().expect("peeked");
+            if !visited.insert(child.fingerprint) {
+                continue;
+            }
+            tree.push(Node {
+                parent: self.index,
+                depth: depth + 1,
+                action: child.action,
+            });
+            let child_index = (tree.len() - 1) as u32;
+            *depth_max = (*depth_max).max(depth as usize + 2);
+            if found.decide_bits(child.decides, || path_to(tree, child_index))
+                && found.finished(goal)
+            {
+                return true;
+            }
+        }
+    }
 }
 
 fn path_to(tree: &[Node], mut index: u32) -> Vec<Move> {
@@ -345,7 +383,7 @@ pub fn shortest_counterexample(
         config,
         reduction: Reduction::NONE,
     };
-    let outcome = search(&space, start, &conditions, Goal::Decide, &budget);
+    let outcome = search(&space, start, &conditions, Goal::Decide, &budget, 1);
     outcome.path(0).cloned()
 }
 
@@ -368,13 +406,13 @@ mod tests {
         };
         let stopped = Budget::new(None);
         stopped.stop(Stop::Interrupt);
-        let outcome = search(&space, &start, &conditions, Goal::Decide, &stopped);
+        let outcome = search(&space, &start, &conditions, Goal::Decide, &stopped, 1);
         assert!(!outcome.exhausted && outcome.decided.is_empty());
         let found = shortest_counterexample(&config, &start, holds).unwrap();
         assert_eq!(found.len(), 9);
         // A state limit is exact here too.
         let limited = Budget::new(Some(500));
-        let outcome = search(&space, &start, &conditions, Goal::Decide, &limited);
+        let outcome = search(&space, &start, &conditions, Goal::Decide, &limited, 1);
         assert_eq!(outcome.generated_states, 500);
         assert!(!outcome.exhausted);
     }
