@@ -265,7 +265,7 @@ fn explore(
         // `sometimes` properties inside a move (see reduce/mod.rs, point 4), as (index of
         // the move, condition).
         inner_hits.clear();
-        let check_inner = space.reduction.reads && sometimes_open(found);
+        let check_inner = space.applied().reads && sometimes_open(found);
         space.successors(state, &mut successors, &mut |k, inner| {
             if check_inner {
                 for &i in &found.open {

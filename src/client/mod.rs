@@ -13,7 +13,8 @@ use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
 use crate::spec::{
-    ClientFetchVanished, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientSeqMatch, Spec,
+    ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
+    ClientSeqMatch, Spec,
 };
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
@@ -45,6 +46,11 @@ pub enum Request {
     /// `UID FETCH <set> (FLAGS) (CHANGEDSINCE m VANISHED)` from the stored resync point,
     /// while selected. Only a `client-fetch-vanished=cache|star` client sends it.
     FetchVanished,
+    /// `IDLE`, while INBOX is selected. Only a `client-idle=idle` client sends it.
+    Idle,
+    /// `DONE`, once the client has read IDLE's `+` continuation: not counted as a command,
+    /// since it ends one (RFC 9051 section 6.3.13).
+    Done,
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
@@ -66,6 +72,12 @@ pub enum Awaiting {
     /// expunges (elsewhere the two would be states of their own for nothing).
     Expunge,
     Other,
+    /// IDLE sent, its `+` continuation not read yet: the client may not send DONE (RFC 9051
+    /// section 6.3.13: DONE answers the continuation).
+    Idle,
+    /// IDLE's `+` read: the client may send DONE. After DONE it awaits the tagged OK as
+    /// `Other`.
+    Idling,
 }
 
 /// The lines a connection has queued, oldest first. Most states queue a few lines or none,
@@ -176,6 +188,9 @@ impl Client {
         let Some(connection) = &self.connection else {
             return unselected();
         };
+        if self.is_idling() {
+            return vec![Request::Done];
+        }
         if !connection.awaiting.is_empty() {
             return Vec::new();
         }
@@ -212,7 +227,18 @@ impl Client {
         if fetch_vanished {
             requests.push(Request::FetchVanished);
         }
+        if spec.client_idle == ClientIdle::Idle {
+            requests.push(Request::Idle);
+        }
         requests
+    }
+
+    /// Whether the client has read IDLE's continuation and not yet sent DONE: its one
+    /// request is then DONE, which its command budget does not bound.
+    pub fn is_idling(&self) -> bool {
+        self.connection
+            .as_ref()
+            .is_some_and(|c| c.awaiting.iter().any(|(_, a)| *a == Awaiting::Idling))
     }
 
     fn deleted_uids(&self) -> impl Iterator<Item = Uid> + '_ {
@@ -279,12 +305,34 @@ impl Client {
                 let since = self.resync_point;
                 vec![(next(), Command::UidFetchVanished { uids, star, since })]
             }
+            Request::Idle => vec![(next(), Command::Idle)],
+            // DONE answers the IDLE's continuation: it takes no tag of its own; the IDLE's
+            // tag is the one its tagged OK will carry.
+            Request::Done => {
+                let idle = self.connection.as_ref().and_then(|c| {
+                    c.awaiting
+                        .iter()
+                        .find(|(_, a)| *a == Awaiting::Idling)
+                        .map(|(t, _)| *t)
+                });
+                vec![(idle.expect("DONE only while idling"), Command::Done)]
+            }
         }
     }
 
     /// Sends `commands` (from [`Client::commands`]): opens a connection if there is none and
     /// records what each tag awaits.
     pub fn issue(&mut self, commands: &[(Tag, Command)], spec: &Spec) {
+        if let [(_, Command::Done)] = commands {
+            // Ends the IDLE: now awaiting its tagged OK, like any command.
+            let connection = self.connection.as_mut().expect("DONE only while idling");
+            for (_, awaiting) in connection.awaiting.iter_mut() {
+                if *awaiting == Awaiting::Idling {
+                    *awaiting = Awaiting::Other;
+                }
+            }
+            return;
+        }
         self.commands_issued += 1;
         self.next_tag += commands.len() as u16;
         let awaiting: Vec<(Tag, Awaiting)> = commands
@@ -312,6 +360,7 @@ impl Client {
             Command::SelectQresync { .. } => Awaiting::Select,
             Command::UidFetchNew { .. } => Awaiting::FetchNew,
             Command::UidFetchVanished { .. } => Awaiting::FetchVanished,
+            Command::Idle => Awaiting::Idle,
             _ => Awaiting::Other,
         }
     }

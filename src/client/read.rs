@@ -129,6 +129,14 @@ impl Client {
                 self.uid_validity = *v;
             }
             Response::UidValidity(_) | Response::EnabledQresync => {}
+            // IDLE's continuation: the client may now send DONE.
+            Response::Continue => {
+                for (_, awaiting) in connection.awaiting.iter_mut() {
+                    if *awaiting == Awaiting::Idle {
+                        *awaiting = Awaiting::Idling;
+                    }
+                }
+            }
             Response::Tagged { tag, status, .. } => {
                 if let Some(m) = line.highest_modseq_code() {
                     connection.hms_code = Some(m);
@@ -188,6 +196,8 @@ impl Client {
             | Some(Awaiting::FetchVanished)
             | Some(Awaiting::Expunge)
             | Some(Awaiting::Other)
+            | Some(Awaiting::Idle)
+            | Some(Awaiting::Idling)
             | None => {}
         }
     }

@@ -53,6 +53,7 @@ mod symmetry;
 
 use crate::client::Client;
 use crate::imap::types::{ClientId, ModSeq, Uid};
+use crate::spec::Spec;
 use crate::system::{Action, Config, System};
 
 pub use symmetry::{canonical_order, permute};
@@ -84,6 +85,21 @@ impl Reduction {
         Reduction {
             reads: false,
             ..self
+        }
+    }
+
+    /// The reductions whose argument (the module's) holds for `spec`: under pushes to an
+    /// idling client (`Spec::pushes`) a server step writes a client's queue, which breaks
+    /// point 1 of `reads` and the premise of `read-order` (a pushed line is read after
+    /// another agent acted), so both are off there; symmetry stays.
+    pub fn sound_for(self, spec: &Spec) -> Reduction {
+        match spec.pushes() {
+            true => Reduction {
+                reads: false,
+                read_order: false,
+                ..self
+            },
+            false => self,
         }
     }
 
@@ -151,9 +167,16 @@ impl Space<'_> {
         }
     }
 
+    /// The reductions applied: `reduction` less what `spec` makes unsound
+    /// ([`Reduction::sound_for`]).
+    pub fn applied(&self) -> Reduction {
+        self.reduction.sound_for(&self.config.spec)
+    }
+
     /// Whether the read-order bookkeeping is kept (moot under read macro-steps).
     fn freezes(&self) -> bool {
-        self.reduction.read_order && !self.reduction.reads
+        let applied = self.applied();
+        applied.read_order && !applied.reads
     }
 
     /// Every move enabled in `state`, in a fixed order: the line-by-line actions' order, a
@@ -161,7 +184,7 @@ impl Space<'_> {
     pub fn moves(&self, state: &System, moves: &mut Vec<Move>) {
         let mut actions = Vec::new();
         state.actions(self.config, &mut actions);
-        if !self.reduction.reads {
+        if !self.applied().reads {
             let thawed = |action: &Action| match action {
                 Action::Read { client } | Action::Drop { client } => !is_frozen(state, *client),
                 _ => true,
@@ -255,7 +278,7 @@ impl Space<'_> {
         inner: &mut dyn FnMut(usize, &System),
     ) {
         out.clear();
-        if !self.reduction.reads {
+        if !self.applied().reads {
             let mut moves = Vec::new();
             self.moves(state, &mut moves);
             out.extend(
@@ -428,7 +451,8 @@ fn freeze_others(state: &mut System, action: Action) {
         | Action::Remove { .. }
         | Action::Renumber
         | Action::Forget
-        | Action::Restart => None,
+        | Action::Restart
+        | Action::Push { .. } => None,
     };
     for (i, client) in state.clients.iter_mut().enumerate() {
         if let Some(connection) = client.connection.as_mut()
