@@ -19,7 +19,13 @@
 //! the one action that reads every session, `uidvalidity-change=renumber`'s, needs only that
 //! none has INBOX selected, which a drop moved earlier keeps true; `modseq-restart=lost`'s
 //! restart likewise needs only that none is connected, and `expunge-history`'s forgetting
-//! reads and writes the mailbox's log alone.
+//! reads and writes the mailbox's log alone. IDLE (`client-idle=idle`) keeps (1) under
+//! `idle-push=at-done`: IDLE's answer ends with its `+` continuation, the client sends DONE
+//! only after reading it, and DONE's answer ends with the tagged OK. Under `idle-push=push`
+//! it does not: a server step writes an idling client's queue, so a read no longer commutes
+//! with it, and a pushed line is read after another agent acted, against `read-order`'s
+//! premise. There [`Reduction::sound_for`] turns both off (symmetry stays: a push renames
+//! with its client), and every `Space` applies only what it returns.
 //! (2) Take any run of the line-by-line model to a state s and move every read to right after
 //! the client's previous action, and every drop that follows unread lines to right after the
 //! client's last read: by (1) the run still ends in s, and each client's history is now made
