@@ -55,13 +55,14 @@
 //! drop moved forward reaches as fast, and its later reads a run (2) does not need. Every
 //! state of the line-by-line model is reached, at the same depth, up to that flag.
 
+mod survivor;
 mod symmetry;
 
-use crate::client::Client;
-use crate::imap::types::{ClientId, ModSeq, Uid};
+use crate::imap::types::ClientId;
 use crate::spec::Spec;
 use crate::system::{Action, Config, System};
 
+use survivor::Survivor;
 pub use symmetry::{canonical_order, permute};
 
 /// Which reductions a search applies.
@@ -482,27 +483,4 @@ fn has_unread(state: &System, client: ClientId) -> bool {
         .connection
         .as_ref()
         .is_some_and(|c| !c.queue.is_empty())
-}
-
-/// What of a replica survives a drop.
-struct Survivor {
-    cache: crate::imap::uids::UidMap<crate::imap::types::FlagSet>,
-    resync_point: ModSeq,
-    uid_next: Uid,
-}
-
-impl Survivor {
-    fn of(client: &Client) -> Survivor {
-        Survivor {
-            cache: client.cache.clone(),
-            resync_point: client.resync_point,
-            uid_next: client.uid_next,
-        }
-    }
-
-    fn is_of(&self, client: &Client) -> bool {
-        self.cache == client.cache
-            && self.resync_point == client.resync_point
-            && self.uid_next == client.uid_next
-    }
 }
