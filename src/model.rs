@@ -92,7 +92,7 @@ impl Model for ResyncModel {
 
     fn next_state(&self, state: &System, action: Move) -> Option<System> {
         // Never None: `actions` offers only applicable moves (stateright-0.31.md, pitfall 3).
-        if !self.reduction.reads || self.budget.is_stopped() {
+        if !self.space().applied().reads || self.budget.is_stopped() {
             return Some(self.space().step(state, action, &mut |_| {}));
         }
         // `sometimes` properties at the states inside a read macro-step (reduce/mod.rs,

@@ -9,6 +9,7 @@ use std::fmt;
 
 mod client;
 mod editions;
+mod idle;
 mod pitfalls;
 mod server;
 
@@ -16,6 +17,7 @@ pub use client::{
     ClientClose, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity,
 };
 pub use editions::{EDITIONS, ERRATA, Edition, Erratum, edition};
+pub use idle::{ClientIdle, IdleHighestModseq, IdlePush};
 pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
 pub use server::{
     CloseHighestModseq, ExistsUpdate, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope,
@@ -84,10 +86,13 @@ pub struct Spec {
     pub expunge_history: ExpungeHistory,
     pub client_seq_match: ClientSeqMatch,
     pub modseq_restart: ModseqRestart,
+    pub client_idle: ClientIdle,
+    pub idle_push: IdlePush,
+    pub idle_highestmodseq: IdleHighestModseq,
 }
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 19;
+pub const CLAUSE_COUNT: usize = 22;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -111,6 +116,9 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ExpungeHistory::CLAUSE,
         ClientSeqMatch::CLAUSE,
         ModseqRestart::CLAUSE,
+        ClientIdle::CLAUSE,
+        IdlePush::CLAUSE,
+        IdleHighestModseq::CLAUSE,
     ]
 }
 
@@ -137,6 +145,9 @@ impl Spec {
             "expunge-history" => self.expunge_history = parse_value(value)?,
             "client-seq-match" => self.client_seq_match = parse_value(value)?,
             "modseq-restart" => self.modseq_restart = parse_value(value)?,
+            "client-idle" => self.client_idle = parse_value(value)?,
+            "idle-push" => self.idle_push = parse_value(value)?,
+            "idle-highestmodseq" => self.idle_highestmodseq = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -172,6 +183,9 @@ impl Spec {
             entry(self.expunge_history),
             entry(self.client_seq_match),
             entry(self.modseq_restart),
+            entry(self.client_idle),
+            entry(self.idle_push),
+            entry(self.idle_highestmodseq),
         ]
     }
 
@@ -189,6 +203,13 @@ impl Spec {
 }
 
 impl Spec {
+    /// Whether the server may write a client's queue while that client is not issuing: a
+    /// push to an idling session (the read reductions' argument does not cover it; see
+    /// `reduce/mod.rs`).
+    pub fn pushes(&self) -> bool {
+        self.client_idle == ClientIdle::Idle && self.idle_push == IdlePush::Push
+    }
+
     /// This spec's value for `clause`.
     pub fn value(&self, clause: &str) -> Option<&'static str> {
         self.values()

@@ -53,6 +53,9 @@ pub enum Action {
     /// The server restarts and loses its mod-sequences (`modseq-restart=lost`; see
     /// `Server::restart`).
     Restart,
+    /// The server pushes held-back changes to an idling client (`idle-push=push`; see
+    /// `server/idle.rs`), sending what `reply` says; the lines join that client's queue.
+    Push { client: ClientId, reply: Reply },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,10 +101,14 @@ impl System {
     /// Every enabled action, in a fixed order: client by client, read first, then each
     /// command with each of the server's choices, then a drop; then the other agent: an
     /// arrival, then the removal of each message it appended; last, the server's
-    /// renumbering, its forgetting of expunge history and its restart.
+    /// renumbering, its forgetting of expunge history, its restart and its pushes to idling
+    /// clients, client by client.
     pub fn actions(&self, config: &Config, actions: &mut Vec<Action>) {
         for (i, client) in self.clients.iter().enumerate() {
             let id = ClientId(i as u8);
+            // DONE ends a command already counted: an idling client may send it whatever
+            // its budget.
+            let may_send = client.commands_issued < config.commands || client.is_idling();
             let Some(connection) = &client.connection else {
                 if client.commands_issued < config.commands {
                     for request in client.requests(&config.spec) {
@@ -113,7 +120,7 @@ impl System {
             if !connection.queue.is_empty() {
                 actions.push(Action::Read { client: id });
             }
-            if client.commands_issued < config.commands {
+            if may_send {
                 for request in client.requests(&config.spec) {
                     self.push_issues(config, id, request, actions);
                 }
@@ -138,6 +145,14 @@ impl System {
         }
         if self.server.may_restart(&config.spec) {
             actions.push(Action::Restart);
+        }
+        if config.spec.pushes() {
+            for i in 0..self.clients.len() {
+                let client = ClientId(i as u8);
+                for reply in self.server.push_replies(client, &config.spec) {
+                    actions.push(Action::Push { client, reply });
+                }
+            }
         }
     }
 
@@ -209,6 +224,14 @@ impl System {
             Action::Renumber => self.server.renumber(),
             Action::Forget => self.server.forget(),
             Action::Restart => self.server.restart(),
+            Action::Push { client, reply } => {
+                let lines = self.server.push(client, reply, &config.spec);
+                let connection = self.clients[client.index()]
+                    .connection
+                    .as_mut()
+                    .expect("the server pushes only to a connected, idling client");
+                connection.queue.extend(lines);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use common::{root, run, temp_dir};
 
 use imap_codec::decode::Decoder;
-use imap_codec::{CommandCodec, ResponseCodec};
+use imap_codec::{CommandCodec, IdleDoneCodec, ResponseCodec};
 
 use resync_check::client::Request;
 use resync_check::imap::types::ClientId;
@@ -54,8 +54,9 @@ fn erratum_trace() -> Trace {
 #[test]
 fn every_committed_trace_replays() {
     let traces = committed();
-    // 65, and 14 of divergence-detectable (one per model file whose divergence can be silent).
-    assert_eq!(traces.len(), 79);
+    // 65, 14 of divergence-detectable (one per model file whose divergence can be silent),
+    // and IDLE's.
+    assert_eq!(traces.len(), 81);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -71,7 +72,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("50 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("53 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(
@@ -265,7 +266,10 @@ fn malformed_trace_files_exit_2_with_line_and_column() {
 /// Decodes one rendered line with imap-codec, a real IMAP parser.
 fn parses(line: &str, is_command: bool) -> bool {
     let bytes = format!("{line}\r\n").into_bytes();
-    if is_command {
+    // `DONE` is IDLE's continuation, not a command (RFC 9051 section 6.3.13).
+    if is_command && line == "DONE" {
+        matches!(IdleDoneCodec::default().decode(&bytes), Ok((rest, _)) if rest.is_empty())
+    } else if is_command {
         matches!(CommandCodec::default().decode(&bytes), Ok((rest, _)) if rest.is_empty())
     } else {
         matches!(ResponseCodec::default().decode(&bytes), Ok((rest, _)) if rest.is_empty())
@@ -469,7 +473,7 @@ fn every_wire_line_of_every_script_transcript_is_valid_imap() {
             }
         }
     }
-    assert_eq!(scripts, 15);
+    assert_eq!(scripts, 16);
 }
 
 #[test]

@@ -99,6 +99,7 @@ fn search_first(
         let always = |(c, _): &(usize, Vec<Action>)| conditions[*c].0 == Kind::Always;
         outcome.decided.iter().any(always)
     };
+    let reduction = reduction.sound_for(&config.spec);
     let space = Space { config, reduction };
     let name = format!(
         "bfs, {threads} thread(s) (first violation), reduction {}",

@@ -318,7 +318,7 @@ fn check_watched(
         search: format!(
             "{strategy}, {} thread(s), reduction {}",
             options.threads,
-            options.reduction.name()
+            options.reduction.sound_for(&config.spec).name()
         ),
     }
 }

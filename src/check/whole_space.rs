@@ -39,7 +39,7 @@ pub(super) fn whole_space(
     let in_script = |i: usize| prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
     // The violated properties whose path the reduced run may not have found shortest.
     let again: Vec<usize> = (0..properties.len())
-        .filter(|_| options.reduction.reads)
+        .filter(|_| space.applied().reads)
         .filter(|&k| conditions[k].0 == Kind::Always && run.path(k).is_some())
         .filter(|&k| in_script(properties[k]).is_none())
         .collect();

@@ -68,6 +68,12 @@ pub enum Command {
         star: bool,
         since: ModSeq,
     },
+    /// `IDLE` (RFC 2177; RFC 9051 section 6.3.13): the server answers `+ idling` and may
+    /// push untagged responses until the client sends `DONE`.
+    Idle,
+    /// `DONE`, the continuation that ends an IDLE: untagged, it carries the IDLE's tag only
+    /// so that the server answers that tag (RFC 9051 section 6.3.13).
+    Done,
 }
 
 impl Command {

@@ -59,6 +59,9 @@ pub enum Response {
         code: Option<Code>,
         text: &'static str,
     },
+    /// `+ idling`, the continuation request that answers IDLE (RFC 9051 section 6.3.13,
+    /// RFC 3501 section 7.5). Last in the enum, so that the other lines hash as before.
+    Continue,
 }
 
 impl Response {

@@ -79,6 +79,9 @@ pub fn command(tag: Tag, command: &Command) -> String {
             };
             format!("{tag} UID FETCH {set} (FLAGS) (CHANGEDSINCE {since} VANISHED)")
         }
+        Command::Idle => format!("{tag} IDLE"),
+        // A continuation, not a command: no tag (RFC 9051 section 6.3.13).
+        Command::Done => "DONE".to_string(),
     }
 }
 
@@ -104,6 +107,7 @@ pub fn response(response: &Response) -> String {
         Response::HighestModSeq(m) => format!("* OK [HIGHESTMODSEQ {m}] Highest"),
         Response::EnabledQresync => "* ENABLED QRESYNC".to_string(),
         Response::Status(m) => format!("* STATUS INBOX (HIGHESTMODSEQ {m})"),
+        Response::Continue => "+ idling".to_string(),
         Response::Tagged {
             tag,
             status,
@@ -225,5 +229,8 @@ mod tests {
             command(Tag(3), &Command::Status),
             "a3 STATUS INBOX (HIGHESTMODSEQ)"
         );
+        assert_eq!(command(Tag(4), &Command::Idle), "a4 IDLE");
+        assert_eq!(command(Tag(4), &Command::Done), "DONE");
+        assert_eq!(response(&Response::Continue), "+ idling");
     }
 }

@@ -75,6 +75,12 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         let n = k + 1;
         match step.action()? {
             Action::Issue {
+                request: Request::Idle | Request::Done,
+                ..
+            } => {
+                return Err(format!("step {n}: IDLE is not replayed live yet"));
+            }
+            Action::Issue {
                 client, request, ..
             } => {
                 let i = client.index();
@@ -143,6 +149,11 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
             Action::Restart => {
                 return Err(format!(
                     "step {n}: a server that restarts with its MODSEQs lost is not replayed live"
+                ));
+            }
+            Action::Push { .. } => {
+                return Err(format!(
+                    "step {n}: a push to an idling client is not replayed live yet"
                 ));
             }
         }

@@ -19,7 +19,13 @@
 //! the one action that reads every session, `uidvalidity-change=renumber`'s, needs only that
 //! none has INBOX selected, which a drop moved earlier keeps true; `modseq-restart=lost`'s
 //! restart likewise needs only that none is connected, and `expunge-history`'s forgetting
-//! reads and writes the mailbox's log alone.
+//! reads and writes the mailbox's log alone. IDLE (`client-idle=idle`) keeps (1) under
+//! `idle-push=at-done`: IDLE's answer ends with its `+` continuation, the client sends DONE
+//! only after reading it, and DONE's answer ends with the tagged OK. Under `idle-push=push`
+//! it does not: a server step writes an idling client's queue, so a read no longer commutes
+//! with it, and a pushed line is read after another agent acted, against `read-order`'s
+//! premise. There [`Reduction::sound_for`] turns both off (symmetry stays: a push renames
+//! with its client), and every `Space` applies only what it returns.
 //! (2) Take any run of the line-by-line model to a state s and move every read to right after
 //! the client's previous action, and every drop that follows unread lines to right after the
 //! client's last read: by (1) the run still ends in s, and each client's history is now made
@@ -50,12 +56,14 @@
 //! drop moved forward reaches as fast, and its later reads a run (2) does not need. Every
 //! state of the line-by-line model is reached, at the same depth, up to that flag.
 
+mod survivor;
 mod symmetry;
 
-use crate::client::Client;
-use crate::imap::types::{ClientId, ModSeq, Uid};
+use crate::imap::types::ClientId;
+use crate::spec::Spec;
 use crate::system::{Action, Config, System};
 
+use survivor::Survivor;
 pub use symmetry::{canonical_order, permute};
 
 /// Which reductions a search applies.
@@ -85,6 +93,21 @@ impl Reduction {
         Reduction {
             reads: false,
             ..self
+        }
+    }
+
+    /// The reductions whose argument (the module's) holds for `spec`: under pushes to an
+    /// idling client (`Spec::pushes`) a server step writes a client's queue, which breaks
+    /// point 1 of `reads` and the premise of `read-order` (a pushed line is read after
+    /// another agent acted), so both are off there; symmetry stays.
+    pub fn sound_for(self, spec: &Spec) -> Reduction {
+        match spec.pushes() {
+            true => Reduction {
+                reads: false,
+                read_order: false,
+                ..self
+            },
+            false => self,
         }
     }
 
@@ -152,9 +175,16 @@ impl Space<'_> {
         }
     }
 
+    /// The reductions applied: `reduction` less what `spec` makes unsound
+    /// ([`Reduction::sound_for`]).
+    pub fn applied(&self) -> Reduction {
+        self.reduction.sound_for(&self.config.spec)
+    }
+
     /// Whether the read-order bookkeeping is kept (moot under read macro-steps).
     fn freezes(&self) -> bool {
-        self.reduction.read_order && !self.reduction.reads
+        let applied = self.applied();
+        applied.read_order && !applied.reads
     }
 
     /// Every move enabled in `state`, in a fixed order: the line-by-line actions' order, a
@@ -162,7 +192,7 @@ impl Space<'_> {
     pub fn moves(&self, state: &System, moves: &mut Vec<Move>) {
         let mut actions = Vec::new();
         state.actions(self.config, &mut actions);
-        if !self.reduction.reads {
+        if !self.applied().reads {
             let thawed = |action: &Action| match action {
                 Action::Read { client } | Action::Drop { client } => !is_frozen(state, *client),
                 _ => true,
@@ -256,7 +286,7 @@ impl Space<'_> {
         inner: &mut dyn FnMut(usize, &System),
     ) {
         out.clear();
-        if !self.reduction.reads {
+        if !self.applied().reads {
             let mut moves = Vec::new();
             self.moves(state, &mut moves);
             out.extend(
@@ -429,7 +459,8 @@ fn freeze_others(state: &mut System, action: Action) {
         | Action::Remove { .. }
         | Action::Renumber
         | Action::Forget
-        | Action::Restart => None,
+        | Action::Restart
+        | Action::Push { .. } => None,
     };
     for (i, client) in state.clients.iter_mut().enumerate() {
         if let Some(connection) = client.connection.as_mut()
@@ -453,27 +484,4 @@ fn has_unread(state: &System, client: ClientId) -> bool {
         .connection
         .as_ref()
         .is_some_and(|c| !c.queue.is_empty())
-}
-
-/// What of a replica survives a drop.
-struct Survivor {
-    cache: crate::imap::uids::UidMap<crate::imap::types::FlagSet>,
-    resync_point: ModSeq,
-    uid_next: Uid,
-}
-
-impl Survivor {
-    fn of(client: &Client) -> Survivor {
-        Survivor {
-            cache: client.cache.clone(),
-            resync_point: client.resync_point,
-            uid_next: client.uid_next,
-        }
-    }
-
-    fn is_of(&self, client: &Client) -> bool {
-        self.cache == client.cache
-            && self.resync_point == client.resync_point
-            && self.uid_next == client.uid_next
-    }
 }

@@ -126,6 +126,10 @@ pub fn rename_back(action: Action, order: &[u8]) -> Action {
         Action::Drop { client } => Action::Drop {
             client: back(client),
         },
+        Action::Push { client, reply } => Action::Push {
+            client: back(client),
+            reply,
+        },
         Action::Arrive
         | Action::Remove { .. }
         | Action::Renumber

@@ -227,7 +227,7 @@ fn explore(
             _ => indices.extend(first..tree.len().min(first as usize + BATCH_NODES) as u32),
         }
         let open = found.open.iter().fold(0u64, |bits, &i| bits | 1 << i);
-        let check_inner = space.reduction.reads
+        let check_inner = space.applied().reads
             && found
                 .open
                 .iter()

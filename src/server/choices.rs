@@ -261,6 +261,7 @@ impl Server {
                 | Command::Noop
                 | Command::UidFetchNew { .. }
                 | Command::UidFetchVanished { .. }
+                | Command::Done
         );
         if !flushes {
             return nothing;
@@ -392,7 +393,10 @@ impl Server {
             return false;
         };
         let eligible = match command {
-            Command::Noop | Command::UidFetchNew { .. } | Command::UidFetchVanished { .. } => true,
+            Command::Noop
+            | Command::UidFetchNew { .. }
+            | Command::UidFetchVanished { .. }
+            | Command::Done => true,
             Command::Store { .. } => self.store_target(client, command).is_some(),
             // An expunge that removes something sends the code anyway (RFC 7162 sections
             // 3.2.7, 3.2.9).

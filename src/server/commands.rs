@@ -8,7 +8,7 @@ use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
 use crate::imap::uids::UidList;
 use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
 
-use super::choices::{Earlier, GoneStore, Reply, Scope};
+use super::choices::{Earlier, Flush, GoneStore, Reply, Scope};
 use super::history::EarlierQuery;
 use super::mailbox::ExpungeCause;
 use super::{Server, tagged_bad, tagged_ok};
@@ -125,12 +125,56 @@ impl Server {
         spec: &Spec,
     ) -> Lines {
         let Outcome {
-            mut lines,
-            mut vanished,
+            lines,
+            vanished,
             code,
             failed,
         } = outcome;
-        let flush = reply.flush;
+        let mut lines = self.flush_lines(client, command, lines, vanished, reply.flush);
+        let safe = self.safe_highest_modseq(client);
+        let code = match spec.held_back_highestmodseq {
+            HeldBackHighestModseq::None => code,
+            HeldBackHighestModseq::Lower => {
+                // RFC 7162 section 3.2 (erratum 1810): the value the client will adopt at
+                // this tagged response, a code or else the largest MODSEQ it read, must not
+                // cover a change still held back; if it would, send a lower code. After an
+                // IDLE, what it read includes the pushes, where `idle-highestmodseq` says
+                // the server counts them (`idle.rs`).
+                let modseq_max = fetch_modseq_max(&lines).max(self.pushed_modseq(client, spec));
+                match code {
+                    Some(code) => Some(code.min(safe)),
+                    None if modseq_max.is_some_and(|m| m > safe) => Some(safe),
+                    None => None,
+                }
+            }
+        };
+        // The optional code is offered only where nothing stays held back, so `safe` is
+        // the mailbox's HIGHESTMODSEQ here.
+        let code = code.or(reply.code.then_some(safe));
+        self.watch(client, code, safe);
+        let code = code.map(Code::HighestModSeq);
+        lines.push(match failed {
+            false => tagged_ok(tag, code, "done"),
+            true => Response::Tagged {
+                tag,
+                status: Status::No,
+                code,
+                text: "Some of the messages no longer exist",
+            },
+        });
+        lines
+    }
+
+    /// Appends to `lines` what `flush` sends of the changes held back from the session
+    /// (with the command's own expunges in `vanished`): VANISHED, EXISTS, then FETCHes.
+    pub(super) fn flush_lines(
+        &mut self,
+        client: ClientId,
+        command: &Command,
+        mut lines: Lines,
+        mut vanished: UidList,
+        flush: Flush,
+    ) -> Lines {
         let session = self.session_mut(client);
         let flagged: Vec<Uid> = match flush.flags {
             false => Vec::new(),
@@ -169,41 +213,6 @@ impl Server {
                 flags: Some(message.flags),
             });
         }
-        let safe = self.safe_highest_modseq(client);
-        let code = match spec.held_back_highestmodseq {
-            HeldBackHighestModseq::None => code,
-            HeldBackHighestModseq::Lower => {
-                // RFC 7162 section 3.2 (erratum 1810): the value the client will adopt at
-                // this tagged response, a code or else the largest MODSEQ it read, must not
-                // cover a change still held back; if it would, send a lower code.
-                let modseq_max = lines
-                    .iter()
-                    .filter_map(|line| match line {
-                        Response::Fetch { modseq, .. } => Some(*modseq),
-                        _ => None,
-                    })
-                    .max();
-                match code {
-                    Some(code) => Some(code.min(safe)),
-                    None if modseq_max.is_some_and(|m| m > safe) => Some(safe),
-                    None => None,
-                }
-            }
-        };
-        // The optional code is offered only where nothing stays held back, so `safe` is
-        // the mailbox's HIGHESTMODSEQ here.
-        let code = code.or(reply.code.then_some(safe));
-        self.watch(client, code, safe);
-        let code = code.map(Code::HighestModSeq);
-        lines.push(match failed {
-            false => tagged_ok(tag, code, "done"),
-            true => Response::Tagged {
-                tag,
-                status: Status::No,
-                code,
-                text: "Some of the messages no longer exist",
-            },
-        });
         lines
     }
 
@@ -378,4 +387,15 @@ impl Server {
         });
         lines
     }
+}
+
+/// The largest MODSEQ of the FETCHes in `lines`.
+pub(super) fn fetch_modseq_max(lines: &[Response]) -> Option<ModSeq> {
+    lines
+        .iter()
+        .filter_map(|line| match line {
+            Response::Fetch { modseq, .. } => Some(*modseq),
+            _ => None,
+        })
+        .max()
 }

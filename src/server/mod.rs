@@ -12,6 +12,7 @@ mod choices;
 mod commands;
 mod fetch_vanished;
 mod history;
+mod idle;
 mod mailbox;
 mod monitor;
 mod session;
@@ -19,7 +20,7 @@ mod session;
 pub use choices::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
 pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
 pub use monitor::{Regression, Unannounced, Uncovered};
-pub use session::Session;
+pub use session::{Idle, Session};
 
 use crate::imap::command::Command;
 use crate::imap::response::{Code, Lines, Response, Status};
@@ -175,6 +176,8 @@ impl Server {
                 self.uid_fetch_vanished(client, tag, command, reply, spec)
             }
             Command::Close => self.close(client, tag, spec),
+            Command::Idle => self.idle(client),
+            Command::Done => self.done(client, tag, reply, spec),
         }
     }
 }

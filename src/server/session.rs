@@ -1,9 +1,11 @@
 //! The server's side of one client's connection, and what it holds back from that client.
 
+use std::hash::{Hash, Hasher};
+
 use crate::imap::types::ModSeq;
 use crate::imap::uids::{UidMap, UidSet};
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Session {
     pub qresync: bool,
     pub selected: bool,
@@ -23,6 +25,35 @@ pub struct Session {
     /// The mod-sequence this session's QRESYNC SELECT resynchronized from (None for the
     /// sessions of the initial state).
     pub resynced_from: Option<ModSeq>,
+    /// While an IDLE is active (`client-idle=idle`): what the session was pushed since its
+    /// last tagged response. None otherwise, and always in a model without IDLE.
+    pub idle: Option<Idle>,
+}
+
+/// An active IDLE (RFC 9051 section 6.3.13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Idle {
+    /// The largest MODSEQ pushed in a FETCH since the session's last tagged response, kept
+    /// only under `idle-highestmodseq=since-tagged` with `held-back-highestmodseq=lower`
+    /// (the one reading that needs it), so the others have no more states.
+    pub shown: Option<ModSeq>,
+}
+
+/// The derived hash, field by field, with `idle` written only while an IDLE is active: a
+/// model without IDLE hashes (and fingerprints, `fingerprint.rs`) exactly as before it existed.
+impl Hash for Session {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.qresync.hash(state);
+        self.selected.hash(state);
+        self.pending_flags.hash(state);
+        self.pending_expunges.hash(state);
+        self.pending_arrivals.hash(state);
+        self.unannounced_expunges.hash(state);
+        self.resynced_from.hash(state);
+        if let Some(idle) = &self.idle {
+            idle.hash(state);
+        }
+    }
 }
 
 impl Session {
@@ -35,6 +66,7 @@ impl Session {
             pending_arrivals: UidSet::new(),
             unannounced_expunges: UidSet::new(),
             resynced_from: None,
+            idle: None,
         }
     }
 

@@ -192,7 +192,10 @@ fn kind(action: &Action) -> u32 {
             Request::Expunge => 4,
             Request::UidExpunge => 5,
             Request::Close => 6,
-            Request::Noop => 7,
+            // IDLE and DONE share NOOP's kind (a command that only waits for changes), and a
+            // push the server steps' kind below: the kinds, and so every seeded walk of a
+            // model without IDLE, stay as they were.
+            Request::Noop | Request::Idle | Request::Done => 7,
             Request::Resync => 8,
             Request::FetchNew => 9,
             Request::Status => 11,
@@ -201,7 +204,7 @@ fn kind(action: &Action) -> u32 {
         // The other agent, appending or moving away.
         Action::Arrive | Action::Remove { .. } => 10,
         Action::Renumber => 12,
-        Action::Forget => 14,
+        Action::Forget | Action::Push { .. } => 14,
         Action::Restart => 15,
     }
 }

@@ -2,10 +2,11 @@
 //! RFC 7162 folded in.
 
 use super::{
-    ClientClose, ClientFetchVanished, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
-    ClientSeqMatch, ClientUidvalidity, CloseHighestModseq, ExistsUpdate, ExpungeHistory,
-    ExpungeModseq, HeldBackHighestModseq, KnownUidsScope, MailboxHighestModseq, ModseqRestart,
-    Spec, SpecError, UidStar, UidvalidityChange, VanishedEarlier, VanishedUnannounced,
+    ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
+    ClientResyncPoint, ClientSeqMatch, ClientUidvalidity, CloseHighestModseq, ExistsUpdate,
+    ExpungeHistory, ExpungeModseq, HeldBackHighestModseq, IdleHighestModseq, IdlePush,
+    KnownUidsScope, MailboxHighestModseq, ModseqRestart, Spec, SpecError, UidStar,
+    UidvalidityChange, VanishedEarlier, VanishedUnannounced,
 };
 
 /// A named set of clause values: a document as published.
@@ -73,6 +74,9 @@ const RFC5162: Spec = Spec {
     expunge_history: ExpungeHistory::Kept,
     client_seq_match: ClientSeqMatch::Omit,
     modseq_restart: ModseqRestart::Persistent,
+    client_idle: ClientIdle::Never,
+    idle_push: IdlePush::Push,
+    idle_highestmodseq: IdleHighestModseq::SinceTagged,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

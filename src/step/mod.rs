@@ -36,6 +36,8 @@ pub enum Do {
     Forget,
     /// The server restarts and loses its mod-sequences (no client).
     Restart,
+    /// The server pushes held-back changes to an idling client (`server_sends` says which).
+    Push,
 }
 
 impl Do {
@@ -50,6 +52,7 @@ impl Do {
             Do::Renumber => "renumber",
             Do::Forget => "forget",
             Do::Restart => "restart",
+            Do::Push => "push",
         }
     }
 }
@@ -72,7 +75,7 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
     /// For `send`: which of the changes it holds back for this session the server sends at
-    /// the end of the command.
+    /// the end of the command; for `push`, what it pushes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_sends: Option<Flush>,
     /// For `send` of a resync: how the server answered the QRESYNC SELECT where the spec
@@ -91,7 +94,7 @@ pub struct Step {
     /// For `send`: the command lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<String>,
-    /// For `send`: the response lines queued on the connection.
+    /// For `send` and `push`: the response lines it queued on the connection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queued: Vec<String>,
     /// For `read`: the line read.
@@ -162,6 +165,21 @@ impl Step {
                 },
             }),
             (Do::Send, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
+            (Do::Push, None, Some(flush)) if self.select.is_none() && self.gone_store.is_none() => {
+                Ok(Action::Push {
+                    client,
+                    reply: Reply {
+                        flush,
+                        code: self.adds_highestmodseq,
+                        ..Reply::default()
+                    },
+                })
+            }
+            (Do::Push, _, _) => Err(
+                "a `push` step needs `client` and `server_sends`, and may have \
+                 `adds_highestmodseq`; no `request`, `select` or `gone_store`"
+                    .into(),
+            ),
             (Do::Read | Do::Drop, None, _) if !chooses => Ok(match self.kind {
                 Do::Read => Action::Read { client },
                 _ => Action::Drop { client },
@@ -203,6 +221,12 @@ impl Step {
                 step.server_sends = Some(reply.flush);
                 step.select = (reply.select != SelectReply::default()).then_some(reply.select);
                 step.gone_store = (reply.gone != GoneStore::default()).then_some(reply.gone);
+                step.adds_highestmodseq = reply.code;
+            }
+            Action::Push { client, reply } => {
+                step.kind = Do::Push;
+                step.client = Some(client);
+                step.server_sends = Some(reply.flush);
                 step.adds_highestmodseq = reply.code;
             }
             Action::Read { client } => step.client = Some(client),

@@ -55,6 +55,12 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
                 "UID {uid} is not a message the other agent appended and has not moved away yet"
             );
         }
+        Action::Push { client, .. } => {
+            return format!(
+                "the server pushes to {client} only under client-idle=idle and idle-push=push, \
+                 while {client} idles, and only a part of what it holds back from {client}"
+            );
+        }
         Action::Read { client } => return format!("{client} has no unread line to read"),
         Action::Drop { client } => return format!("{client} has no connection to drop"),
         Action::Issue {

@@ -134,13 +134,16 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
                 .iter()
                 .map(|(tag, command)| wire::command(*tag, command))
                 .collect();
+            // Lines still unread when the client sends (pushed ones, before DONE) are not
+            // this command's.
+            let before = queued(state, client).len();
             state.apply(config, action);
-            let queue = &state.clients[client.index()]
-                .connection
-                .as_ref()
-                .expect("a send leaves a connection")
-                .queue;
-            step.queued = queue.iter().map(wire::response).collect();
+            step.queued = queued(state, client).split_off(before);
+        }
+        Action::Push { client, .. } => {
+            let before = queued(state, client).len();
+            state.apply(config, action);
+            step.queued = queued(state, client).split_off(before);
         }
         Action::Read { client } => {
             let line = queued(state, client).first().cloned();

@@ -274,6 +274,15 @@ pub fn events_from(
                 );
                 events.push(Event::Agent { text });
             }
+            Action::Push { client, .. } => {
+                let held_back = held_back(&state.server, client);
+                state.apply(config, action);
+                let text = format!(
+                    "the server pushes to {client}, which idles (RFC 9051 section 6.3.13), what it held back: {}",
+                    held_back.join("; ")
+                );
+                events.push(Event::Note { client, text });
+            }
             Action::Restart => {
                 state.apply(config, action);
                 let text = "the server restarts and has lost its mod-sequences: every message and every logged expunge is at MODSEQ 1, HIGHESTMODSEQ 1, UIDVALIDITY unchanged".to_string();

@@ -2,17 +2,19 @@
 //! what does not (its connection). It learns only from the lines it reads, and follows the
 //! spec's client clauses. Free of stateright.
 
+mod read;
+
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::imap::command::{Command, StoreOp, Target};
-use crate::imap::response::{Response, Status};
+use crate::imap::response::Response;
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
 use crate::spec::{
-    ClientClose, ClientFetchVanished, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
-    ClientSeqMatch, ClientUidvalidity, Spec,
+    ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
+    ClientSeqMatch, Spec,
 };
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
@@ -44,6 +46,11 @@ pub enum Request {
     /// `UID FETCH <set> (FLAGS) (CHANGEDSINCE m VANISHED)` from the stored resync point,
     /// while selected. Only a `client-fetch-vanished=cache|star` client sends it.
     FetchVanished,
+    /// `IDLE`, while INBOX is selected. Only a `client-idle=idle` client sends it.
+    Idle,
+    /// `DONE`, once the client has read IDLE's `+` continuation: not counted as a command,
+    /// since it ends one (RFC 9051 section 6.3.13).
+    Done,
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
@@ -65,6 +72,12 @@ pub enum Awaiting {
     /// expunges (elsewhere the two would be states of their own for nothing).
     Expunge,
     Other,
+    /// IDLE sent, its `+` continuation not read yet: the client may not send DONE (RFC 9051
+    /// section 6.3.13: DONE answers the continuation).
+    Idle,
+    /// IDLE's `+` read: the client may send DONE. After DONE it awaits the tagged OK as
+    /// `Other`.
+    Idling,
 }
 
 /// The lines a connection has queued, oldest first. Most states queue a few lines or none,
@@ -175,6 +188,9 @@ impl Client {
         let Some(connection) = &self.connection else {
             return unselected();
         };
+        if self.is_idling() {
+            return vec![Request::Done];
+        }
         if !connection.awaiting.is_empty() {
             return Vec::new();
         }
@@ -211,7 +227,18 @@ impl Client {
         if fetch_vanished {
             requests.push(Request::FetchVanished);
         }
+        if spec.client_idle == ClientIdle::Idle {
+            requests.push(Request::Idle);
+        }
         requests
+    }
+
+    /// Whether the client has read IDLE's continuation and not yet sent DONE: its one
+    /// request is then DONE, which its command budget does not bound.
+    pub fn is_idling(&self) -> bool {
+        self.connection
+            .as_ref()
+            .is_some_and(|c| c.awaiting.iter().any(|(_, a)| *a == Awaiting::Idling))
     }
 
     fn deleted_uids(&self) -> impl Iterator<Item = Uid> + '_ {
@@ -278,12 +305,34 @@ impl Client {
                 let since = self.resync_point;
                 vec![(next(), Command::UidFetchVanished { uids, star, since })]
             }
+            Request::Idle => vec![(next(), Command::Idle)],
+            // DONE answers the IDLE's continuation: it takes no tag of its own; the IDLE's
+            // tag is the one its tagged OK will carry.
+            Request::Done => {
+                let idle = self.connection.as_ref().and_then(|c| {
+                    c.awaiting
+                        .iter()
+                        .find(|(_, a)| *a == Awaiting::Idling)
+                        .map(|(t, _)| *t)
+                });
+                vec![(idle.expect("DONE only while idling"), Command::Done)]
+            }
         }
     }
 
     /// Sends `commands` (from [`Client::commands`]): opens a connection if there is none and
     /// records what each tag awaits.
     pub fn issue(&mut self, commands: &[(Tag, Command)], spec: &Spec) {
+        if let [(_, Command::Done)] = commands {
+            // Ends the IDLE: now awaiting its tagged OK, like any command.
+            let connection = self.connection.as_mut().expect("DONE only while idling");
+            for (_, awaiting) in connection.awaiting.iter_mut() {
+                if *awaiting == Awaiting::Idling {
+                    *awaiting = Awaiting::Other;
+                }
+            }
+            return;
+        }
         self.commands_issued += 1;
         self.next_tag += commands.len() as u16;
         let awaiting: Vec<(Tag, Awaiting)> = commands
@@ -311,6 +360,7 @@ impl Client {
             Command::SelectQresync { .. } => Awaiting::Select,
             Command::UidFetchNew { .. } => Awaiting::FetchNew,
             Command::UidFetchVanished { .. } => Awaiting::FetchVanished,
+            Command::Idle => Awaiting::Idle,
             _ => Awaiting::Other,
         }
     }
@@ -319,224 +369,5 @@ impl Client {
     /// bookkeeping go with it. The cache and the resync point stay.
     pub fn drop_connection(&mut self) {
         self.connection = None;
-    }
-
-    /// Reads the next line and applies it. Returns the line read, or None if none is queued.
-    pub fn read(&mut self, spec: &Spec) -> Option<Response> {
-        let connection = self.connection.as_mut()?;
-        if connection.queue.is_empty() {
-            return None;
-        }
-        let line = connection.queue.remove(0);
-        match &line {
-            Response::Fetch {
-                uid, modseq, flags, ..
-            } => {
-                // The client's UIDNEXT does not follow a FETCH: an unsolicited FETCH, or a
-                // QRESYNC SELECT's for a UID outside its known-uids, says nothing of the UIDs
-                // below it (RFC 7162 section 6, step 2: new messages are found by UID).
-                let in_sync_loop = connection.awaiting.iter().any(|(_, a)| {
-                    matches!(
-                        a,
-                        Awaiting::Select | Awaiting::FetchNew | Awaiting::FetchVanished
-                    )
-                });
-                match flags {
-                    // Against RFC 3501 section 2.2.2: dropped, though its MODSEQ still counts
-                    // below (Mailspring-Sync PR #141).
-                    Some(_)
-                        if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
-                            && !in_sync_loop => {}
-                    Some(flags) => {
-                        self.cache.insert(*uid, *flags);
-                    }
-                    // Without FLAGS: the FETCH a `.SILENT` STORE of this client's caused.
-                    None => {
-                        let store = connection.awaiting.iter().find_map(|(_, a)| match a {
-                            Awaiting::Store { op, flag } => Some((*op, *flag)),
-                            _ => None,
-                        });
-                        if let (Some((op, flag)), Some(flags)) = (store, self.cache.get_mut(uid)) {
-                            *flags = match op {
-                                StoreOp::Add => flags.with(flag),
-                                StoreOp::Remove => flags.without(flag),
-                            };
-                        }
-                    }
-                }
-                connection.modseq_max = connection.modseq_max.max(Some(*modseq));
-                if spec.client_resync_point == ClientResyncPoint::Eager {
-                    // Against the RFC 7162 section 6 note: adopted on receipt.
-                    self.resync_point = self.resync_point.max(*modseq);
-                }
-            }
-            // Against RFC 7162 section 3.2.10.2 ("MUST be recorded"): a VANISHED that answers
-            // no expunge of the client's own is dropped, count and all; the HIGHESTMODSEQ
-            // after it is adopted as usual (Mailspring-Sync PR #141).
-            Response::Vanished { earlier: false, .. }
-                if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished
-                    && !connection
-                        .awaiting
-                        .iter()
-                        .any(|(_, a)| *a == Awaiting::Expunge) => {}
-            Response::Vanished { earlier, uids } => {
-                // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
-                // are gone. Without EARLIER, "each UID listed ... results in the client
-                // decrementing the message count by one"; with it, the count stays (section
-                // 3.2.10.1).
-                for uid in uids {
-                    self.cache.remove(uid);
-                }
-                if !earlier {
-                    connection.exists -= uids.len() as i32;
-                }
-            }
-            Response::HighestModSeq(m) => {
-                connection.hms_code = Some(*m);
-                let selecting = connection
-                    .awaiting
-                    .iter()
-                    .any(|(_, a)| *a == Awaiting::Select);
-                if selecting && spec.client_resync_point == ClientResyncPoint::SelectOnReceipt {
-                    // Against RFC 7162 section 6: stored before the synchronization completes.
-                    self.resync_point = *m;
-                }
-            }
-            Response::Exists(n) => {
-                connection.exists = *n as i32;
-                // Outside a SELECT, EXISTS announces arrivals: fetch them (RFC 7162 section
-                // 6, step 2). A SELECT's EXISTS is judged by its UIDNEXT instead.
-                let selecting = connection
-                    .awaiting
-                    .iter()
-                    .any(|(_, a)| *a == Awaiting::Select);
-                if !selecting {
-                    connection.fetch_new = true;
-                }
-            }
-            Response::UidNext(n) => connection.uid_next_seen = Some(*n),
-            Response::Status(m) => {
-                // Against RFC 7162 section 6, where the value comes from the mailbox opening
-                // and the codes and MODSEQs sent while it is selected: a STATUS value read
-                // as if it were a HIGHESTMODSEQ code, adopted at STATUS's tagged OK.
-                if spec.client_resync_point == ClientResyncPoint::Status {
-                    connection.hms_code = Some(*m);
-                }
-            }
-            Response::UidValidity(v) if *v != self.uid_validity => {
-                // The server ignored the QRESYNC parameters (RFC 7162 section 3.2.5): its
-                // UIDs are not the ones the cache has.
-                if spec.client_uidvalidity == ClientUidvalidity::Wipe {
-                    // RFC 7162 section 6 step 1a: "empty the local cache" and "forget the
-                    // cached HIGHESTMODSEQ" (back to 1, below every change); UIDNEXT back to 1,
-                    // so that the UID FETCH 1:* of step 2 finds every message. This SELECT's
-                    // own HIGHESTMODSEQ is then stored at its OK, as at every SELECT: it
-                    // covers nothing the empty cache lacks, as every message is above the
-                    // client's UIDNEXT and the expunge history was deleted with the old UIDs.
-                    self.cache.clear();
-                    self.resync_point = ModSeq(1);
-                    self.uid_next = Uid(1);
-                }
-                // `keep` takes the new UIDVALIDITY and keeps the rest, against RFC 7162 section 6 step 1a.
-                self.uid_validity = *v;
-            }
-            Response::UidValidity(_) | Response::EnabledQresync => {}
-            Response::Tagged { tag, status, .. } => {
-                if let Some(m) = line.highest_modseq_code() {
-                    connection.hms_code = Some(m);
-                }
-                let position = connection.awaiting.iter().position(|(t, _)| t == tag);
-                let awaiting = position.map(|i| connection.awaiting.remove(i).1);
-                if *status == Status::Ok {
-                    self.complete(awaiting, spec);
-                }
-                self.adopt_resync_point(spec);
-            }
-        }
-        Some(line)
-    }
-
-    fn complete(&mut self, awaiting: Option<Awaiting>, spec: &Spec) {
-        match awaiting {
-            Some(Awaiting::Close) => {
-                if let Some(connection) = self.connection.as_mut() {
-                    connection.selected = false;
-                    connection.exists = 0;
-                    // What it knew of arrivals goes with the mailbox: the next SELECT's
-                    // UIDNEXT tells again.
-                    connection.fetch_new = false;
-                    connection.uid_next_seen = None;
-                }
-                if spec.client_close == ClientClose::PruneDeleted {
-                    self.cache.retain(|_, flags| !flags.contains(Flag::Deleted));
-                }
-            }
-            Some(Awaiting::Select) => {
-                if let Some(connection) = self.connection.as_mut() {
-                    connection.selected = true;
-                    // "This client can now fetch information about new messages" (RFC 7162
-                    // section 6).
-                    if connection.uid_next_seen.is_some_and(|n| n > self.uid_next) {
-                        connection.fetch_new = true;
-                    }
-                }
-            }
-            Some(Awaiting::FetchNew) => {
-                if let Some(connection) = self.connection.as_mut() {
-                    connection.fetch_new = false;
-                    // `UID FETCH n:*` answered every message from n on, so every UID below
-                    // the highest it now caches is cached or gone, and so is every UID below
-                    // the UIDNEXT of the SELECT before it: arrivals that went before the
-                    // client fetched them are skipped.
-                    let cached = self.cache.keys().next_back().map(|u| Uid(u.0 + 1));
-                    let seen = connection.uid_next_seen;
-                    self.uid_next = self
-                        .uid_next
-                        .max(cached.unwrap_or(Uid(1)))
-                        .max(seen.unwrap_or(Uid(1)));
-                }
-            }
-            Some(Awaiting::Store { .. })
-            | Some(Awaiting::FetchVanished)
-            | Some(Awaiting::Expunge)
-            | Some(Awaiting::Other)
-            | None => {}
-        }
-    }
-
-    /// At a tagged response, the client's rule for its stored resync point.
-    fn adopt_resync_point(&mut self, spec: &Spec) {
-        let Some(connection) = self.connection.as_mut() else {
-            return;
-        };
-        let code = connection.hms_code.take();
-        let modseq_max = connection.modseq_max.take();
-        match spec.client_resync_point {
-            // RFC 7162 section 6: "If the HIGHESTMODSEQ response code is received, the
-            // client MUST use it even if it has seen higher mod-sequences. Otherwise" the
-            // highest MODSEQ, if bigger than the stored value.
-            ClientResyncPoint::Rfc7162
-            | ClientResyncPoint::Eager
-            | ClientResyncPoint::SelectOnReceipt
-            | ClientResyncPoint::Status => match code {
-                Some(code) => self.resync_point = code,
-                None => {
-                    if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {
-                        self.resync_point = m;
-                    }
-                }
-            },
-            // RFC 5162 section 5: update the copy "whenever the server sends" a
-            // HIGHESTMODSEQ code; at each tagged response take the highest MODSEQ seen "if
-            // this value is bigger than the client's copy".
-            ClientResyncPoint::Rfc5162 => {
-                if let Some(code) = code {
-                    self.resync_point = code;
-                }
-                if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {
-                    self.resync_point = m;
-                }
-            }
-        }
     }
 }
