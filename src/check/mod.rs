@@ -1,8 +1,9 @@
-//! Runs a check. By default our breadth-first search (`search.rs`) looks for the first
+//! Runs a check. By default our breadth-first search (`search/`) looks for the first
 //! violation and stops there, as TLC and Spin do: a shallow violation ends the run at once
-//! at any bound, with a shortest counterexample. With `keep_going`, stateright explores the
-//! whole bounded space for every verdict and the statistics, then one more pass of our search
-//! finds the shortest counterexample of each violated property.
+//! at any bound, with a shortest counterexample. With `keep_going`, the whole bounded space
+//! is explored for every verdict and the statistics: by our search (`whole_space.rs`,
+//! `Strategy::Bfs`, the default) or by stateright's DFS, then one more pass of our search
+//! for the shortest counterexample of each violated property.
 
 mod first_violation;
 mod whole_space;

@@ -5,11 +5,13 @@
 
 pub mod blame;
 pub mod detectability;
+mod explain;
 pub mod markdown;
 pub mod minimize;
 pub mod replay;
 pub mod reproduce;
 pub mod save;
+pub mod state;
 pub mod svg;
 pub mod text;
 
