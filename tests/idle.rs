@@ -5,10 +5,10 @@
 mod common;
 
 use common::clauses::{rfc7162_with, violated};
-use resync_check::check::{CheckOptions, CheckOutcome, Completion, Limits, Strategy, check};
+use common::options;
+use common::steps::{C1, C2, deleted, issue};
+use resync_check::check::{CheckOutcome, Completion, check};
 use resync_check::client::Request;
-use resync_check::imap::command::{StoreOp, Target};
-use resync_check::imap::types::{ClientId, Flag};
 use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
 use resync_check::reduce::Reduction;
@@ -16,17 +16,6 @@ use resync_check::server::{Flush, Reply};
 use resync_check::step::Step;
 use resync_check::system::{Action, Config, System};
 use resync_check::trace::text::transcript;
-
-fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
-    CheckOptions {
-        strategy: Strategy::Dfs,
-        threads: 2,
-        limits: Limits::NONE,
-        keep_going,
-        progress: false,
-        reduction,
-    }
-}
 
 fn run(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
     check(config, &[], properties, options(Reduction::ALL, keep_going))
@@ -37,25 +26,6 @@ fn wire(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
     let text = transcript(config, property(name).unwrap(), actions).text;
     let lines = text.lines().filter(|l| !l.starts_with("--"));
     lines.map(str::to_string).collect()
-}
-
-const C1: ClientId = ClientId(0);
-const C2: ClientId = ClientId(1);
-
-fn issue(client: ClientId, request: Request) -> Action {
-    Action::Issue {
-        client,
-        request,
-        reply: Reply::default(),
-    }
-}
-
-fn deleted(seq: u32) -> Request {
-    Request::Store {
-        target: Target::Seq(seq),
-        op: StoreOp::Add,
-        flag: Flag::Deleted,
-    }
 }
 
 #[test]

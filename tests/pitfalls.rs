@@ -3,10 +3,11 @@
 mod common;
 
 use common::clauses::{rfc7162_with, violated};
+use common::steps::{C1, C2, issue};
 use resync_check::check::{CheckOptions, Completion, Limits, Strategy, Verdict, check};
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
-use resync_check::imap::types::{ClientId, Flag};
+use resync_check::imap::types::Flag;
 use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
 use resync_check::server::Reply;
@@ -33,17 +34,6 @@ fn all() -> Vec<usize> {
 /// The wire lines of a transcript, without the `--` notes.
 fn wire_lines(text: &str) -> Vec<&str> {
     text.lines().filter(|l| !l.starts_with("--")).collect()
-}
-
-const C1: ClientId = ClientId(0);
-const C2: ClientId = ClientId(1);
-
-fn issue(client: ClientId, request: Request) -> Action {
-    Action::Issue {
-        client,
-        request,
-        reply: Reply::default(),
-    }
 }
 
 const DELETED_1: Request = Request::Store {

@@ -4,15 +4,13 @@
 mod common;
 
 use common::clauses::{rfc7162_with, violated};
+use common::steps::{C1, C2, deleted, issue};
 use resync_check::check::{CheckOptions, CheckOutcome, Completion, Limits, Strategy, check};
 use resync_check::client::{Client, Request};
-use resync_check::imap::command::{StoreOp, Target};
-use resync_check::imap::types::{ClientId, Flag};
 use resync_check::imap::wire;
 use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
 use resync_check::reduce::Reduction;
-use resync_check::server::Reply;
 use resync_check::system::{Action, Config};
 use resync_check::trace::blame::{avoiding_changes, sentence};
 use resync_check::trace::text::transcript;
@@ -47,26 +45,8 @@ fn wire(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
     lines.map(str::to_string).collect()
 }
 
-const C1: ClientId = ClientId(0);
-const C2: ClientId = ClientId(1);
 const READ_C1: Action = Action::Read { client: C1 };
 const READ_C2: Action = Action::Read { client: C2 };
-
-fn issue(client: ClientId, request: Request) -> Action {
-    Action::Issue {
-        client,
-        request,
-        reply: Reply::default(),
-    }
-}
-
-fn deleted(seq: u32) -> Request {
-    Request::Store {
-        target: Target::Seq(seq),
-        op: StoreOp::Add,
-        flag: Flag::Deleted,
-    }
-}
 
 /// The SELECT answer C2 reads in both histories below, up to its VANISHED (EARLIER).
 const SELECT_HEAD: [&str; 4] = [

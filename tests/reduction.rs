@@ -6,25 +6,15 @@
 
 mod common;
 
+use common::options;
 use common::small::models;
-use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
+use resync_check::check::{CheckOptions, Verdict, check};
 use resync_check::cli::args::ReduceArg;
 use resync_check::model_file::property_index;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
 use resync_check::system::Config;
-
-fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
-    CheckOptions {
-        strategy: Strategy::Dfs,
-        threads: 2,
-        limits: Limits::NONE,
-        keep_going,
-        progress: false,
-        reduction,
-    }
-}
 
 /// Every reduction `--reduce` offers, as it sets them.
 fn reductions() -> [Reduction; 5] {

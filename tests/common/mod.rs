@@ -4,10 +4,13 @@
 
 pub mod clauses;
 pub mod small;
+pub mod steps;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use resync_check::check::{CheckOptions, Limits, Strategy};
+use resync_check::reduce::Reduction;
 use serde_json::Value;
 
 pub fn root() -> &'static Path {
@@ -63,4 +66,17 @@ pub fn read_json(path: &Path) -> Value {
 
 pub fn write_json(path: &Path, value: &Value) {
     std::fs::write(path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+}
+
+/// A check with `reduction`, on stateright's DFS on 2 threads (the engine these tests were
+/// pinned on; our search gives the same counts and paths, tests/parallel_search.rs).
+pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
+    CheckOptions {
+        strategy: Strategy::Dfs,
+        threads: 2,
+        limits: Limits::NONE,
+        keep_going,
+        progress: false,
+        reduction,
+    }
 }

@@ -1,0 +1,28 @@
+//! The steps the pitfall tests write by hand: the two clients and the commands they issue.
+
+use resync_check::client::Request;
+use resync_check::imap::command::{StoreOp, Target};
+use resync_check::imap::types::{ClientId, Flag};
+use resync_check::server::Reply;
+use resync_check::system::Action;
+
+pub const C1: ClientId = ClientId(0);
+pub const C2: ClientId = ClientId(1);
+
+/// `client` issues `request`, the server answering with its default reply.
+pub fn issue(client: ClientId, request: Request) -> Action {
+    Action::Issue {
+        client,
+        request,
+        reply: Reply::default(),
+    }
+}
+
+/// `STORE seq +FLAGS.SILENT (\Deleted)`.
+pub fn deleted(seq: u32) -> Request {
+    Request::Store {
+        target: Target::Seq(seq),
+        op: StoreOp::Add,
+        flag: Flag::Deleted,
+    }
+}
