@@ -34,18 +34,18 @@
 //! (3) If s has no incomplete block, the reduced model reaches s. Otherwise let ŝ be s with
 //! each incomplete block completed, and s' the state with each such client dropped right
 //! after its last read: both are reduced states (the server, and every other client, the same
-//! as in s). An `always` property that fails in s fails in ŝ or s': the server's monitors
-//! and every complete client are the same in ŝ; `views-converge`, `divergence-detectable`
-//! and `message-count-agrees` never judge a client with unread lines (each is a function of
-//! the state: the judged client's replica and connection, its session, the mailbox); `resync-point-safe` judges a client by its cache,
-//! resync point and UIDNEXT, which survive the drop, so it fails in s' as in s. (4) A
-//! `sometimes` property can hold only at a partly read state (`modseq-read-above-held-back-
-//! expunge` is about the MODSEQs read since the last tagged line): the reduced search
-//! evaluates `sometimes` properties at every state inside a move too. It holds at s with c
-//! partly read only if it held right after c's read: an expunge held back from c after that
-//! got a mod-sequence above all c read, unless the counter went backwards, which
-//! `highestmodseq-monotonic` reports. `tests/reduction.rs` compares the verdicts with the
-//! line-by-line model's on every clause value.
+//! as in s). An `always` property that fails in s fails in ŝ or s': the server's monitors and
+//! every complete client are the same in ŝ; `views-converge`, `divergence-detectable` and
+//! `message-count-agrees` never judge a client with unread lines (each is a function of the
+//! state: the judged client's replica and connection, its session, the mailbox);
+//! `resync-point-safe` judges a client by its cache, resync point and UIDNEXT, which survive
+//! the drop, so it fails in s' as in s. (4) A `sometimes` property can hold only at a partly
+//! read state (`modseq-read-above-held-back-expunge` is about the MODSEQs read since the last
+//! tagged line): the reduced search evaluates `sometimes` properties at every state inside a
+//! move too. It holds at s with c partly read only if it held right after c's read: an expunge
+//! held back from c after that got a mod-sequence above all c read, unless the counter went
+//! backwards, which `highestmodseq-monotonic` reports. `tests/reduction.rs` compares the
+//! verdicts with the line-by-line model's on every clause value.
 //!
 //! Soundness of `read-order`, which keeps path lengths. In the run of (2), reordered, a
 //! client reads only right after its own command or read, and drops after unread lines only

@@ -8,15 +8,15 @@
 //! commands depend only on its replica, the server's answers only on the mailbox and that
 //! client's session, and what one session's command does to the others is the same for every
 //! other (mailbox.rs loops over all sessions alike). (2) Every property quantifies over all
-//! clients, or reads a monitor that names the client it blames, so it holds in s iff in
-//! π(s) (`divergence-detectable` reads, per client, only its replica, its session and the
-//! mailbox, which π moves together). By (1) the states reachable from π(start) are the renamed states reachable from
-//! start, and by (2) a search that keeps one state per class (its canonical form) decides
-//! every property as the full search does, with paths of the same lengths; `concrete`
-//! (mod.rs) renames each step back. Client ids live in the replicas' and sessions'
-//! positions and in four fields: `Expunged.by`, `Uncovered.client`,
-//! `Regression::Decreased.by` and `Unannounced.client`; a new field holding a `ClientId`
-//! must be renamed here too, or the reduction would merge states that differ.
+//! clients, or reads a monitor that names the client it blames, so it holds in s iff in π(s)
+//! (`divergence-detectable` reads, per client, only its replica, its session and the mailbox,
+//! which π moves together). By (1) the states reachable from π(start) are the renamed states
+//! reachable from start, and by (2) a search that keeps one state per class (its canonical
+//! form) decides every property as the full search does, with paths of the same lengths;
+//! `concrete` (mod.rs) renames each step back. Client ids live in the replicas' and sessions'
+//! positions and in four fields: `Expunged.by`, `Uncovered.client`, `Regression::Decreased.by`
+//! and `Unannounced.client`; a new field holding a `ClientId` must be renamed here too, or the
+//! reduction would merge states that differ.
 
 use std::cmp::Ordering;
 

@@ -54,8 +54,8 @@ impl Server {
     }
 
     /// One push to an idling session: the flushed lines, then, where erratum 1810 calls
-    /// for one, an untagged `* OK [HIGHESTMODSEQ n]` (as Dovecot sends it in IDLE), or the optional code `reply.code` where nothing stays
-    /// held back.
+    /// for one, an untagged `* OK [HIGHESTMODSEQ n]` (as Dovecot sends it in IDLE), or the
+    /// optional code `reply.code` where nothing stays held back.
     pub fn push(&mut self, client: ClientId, reply: Reply, spec: &Spec) -> Lines {
         let numbered = self.view(client);
         let mut lines = self.flush_lines(

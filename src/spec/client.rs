@@ -20,7 +20,8 @@ pub enum ClientResyncPoint {
     /// As `Rfc7162`, but the client also sends `STATUS INBOX (HIGHESTMODSEQ)` while INBOX
     /// is not selected (after CLOSE, or on a new connection before its SELECT) and stores
     /// the value it reports, at STATUS's tagged OK, as a code of the mailbox (KDE KIMAP's
-    /// CloseJob; Dovecot 2.3.19.1 and Cyrus 3.6.1 both report nothing to a resync from it). Only this client sends STATUS: the others have no use for it.
+    /// CloseJob; Dovecot 2.3.19.1 and Cyrus 3.6.1 both report nothing to a resync from
+    /// it). Only this client sends STATUS: the others have no use for it.
     Status,
 }
 
