@@ -7,7 +7,7 @@ mod common;
 use common::clauses::{rfc7162_with, violated};
 use common::options;
 use common::steps::{C1, C2, deleted, issue};
-use resync_check::check::{CheckOutcome, Completion, check};
+use resync_check::check::{CheckOptions, CheckOutcome, Completion, Strategy, check};
 use resync_check::client::Request;
 use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
@@ -72,6 +72,29 @@ fn without_idle_the_reductions_and_the_state_space_are_as_before() {
     assert_eq!(Reduction::ALL.sound_for(&at_done.spec), Reduction::ALL);
     let push = rfc7162_with(&[("client-idle", "idle")], 2);
     assert_eq!(Reduction::ALL.sound_for(&push.spec).name(), "symmetry");
+}
+
+/// Every run names the reduction it applied: under pushes, symmetry alone, whichever search
+/// explores the whole space and for the first-violation search too.
+#[test]
+fn a_run_under_pushes_reports_the_reduction_it_applied() {
+    let push = rfc7162_with(&[("client-idle", "idle")], 1);
+    for (strategy, keep_going) in [
+        (Strategy::Bfs, true),
+        (Strategy::Dfs, true),
+        (Strategy::Bfs, false),
+    ] {
+        let options = CheckOptions {
+            strategy,
+            ..options(Reduction::ALL, keep_going)
+        };
+        let outcome = check(push.clone(), &[], (0..PROPERTIES.len()).collect(), options);
+        assert!(
+            outcome.search.ends_with("reduction symmetry"),
+            "{strategy:?} {keep_going}: {}",
+            outcome.search
+        );
+    }
 }
 
 /// The history both readings of erratum 1810 are judged on: C1 marks UID 1 `\Deleted`, C2

@@ -102,7 +102,7 @@ pub(super) fn whole_space(
         search: format!(
             "bfs, {} thread(s), reduction {}",
             options.threads,
-            options.reduction.name()
+            space.applied().name()
         ),
     }
 }
