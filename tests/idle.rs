@@ -88,7 +88,7 @@ fn a_run_under_pushes_reports_the_reduction_it_applied() {
             strategy,
             ..options(Reduction::ALL, keep_going)
         };
-        let outcome = check(push.clone(), &[], (0..PROPERTIES.len()).collect(), options);
+        let outcome = check(push, &[], (0..PROPERTIES.len()).collect(), options);
         assert!(
             outcome.search.ends_with("reduction symmetry"),
             "{strategy:?} {keep_going}: {}",
