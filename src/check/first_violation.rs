@@ -54,13 +54,7 @@ pub(super) fn first_violation(
         .map(|k| {
             let i = properties[k];
             let path = found(k);
-            let verdict = match (PROPERTIES[i].kind, path.is_some()) {
-                (Kind::Always, true) => Verdict::Violated,
-                (Kind::Always, false) if complete => Verdict::Holds,
-                (Kind::Sometimes, true) => Verdict::Reached,
-                (Kind::Sometimes, false) if complete => Verdict::Unreached,
-                (_, false) => Verdict::Undecided,
-            };
+            let verdict = Verdict::of(PROPERTIES[i].kind, path.is_some(), complete);
             PropertyOutcome {
                 property: i,
                 verdict,

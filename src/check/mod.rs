@@ -80,6 +80,18 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// A property's verdict: `hit` says its state was found (a violation of an `always`
+    /// one, a state where a `sometimes` one holds); without it, only a complete run decides.
+    pub(crate) fn of(kind: Kind, hit: bool, complete: bool) -> Verdict {
+        match (kind, hit) {
+            (Kind::Always, true) => Verdict::Violated,
+            (Kind::Always, false) if complete => Verdict::Holds,
+            (Kind::Sometimes, true) => Verdict::Reached,
+            (Kind::Sometimes, false) if complete => Verdict::Unreached,
+            (_, false) => Verdict::Undecided,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Verdict::Holds => "holds",
@@ -273,13 +285,7 @@ fn check_watched(
             let in_script = prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
             let found = discovered.get(PROPERTIES[i].name);
             let hit = in_script.is_some() || found.is_some() || reached_inside.contains(&i);
-            let verdict = match (PROPERTIES[i].kind, hit) {
-                (Kind::Always, true) => Verdict::Violated,
-                (Kind::Always, false) if complete => Verdict::Holds,
-                (Kind::Sometimes, true) => Verdict::Reached,
-                (Kind::Sometimes, false) if complete => Verdict::Unreached,
-                (_, false) => Verdict::Undecided,
-            };
+            let verdict = Verdict::of(PROPERTIES[i].kind, hit, complete);
             let mut is_shortest = true;
             let counterexample = (verdict == Verdict::Violated).then(|| match in_script {
                 Some(n) => script[..n].to_vec(),

@@ -60,13 +60,7 @@ pub(super) fn whole_space(
             let i = properties[k];
             let found = run.path(k);
             let hit = in_script(i).is_some() || found.is_some();
-            let verdict = match (PROPERTIES[i].kind, hit) {
-                (Kind::Always, true) => Verdict::Violated,
-                (Kind::Always, false) if complete => Verdict::Holds,
-                (Kind::Sometimes, true) => Verdict::Reached,
-                (Kind::Sometimes, false) if complete => Verdict::Unreached,
-                (_, false) => Verdict::Undecided,
-            };
+            let verdict = Verdict::of(PROPERTIES[i].kind, hit, complete);
             let mut is_shortest = true;
             let counterexample = (verdict == Verdict::Violated).then(|| match in_script(i) {
                 Some(n) => script[..n].to_vec(),
