@@ -5,30 +5,22 @@
 mod common;
 
 use common::clauses::{rfc7162_with, violated};
-use resync_check::check::{CheckOptions, CheckOutcome, Completion, Limits, Strategy, check};
+use common::options;
+use common::steps::{C1, C2};
+use resync_check::check::{CheckOutcome, Completion, check};
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
-use resync_check::imap::types::{ClientId, Flag, FlagSet, Uid};
+use resync_check::imap::types::{Flag, FlagSet, Uid};
 use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, divergence_detectable, views_converge};
 use resync_check::reduce::Reduction;
 use resync_check::server::{Flush, Reply};
 use resync_check::system::{Action, System};
 
-const C1: ClientId = ClientId(0);
-const C2: ClientId = ClientId(1);
-
 /// Every property over the whole space under the default reductions (fast), with the
 /// shortest counterexample of each violated one.
 fn run(clauses: &[(&str, &str)]) -> CheckOutcome {
-    let options = CheckOptions {
-        strategy: Strategy::Dfs,
-        threads: 2,
-        limits: Limits::NONE,
-        keep_going: true,
-        progress: false,
-        reduction: Reduction::ALL,
-    };
+    let options = options(Reduction::ALL, true);
     let outcome = check(
         rfc7162_with(clauses, 2),
         &[],

@@ -4,8 +4,9 @@
 mod common;
 
 use common::clauses::{rfc7162_with, violated};
+use common::options;
 use common::steps::{C1, C2, deleted, issue};
-use resync_check::check::{CheckOptions, CheckOutcome, Completion, Limits, Strategy, check};
+use resync_check::check::{CheckOutcome, Completion, check};
 use resync_check::client::{Client, Request};
 use resync_check::imap::wire;
 use resync_check::model_file::property_index;
@@ -19,14 +20,7 @@ use resync_check::trace::text::transcript;
 /// messages, 2 commands.
 fn run(clauses: &[(&str, &str)]) -> (Config, CheckOutcome) {
     let config = rfc7162_with(clauses, 2);
-    let options = CheckOptions {
-        strategy: Strategy::Dfs,
-        threads: 2,
-        limits: Limits::NONE,
-        keep_going: true,
-        progress: false,
-        reduction: Reduction::NONE,
-    };
+    let options = options(Reduction::NONE, true);
     let outcome = check(config, &[], (0..PROPERTIES.len()).collect(), options);
     assert_eq!(outcome.completion, Completion::Complete);
     (config, outcome)
