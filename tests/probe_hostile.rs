@@ -169,7 +169,7 @@ fn enable_without_enabled_is_named() {
 /// The command line: every scenario fails, each with its error, and the exit code is 2.
 #[test]
 fn the_probe_goes_on_after_each_error_and_exits_2_when_none_ran() {
-    let fake = fake_imap::serve(vec![vec![send(b"garbage\r\n")]; 20]);
+    let fake = fake_imap::serve(vec![vec![send(b"garbage\r\n")]; 22]);
     let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
         .args([
             "probe",
@@ -190,7 +190,7 @@ fn the_probe_goes_on_after_each_error_and_exits_2_when_none_ran() {
         stdout
             .matches("ERROR C1: a greeting that does not parse: `garbage`")
             .count(),
-        10,
+        11,
         "{stdout}"
     );
 }

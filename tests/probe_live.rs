@@ -61,7 +61,7 @@ fn rows(table: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
         .collect()
 }
 
-const DOVECOT: [(&str, &str, &str); 10] = [
+const DOVECOT: [(&str, &str, &str); 11] = [
     ("close-highestmodseq", "omit", "conforms"),
     ("held-back-highestmodseq", "lower", "conforms"),
     ("expunge-modseq", "bump", "conforms"),
@@ -72,6 +72,7 @@ const DOVECOT: [(&str, &str, &str); 10] = [
     ("exists-update", "prompt", "conforms"),
     ("uid-star", "rfc3501", "conforms"),
     ("* in QRESYNC known-uids", "-", "conforms"),
+    ("idle-push", "push", "conforms"),
 ];
 
 #[test]
@@ -142,6 +143,7 @@ fn live_cyrus() {
             ("exists-update", "prompt", "conforms"),
             ("uid-star", "current-top", "pitfall"),
             ("* in QRESYNC known-uids", "-", "breaks"),
+            ("idle-push", "at-done", "conforms"),
         ])
     );
     assert_eq!(code, Some(1));

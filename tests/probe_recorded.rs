@@ -114,12 +114,13 @@ fn dovecot_2_3_19_conforms_to_every_clause() {
             row("exists-update", Some("prompt"), "conforms"),
             row("uid-star", Some("rfc3501"), "conforms"),
             row("* in QRESYNC known-uids", None, "conforms"),
+            row("idle-push", Some("push"), "conforms"),
         ]
     );
 }
 
 /// Cyrus 3.6.1: no lower HIGHESTMODSEQ over a held-back
-/// expunge, and `*` resolved against the UIDs left.
+/// expunge, `*` resolved against the UIDs left, and nothing pushed until DONE.
 #[test]
 fn cyrus_3_6_1_breaks_the_held_back_rule_and_the_star_checks() {
     assert_eq!(
@@ -135,6 +136,7 @@ fn cyrus_3_6_1_breaks_the_held_back_rule_and_the_star_checks() {
             row("exists-update", Some("prompt"), "conforms"),
             row("uid-star", Some("current-top"), "pitfall"),
             row("* in QRESYNC known-uids", None, "breaks"),
+            row("idle-push", Some("at-done"), "conforms"),
         ]
     );
 }

@@ -158,6 +158,61 @@ impl Conn {
         }
     }
 
+    /// One whole response if the server begins one within `window`, `None` if it sends
+    /// nothing in that time: what an idling client waits for (RFC 9051 section 6.3.13). Once
+    /// a response has begun, the rest must come within the usual timeout.
+    pub fn read_response_within(&mut self, window: Duration) -> Result<Option<Vec<u8>>, String> {
+        let until = Instant::now() + window;
+        while self.buffer.is_empty() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            // A zero read timeout is refused by the OS: wait at least a millisecond.
+            self.set_read_timeout(left.max(Duration::from_millis(1)))?;
+            let read = self.fill_within();
+            self.set_read_timeout(self.endpoint.timeout)?;
+            if !read? {
+                continue;
+            }
+        }
+        self.read_response().map(Some)
+    }
+
+    fn set_read_timeout(&mut self, timeout: Duration) -> Result<(), String> {
+        let tcp = match self.stream.as_ref().ok_or("the connection is closed")? {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        };
+        tcp.set_read_timeout(Some(timeout))
+            .map_err(|e| format!("cannot set the read timeout: {e}"))
+    }
+
+    /// One read into the buffer: false if the read timed out with nothing.
+    fn fill_within(&mut self) -> Result<bool, String> {
+        let stream = self.stream.as_mut().ok_or("the connection is closed")?;
+        let mut chunk = [0u8; 16384];
+        match stream.io().read(&mut chunk) {
+            Ok(0) => {
+                self.stream = None;
+                Err("the server closed the connection".into())
+            }
+            Ok(n) => {
+                self.buffer.extend_from_slice(&chunk[..n]);
+                Ok(true)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(io_error("read", &e, self.endpoint.timeout)),
+        }
+    }
+
     /// Reads up to and including the next CRLF; a line longer than the literal cap is
     /// refused (a server that never ends its line must not exhaust memory).
     fn read_line(&mut self) -> Result<Vec<u8>, String> {
@@ -184,18 +239,12 @@ impl Conn {
                 timeout.as_secs_f64()
             ));
         }
-        let stream = self.stream.as_mut().ok_or("the connection is closed")?;
-        let mut chunk = [0u8; 16384];
-        match stream.io().read(&mut chunk) {
-            Ok(0) => {
-                self.stream = None;
-                Err("the server closed the connection".into())
-            }
-            Ok(n) => {
-                self.buffer.extend_from_slice(&chunk[..n]);
-                Ok(())
-            }
-            Err(e) => Err(io_error("read", &e, timeout)),
+        match self.fill_within()? {
+            true => Ok(()),
+            false => Err(format!(
+                "no answer within {} s (timeout on read)",
+                timeout.as_secs_f64()
+            )),
         }
     }
 

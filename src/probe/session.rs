@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use imap_codec::imap_types::response::StatusKind;
 
@@ -187,13 +188,7 @@ impl Session {
         let n = self.number;
         let mut untagged = Vec::new();
         loop {
-            let bytes = self
-                .conn
-                .read_response()
-                .map_err(|e| format!("C{n}: waiting for the answer to `{tag} {shown}`: {e}"))?;
-            let line =
-                parse::line(&bytes).map_err(|e| format!("C{n}: answering `{shown}`: {e}"))?;
-            self.log(format!("S{n}: {}", line.text));
+            let line = self.read_line(&format!("{tag} {shown}"), shown)?;
             if line.is_continuation() {
                 let Some(data) = literal.take() else {
                     return Err(format!("C{n}: an unexpected continuation `{}`", line.text));
@@ -201,9 +196,6 @@ impl Session {
                 self.log(format!("C{n}: <{} bytes of message>", data.len()));
                 self.send(format!("{data}\r\n").as_bytes(), shown)?;
                 continue;
-            }
-            if line.is_bye() {
-                return Err(format!("C{n}: the server said BYE: `{}`", line.text));
             }
             match line.tagged() {
                 Some((t, kind, _)) if t == tag => {
@@ -224,6 +216,87 @@ impl Session {
                 None => untagged.push(line),
             }
         }
+    }
+
+    /// `IDLE` (RFC 9051 section 6.3.13): sends it and reads up to the server's `+`
+    /// continuation. Returns the IDLE's tag, which DONE's tagged OK will carry.
+    pub fn idle(&mut self) -> Result<String, String> {
+        let n = self.number;
+        let tag = format!("{}{}", self.prefix, self.next_tag);
+        self.next_tag += 1;
+        self.log(format!("C{n}: {tag} IDLE"));
+        self.send(format!("{tag} IDLE\r\n").as_bytes(), "IDLE")?;
+        loop {
+            let line = self.read_line(&format!("{tag} IDLE"), "IDLE")?;
+            if line.is_continuation() {
+                return Ok(tag);
+            }
+            if line.tagged().is_some() {
+                return Err(format!("C{n}: `{tag} IDLE` was refused: `{}`", line.text));
+            }
+        }
+    }
+
+    /// The untagged lines the server pushes while the session idles, for at most `window`,
+    /// or until `enough` holds for what came so far.
+    pub fn pushed(
+        &mut self,
+        window: Duration,
+        enough: impl Fn(&[Line]) -> bool,
+    ) -> Result<Vec<Line>, String> {
+        let n = self.number;
+        let until = Instant::now() + window;
+        let mut lines = Vec::new();
+        while !enough(&lines) {
+            // Checked here too: a server that never stops sending must not hold the probe.
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let read = self
+                .conn
+                .read_response_within(left)
+                .map_err(|e| format!("C{n}: while idling: {e}"))?;
+            let Some(bytes) = read else {
+                break;
+            };
+            let line = self.take_line(&bytes, "IDLE")?;
+            if line.tagged().is_some() || line.is_continuation() {
+                return Err(format!("C{n}: while idling, an unexpected `{}`", line.text));
+            }
+            lines.push(line);
+        }
+        Ok(lines)
+    }
+
+    /// `DONE`, which ends the IDLE tagged `tag`: the lines the server sends before the IDLE's
+    /// tagged response, and that response, which must be OK.
+    pub fn done(&mut self, tag: &str) -> Result<Reply, String> {
+        self.log(format!("C{}: DONE", self.number));
+        self.send(b"DONE\r\n", "DONE")?;
+        self.await_tagged(tag, "IDLE", true, None)
+    }
+
+    /// The next server line, logged; a BYE is an error. `command` (with its tag) and `shown`
+    /// name what it answers in errors.
+    fn read_line(&mut self, command: &str, shown: &str) -> Result<Line, String> {
+        let n = self.number;
+        let bytes = self
+            .conn
+            .read_response()
+            .map_err(|e| format!("C{n}: waiting for the answer to `{command}`: {e}"))?;
+        self.take_line(&bytes, shown)
+    }
+
+    /// `bytes` as a line, logged; a BYE is an error.
+    fn take_line(&mut self, bytes: &[u8], shown: &str) -> Result<Line, String> {
+        let n = self.number;
+        let line = parse::line(bytes).map_err(|e| format!("C{n}: answering `{shown}`: {e}"))?;
+        self.log(format!("S{n}: {}", line.text));
+        if line.is_bye() {
+            return Err(format!("C{n}: the server said BYE: `{}`", line.text));
+        }
+        Ok(line)
     }
 
     /// Closes the socket with no LOGOUT: the model's dropped connection.

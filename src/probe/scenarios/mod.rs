@@ -7,6 +7,7 @@
 
 mod clauses;
 mod delivery;
+mod idle;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -65,7 +66,7 @@ pub struct Probe {
 type Scenario = fn(&mut Ctx) -> Result<Finding, String>;
 
 /// The scenarios, in the order they run and are printed.
-pub const SCENARIOS: [(&str, Scenario); 10] = [
+pub const SCENARIOS: [(&str, Scenario); 11] = [
     ("close-highestmodseq", clauses::close_highestmodseq),
     ("held-back-highestmodseq", clauses::held_back_highestmodseq),
     ("expunge-modseq", clauses::expunge_modseq),
@@ -76,6 +77,7 @@ pub const SCENARIOS: [(&str, Scenario); 10] = [
     ("exists-update", delivery::exists_update),
     ("star-changedsince", delivery::star_changedsince),
     ("star-known-uids", delivery::star_known_uids),
+    ("idle-push", idle::idle_push),
 ];
 
 impl Probe {
