@@ -8,7 +8,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fake_imap::Step::{self, Close, Expect, ExpectPrefix, Send, Sleep};
-use resync_check::probe::conn::{Endpoint, Security};
 use resync_check::probe::scenarios::Probe;
 use resync_check::probe::session::Credentials;
 
@@ -34,13 +33,7 @@ fn logged_in(rest: Vec<Step>) -> Vec<Step> {
 /// Runs the close-highestmodseq scenario against `script` (on every connection); the error.
 fn error_of(script: Vec<Step>) -> String {
     let fake = fake_imap::serve(vec![script; 8]);
-    let endpoint = Endpoint {
-        server: fake.addr.clone(),
-        security: Security::Plain,
-        insecure: false,
-        timeout: Duration::from_secs(1),
-        literal_max: 1 << 20,
-    };
+    let endpoint = fake_imap::endpoint(&fake.addr, Duration::from_secs(1));
     let credentials = Credentials {
         user: "alice".into(),
         password: "secret".into(),

@@ -9,7 +9,6 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use fake_imap::Step::{self, Expect, Send, Sleep};
-use resync_check::probe::conn::{Endpoint, Security};
 use resync_check::probe::session::{Credentials, Session};
 
 fn send(bytes: &[u8]) -> Step {
@@ -32,13 +31,7 @@ fn idling(rest: Vec<Step>) -> Vec<Step> {
 
 fn session(script: Vec<Step>) -> Session {
     let fake = fake_imap::serve(vec![script]);
-    let endpoint = Endpoint {
-        server: fake.addr.clone(),
-        security: Security::Plain,
-        insecure: false,
-        timeout: Duration::from_secs(1),
-        literal_max: 1 << 20,
-    };
+    let endpoint = fake_imap::endpoint(&fake.addr, Duration::from_secs(1));
     let credentials = Credentials {
         user: "alice".into(),
         password: "secret".into(),

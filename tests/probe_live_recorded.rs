@@ -8,7 +8,6 @@ mod fake_imap;
 
 use std::time::Duration;
 
-use resync_check::probe::conn::{Endpoint, Security};
 use resync_check::probe::live;
 use resync_check::probe::scenarios::Probe;
 use resync_check::probe::session::Credentials;
@@ -27,13 +26,7 @@ fn the_cyrus_replay_leaves_the_models_path_at_step_2_and_nobody_diverges() {
         serde_json::from_str(&read("cyrus-3.6.1-live.views-converge.json")).unwrap();
     let transcript: Vec<String> = serde_json::from_value(recorded["transcript"].clone()).unwrap();
     let fake = fake_imap::serve(fake_imap::scripts_of(&transcript));
-    let endpoint = Endpoint {
-        server: fake.addr.clone(),
-        security: Security::Plain,
-        insecure: false,
-        timeout: Duration::from_secs(5),
-        literal_max: 1 << 20,
-    };
+    let endpoint = fake_imap::endpoint(&fake.addr, Duration::from_secs(5));
     let credentials = Credentials {
         user: "alice".into(),
         password: "other".into(),

@@ -7,7 +7,7 @@ mod fake_imap;
 
 use std::time::Duration;
 
-use resync_check::probe::conn::{Endpoint, Security};
+use resync_check::probe::conn::Endpoint;
 use resync_check::probe::scenarios::{Outcome, Probe};
 use resync_check::probe::session::Credentials;
 use serde_json::Value;
@@ -19,13 +19,7 @@ fn recorded(name: &str) -> Value {
 }
 
 fn endpoint(addr: &str) -> Endpoint {
-    Endpoint {
-        server: addr.to_string(),
-        security: Security::Plain,
-        insecure: false,
-        timeout: Duration::from_secs(5),
-        literal_max: 1 << 20,
-    }
+    fake_imap::endpoint(addr, Duration::from_secs(5))
 }
 
 /// The `<n>` of the recorded mailbox names, so that the probe sends the same commands.

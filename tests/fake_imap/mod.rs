@@ -12,6 +12,19 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use resync_check::probe::conn::{Endpoint, Security};
+
+/// A plain connection to a fake server at `addr`, every read bounded by `timeout`.
+pub fn endpoint(addr: &str, timeout: Duration) -> Endpoint {
+    Endpoint {
+        server: addr.to_string(),
+        security: Security::Plain,
+        insecure: false,
+        timeout,
+        literal_max: 1 << 20,
+    }
+}
+
 /// One step of a connection's script.
 #[derive(Clone, Debug)]
 pub enum Step {
