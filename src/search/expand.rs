@@ -159,6 +159,7 @@ impl Batch<'_> {
     ) -> Part {
         let mut part = Part::default();
         let mut hits: Vec<(u32, u32)> = Vec::new();
+        let mut fingerprints: Vec<u64> = Vec::new();
         for &index in indices {
             let state = match index {
                 START => self.start,
@@ -187,8 +188,16 @@ impl Batch<'_> {
             }));
             let count = successors.len() as u32;
             let children_before = part.children.len();
-            for (k, (action, child)) in successors.drain(..).enumerate() {
+            // All fingerprints first, their slots fetched meanwhile, then the lookups.
+            fingerprints.clear();
+            fingerprints.extend(successors.iter().map(|(_, child)| {
                 let fingerprint = child.fingerprint();
+                self.visited.prefetch(fingerprint);
+                fingerprint
+            }));
+            for (k, ((action, child), &fingerprint)) in
+                successors.drain(..).zip(&fingerprints).enumerate()
+            {
                 if self.visited.contains(fingerprint) {
                     continue;
                 }

@@ -291,6 +291,15 @@ impl Merge<'_> {
     ) -> bool {
         let admitted = self.admitted as u32;
         let mut inner = self.inner.iter().filter(|h| h.k < admitted).peekable();
+        // The visited slots of the children, fetched ahead of their inserts below.
+        const AHEAD: usize = 8;
+        let fetch = |visited: &Visited, i: usize| {
+            if let Some(child) = self.children.get(i) {
+                visited.prefetch(child.fingerprint);
+            }
+        };
+        (0..AHEAD).for_each(|i| fetch(visited, i));
+        let mut fetched = AHEAD;
         let mut children = self.children.iter().filter(|c| c.k < admitted).peekable();
         loop {
             // At the same successor, the hits inside its move come first.
@@ -314,6 +323,8 @@ impl Merge<'_> {
                 continue;
             }
             let child = children.next().expect("peeked");
+            fetch(visited, fetched);
+            fetched += 1;
             if !visited.insert(child.fingerprint) {
                 continue;
             }
