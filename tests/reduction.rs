@@ -111,13 +111,28 @@ fn the_first_violation_is_as_short_under_every_reduction() {
 
 #[test]
 fn state_counts_of_the_default_model_under_each_reduction() {
-    let config = config("rfc7162", &[], Bounds::default()).unwrap();
+    // Every reduction at two clients, one message and two commands each: none, symmetry,
+    // read order, reads, exact (symmetry and read order), all (symmetry and reads).
+    let small = Bounds {
+        messages: Some(1),
+        ..Bounds::default()
+    };
+    let small = config("rfc7162", &[], small).unwrap();
     let counts: Vec<usize> = [Reduction::NONE]
         .iter()
         .chain(reductions().iter())
-        .map(|r| summary(config, options(*r, true)).1)
+        .map(|r| summary(small, options(*r, true)).1)
         .collect();
-    assert_eq!(counts, [1211425, 606040, 1396600, 118932, 698487, 59653]);
+    assert_eq!(counts, [163351, 81772, 200323, 14131, 100202, 7106]);
+    // At the default bounds, those that take under a second. (Unreduced it is 1,211,425,
+    // pinned in tests/pitfalls.rs and tests/erratum_1808.rs; read order 1,396,600 and exact
+    // 698,487, in the benchmark.)
+    let default = config("rfc7162", &[], Bounds::default()).unwrap();
+    let cheap = [ReduceArg::Symmetry, ReduceArg::Reads, ReduceArg::All];
+    let counts: Vec<usize> = cheap
+        .map(|r| summary(default, options(r.reduction(), true)).1)
+        .to_vec();
+    assert_eq!(counts, [606040, 118932, 59653]);
 }
 
 /// `Space::successors`, which our search uses, against `moves` then `step`, which stateright

@@ -424,7 +424,8 @@ impl Lines {
                 }
                 let mut next = state.clone();
                 next.apply(&config, action);
-                if seen.insert(next.clone()) {
+                // Fingerprints, as the checkers keep: whole states cost a kilobyte each.
+                if seen.insert(next.fingerprint()) {
                     queue.push_back(next);
                 }
             }

@@ -7,21 +7,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Condition, START, Visited};
+use super::tree::{START, Tree};
+use super::{Condition, Visited};
 use crate::limits::Allowance;
 use crate::properties::Kind;
 use crate::reduce::{Move, Space};
 use crate::system::System;
-
-/// A node of the search tree: the state its parent's state and `action` lead to.
-#[derive(Clone, Copy)]
-pub(super) struct Node {
-    /// Index into the nodes; [`START`] for the start state.
-    pub parent: u32,
-    /// Moves from the start.
-    pub depth: u32,
-    pub action: Move,
-}
 
 /// The states along one path of the search tree, from the start: the queue holds node
 /// indices, not states (a state is a kilobyte or more, a node a few dozen bytes), and a
@@ -42,26 +33,24 @@ impl PathStates {
         }
     }
 
-    pub fn state_of(&mut self, space: &Space, tree: &[Node], index: u32) -> &System {
+    pub fn state_of(&mut self, space: &Space, tree: &Tree, index: u32) -> &System {
         let mut chain = Vec::new();
         let mut at = index;
+        let mut depth = tree.depth(index) as usize;
         while at != START {
-            let depth = tree[at as usize].depth as usize;
             if self.nodes.get(depth - 1) == Some(&at) {
                 break;
             }
             chain.push(at);
-            at = tree[at as usize].parent;
+            at = tree.parent(at);
+            depth -= 1;
         }
-        let kept = match at {
-            START => 0,
-            _ => tree[at as usize].depth as usize,
-        };
+        let kept = depth;
         self.nodes.truncate(kept);
         self.states.truncate(kept + 1);
         for &node in chain.iter().rev() {
             let last = &self.states[self.states.len() - 1];
-            let next = space.step(last, tree[node as usize].action, &mut |_| {});
+            let next = space.step(last, tree.action(node), &mut |_| {});
             self.nodes.push(node);
             self.states.push(next);
         }
@@ -107,7 +96,7 @@ pub(super) struct Part {
 pub(super) struct Batch<'a> {
     pub space: &'a Space<'a>,
     pub start: &'a System,
-    pub tree: &'a [Node],
+    pub tree: &'a Tree,
     pub visited: &'a Visited,
     pub conditions: &'a [Condition],
     /// Bit i: condition i is open. Conditions decided during the batch are filtered out by
@@ -170,6 +159,7 @@ impl Batch<'_> {
     ) -> Part {
         let mut part = Part::default();
         let mut hits: Vec<(u32, u32)> = Vec::new();
+        let mut fingerprints: Vec<u64> = Vec::new();
         for &index in indices {
             let state = match index {
                 START => self.start,
@@ -198,9 +188,17 @@ impl Batch<'_> {
             }));
             let count = successors.len() as u32;
             let children_before = part.children.len();
-            for (k, (action, child)) in successors.drain(..).enumerate() {
+            // All fingerprints first, their slots fetched meanwhile, then the lookups.
+            fingerprints.clear();
+            fingerprints.extend(successors.iter().map(|(_, child)| {
                 let fingerprint = child.fingerprint();
-                if self.visited.contains(&fingerprint) {
+                self.visited.prefetch(fingerprint);
+                fingerprint
+            }));
+            for (k, ((action, child), &fingerprint)) in
+                successors.drain(..).zip(&fingerprints).enumerate()
+            {
+                if self.visited.contains(fingerprint) {
                     continue;
                 }
                 part.children.push(Child {

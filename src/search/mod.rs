@@ -10,9 +10,9 @@
 //! shortest path of each property stateright found violated, all in one pass.
 
 mod expand;
+mod tree;
+mod visited;
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
 use crate::limits::{Allowance, Budget};
@@ -20,30 +20,9 @@ use crate::properties::Kind;
 use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
 
-use expand::{Batch, Child, Inner, Node, PathStates};
-
-/// The state's stable fingerprint (fingerprint.rs).
-fn fingerprint(state: &System) -> u64 {
-    state.fingerprint()
-}
-
-/// The visited set's keys are fingerprints already: hashing them again is wasted work.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys are hashed");
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Visited = HashSet<u64, BuildHasherDefault<Identity>>;
+use expand::{Batch, Child, Inner, PathStates};
+use tree::{START, Tree};
+use visited::Visited;
 
 /// When the search ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,8 +64,6 @@ impl Outcome {
 
 /// How many states the search expands between two looks at the budget.
 const LOOK_EVERY: usize = 1024;
-
-const START: u32 = u32::MAX;
 
 /// A condition to decide: an `always` one is decided where it fails, a `sometimes` one
 /// where it holds.
@@ -207,12 +184,12 @@ fn explore(
     let start = &space.start(concrete);
     let mut generated_states = 1;
     let mut depth_max = 1;
-    let mut tree: Vec<Node> = Vec::new();
+    let mut tree = Tree::default();
     if found.decide_at(start, Vec::new) && found.finished(goal) {
         return (false, (1, generated_states, depth_max));
     }
     let mut visited = Visited::default();
-    visited.insert(fingerprint(start));
+    visited.insert(start.fingerprint());
     let mut paths: Vec<PathStates> = (0..threads.max(1))
         .map(|_| PathStates::new(start))
         .collect();
@@ -255,7 +232,7 @@ fn explore(
                         break 'search;
                     }
                     if index != START {
-                        budget.show_depth(tree[index as usize].depth as usize + 1);
+                        budget.show_depth(tree.depth(index) as usize + 1);
                     }
                 }
                 let ours;
@@ -269,10 +246,7 @@ fn explore(
                     admitted: budget.admit(node.successors as usize),
                 };
                 generated_states += merged.admitted;
-                let depth = match index {
-                    START => 0,
-                    _ => tree[index as usize].depth,
-                };
+                let depth = tree.depth(index);
                 if merged.apply(found, &mut tree, &mut visited, depth, goal, &mut depth_max) {
                     return (false, (visited.len(), generated_states, depth_max));
                 }
@@ -309,7 +283,7 @@ impl Merge<'_> {
     fn apply(
         &self,
         found: &mut Found,
-        tree: &mut Vec<Node>,
+        tree: &mut Tree,
         visited: &mut Visited,
         depth: u32,
         goal: Goal,
@@ -317,6 +291,15 @@ impl Merge<'_> {
     ) -> bool {
         let admitted = self.admitted as u32;
         let mut inner = self.inner.iter().filter(|h| h.k < admitted).peekable();
+        // The visited slots of the children, fetched ahead of their inserts below.
+        const AHEAD: usize = 8;
+        let fetch = |visited: &Visited, i: usize| {
+            if let Some(child) = self.children.get(i) {
+                visited.prefetch(child.fingerprint);
+            }
+        };
+        (0..AHEAD).for_each(|i| fetch(visited, i));
+        let mut fetched = AHEAD;
         let mut children = self.children.iter().filter(|c| c.k < admitted).peekable();
         loop {
             // At the same successor, the hits inside its move come first.
@@ -332,7 +315,7 @@ impl Merge<'_> {
                     continue;
                 }
                 found.open.retain(|&o| o != i);
-                let through = [path_to(tree, self.index), vec![hit.action]].concat();
+                let through = [tree.path_to(self.index), vec![hit.action]].concat();
                 found.decided.push((i, through));
                 if found.finished(goal) {
                     return true;
@@ -340,34 +323,20 @@ impl Merge<'_> {
                 continue;
             }
             let child = children.next().expect("peeked");
+            fetch(visited, fetched);
+            fetched += 1;
             if !visited.insert(child.fingerprint) {
                 continue;
             }
-            tree.push(Node {
-                parent: self.index,
-                depth: depth + 1,
-                action: child.action,
-            });
-            let child_index = (tree.len() - 1) as u32;
+            let child_index = tree.push(self.index, depth + 1, child.action);
             *depth_max = (*depth_max).max(depth as usize + 2);
-            if found.decide_bits(child.decides, || path_to(tree, child_index))
+            if found.decide_bits(child.decides, || tree.path_to(child_index))
                 && found.finished(goal)
             {
                 return true;
             }
         }
     }
-}
-
-fn path_to(tree: &[Node], mut index: u32) -> Vec<Move> {
-    let mut path = Vec::new();
-    while index != START {
-        let node = tree[index as usize];
-        path.push(node.action);
-        index = node.parent;
-    }
-    path.reverse();
-    path
 }
 
 /// The actions of a shortest path from `start` to a state where `holds` is false, or None if
