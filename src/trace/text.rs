@@ -114,7 +114,7 @@ pub const LEFT_OUT: &str = "not shown: each new connection's greeting and LOGIN,
 /// What no transcript of a CONDSTORE-only client (`client-sync=condstore*`) shows: it sends
 /// no ENABLE.
 pub const LEFT_OUT_CONDSTORE: &str = "not shown: each new connection's greeting and LOGIN, \
-                                      which come before its SELECT (RFC 3501 section 6.3.1: \
+                                      which come before its SELECT (RFC 3501 section 6.3: \
                                       a command of the authenticated state), and the FLAGS, \
                                       PERMANENTFLAGS and RECENT lines of a SELECT answer (RFC \
                                       3501 section 6.3.1); the model tracks none of them";
