@@ -141,6 +141,27 @@ fn the_conforming_condstore_client_keeps_every_property() {
 }
 
 #[test]
+fn the_conforming_client_holds_under_renumbering_and_with_another_agent() {
+    let renumber = rfc7162_with(
+        &[
+            ("client-sync", "condstore"),
+            ("uidvalidity-change", "renumber"),
+        ],
+        2,
+    );
+    let mut race = rfc7162_with(&[("client-sync", "condstore")], 2);
+    race.messages = 1;
+    race.arrivals = 1;
+    race.removals = 1;
+    for (config, states) in [(renumber, 146_068), (race, 402_607)] {
+        let outcome = run(config, (0..PROPERTIES.len()).collect(), true);
+        assert_eq!(outcome.completion, Completion::Complete);
+        assert!(violated(&outcome).is_empty(), "{:?}", violated(&outcome));
+        assert_eq!(outcome.statistics.unique_states, states);
+    }
+}
+
+#[test]
 fn without_the_search_the_client_keeps_a_message_its_own_close_expunged() {
     let config = rfc7162_with(&[("client-sync", "condstore-no-search")], 2);
     let outcome = run(config, (0..PROPERTIES.len()).collect(), true);

@@ -20,7 +20,10 @@
 //! conforming client's cache may still hold UIDs expunged while it was away, so an EXPUNGE
 //! read then only lowers its count: the SEARCH, answered after it, lists the survivors. The
 //! `condstore-no-search` client never learns of those UIDs, so its map stays shifted by them:
-//! its EXPUNGEs and its STOREs by number name other messages than the server's.
+//! its EXPUNGEs and its STOREs by number name other messages than the server's. For the map
+//! to hold, the CHANGEDSINCE answer's new messages (UIDs from the client's UIDNEXT on) are
+//! left to `UID FETCH n:*` (`read.rs`): after a UIDVALIDITY wipe CHANGEDSINCE 1 names only
+//! the messages above MODSEQ 1, and caching those would leave holes below them.
 
 use crate::imap::command::Command;
 use crate::imap::response::Response;

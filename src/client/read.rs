@@ -38,6 +38,17 @@ impl Client {
                     Some(_)
                         if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
                             && !in_sync_loop => {}
+                    // A CONDSTORE resync's CHANGEDSINCE names new messages too; they are
+                    // left to `UID FETCH n:*` (RFC 7162 section 6, step 2), as caching one
+                    // would leave uncached the UIDs below it that CHANGEDSINCE did not name
+                    // (after a UIDVALIDITY wipe, every message still at MODSEQ 1), and the
+                    // client maps sequence numbers through its cache (`condstore.rs`).
+                    Some(_)
+                        if *uid >= self.uid_next
+                            && connection
+                                .awaiting
+                                .iter()
+                                .any(|(_, a)| *a == Awaiting::ChangedSince) => {}
                     Some(flags) => {
                         self.cache.insert(*uid, *flags);
                     }
