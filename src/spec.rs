@@ -8,6 +8,7 @@
 use std::fmt;
 
 mod client;
+mod condstore;
 mod editions;
 mod idle;
 mod pitfalls;
@@ -16,6 +17,7 @@ mod server;
 pub use client::{
     ClientClose, ClientKnownUids, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity,
 };
+pub use condstore::ClientSync;
 pub use editions::{EDITIONS, ERRATA, Edition, Erratum, edition};
 pub use idle::{ClientIdle, IdleHighestModseq, IdlePush};
 pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
@@ -89,10 +91,11 @@ pub struct Spec {
     pub client_idle: ClientIdle,
     pub idle_push: IdlePush,
     pub idle_highestmodseq: IdleHighestModseq,
+    pub client_sync: ClientSync,
 }
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 22;
+pub const CLAUSE_COUNT: usize = 23;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -119,6 +122,7 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ClientIdle::CLAUSE,
         IdlePush::CLAUSE,
         IdleHighestModseq::CLAUSE,
+        ClientSync::CLAUSE,
     ]
 }
 
@@ -148,6 +152,7 @@ impl Spec {
             "client-idle" => self.client_idle = parse_value(value)?,
             "idle-push" => self.idle_push = parse_value(value)?,
             "idle-highestmodseq" => self.idle_highestmodseq = parse_value(value)?,
+            "client-sync" => self.client_sync = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -186,6 +191,7 @@ impl Spec {
             entry(self.client_idle),
             entry(self.idle_push),
             entry(self.idle_highestmodseq),
+            entry(self.client_sync),
         ]
     }
 
@@ -208,6 +214,19 @@ impl Spec {
     /// `reduce/mod.rs`).
     pub fn pushes(&self) -> bool {
         self.client_idle == ClientIdle::Idle && self.idle_push == IdlePush::Push
+    }
+
+    /// The clauses a trace or a report lists with their values: every clause, except
+    /// `client-sync` at its default (`qresync`), which the traces written before it existed
+    /// leave out, so that they stay byte-identical.
+    pub fn listed_values(&self) -> Vec<(&'static str, &'static str)> {
+        let values = self.values().into_iter();
+        match self.client_sync {
+            ClientSync::Qresync => values
+                .filter(|(c, _)| *c != ClientSync::CLAUSE.name)
+                .collect(),
+            _ => values.collect(),
+        }
     }
 
     /// This spec's value for `clause`.

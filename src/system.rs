@@ -79,8 +79,15 @@ impl System {
 
     /// The erratum's starting point: every client selected and synchronized.
     pub fn initial(config: &Config) -> System {
+        let mut server = Server::new(config.messages, config.clients as usize);
+        if config.spec.client_sync.condstore_only() {
+            // Selected with `SELECT INBOX (CONDSTORE)`: no QRESYNC in any session.
+            for session in server.sessions.iter_mut().flatten() {
+                session.qresync = false;
+            }
+        }
         System {
-            server: Server::new(config.messages, config.clients as usize),
+            server,
             clients: (0..config.clients)
                 .map(|_| Client::new(config.messages))
                 .collect(),
@@ -108,7 +115,10 @@ impl System {
             let id = ClientId(i as u8);
             // DONE ends a command already counted: an idling client may send it whatever
             // its budget.
-            let may_send = client.commands_issued < config.commands || client.is_idling();
+            // So may a CONDSTORE-only client the rest of its resync, which its reconnect
+            // counted (`client/condstore.rs`).
+            let may_send =
+                client.commands_issued < config.commands || client.is_idling() || client.syncing();
             let Some(connection) = &client.connection else {
                 if client.commands_issued < config.commands {
                     for request in client.requests(&config.spec) {

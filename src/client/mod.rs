@@ -2,7 +2,12 @@
 //! what does not (its connection). It learns only from the lines it reads, and follows the
 //! spec's client clauses. Free of stateright.
 
+mod condstore;
 mod read;
+
+pub use condstore::Sync;
+
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
@@ -51,6 +56,11 @@ pub enum Request {
     /// `DONE`, once the client has read IDLE's `+` continuation: not counted as a command,
     /// since it ends one (RFC 9051 section 6.3.13).
     Done,
+    /// `UID FETCH 1:* (FLAGS) (CHANGEDSINCE m)`, the second command of a CONDSTORE-only
+    /// client's resync (`client-sync=condstore*`, `condstore.rs`): not counted.
+    ChangedSince,
+    /// `UID SEARCH ALL`, the third command of a `client-sync=condstore` resync: not counted.
+    SearchAll,
 }
 
 /// The per-command bookkeeping the client keeps until the tagged response.
@@ -78,6 +88,10 @@ pub enum Awaiting {
     /// IDLE's `+` read: the client may send DONE. After DONE it awaits the tagged OK as
     /// `Other`.
     Idling,
+    /// `UID FETCH 1:* (FLAGS) (CHANGEDSINCE m)` of a CONDSTORE resync.
+    ChangedSince,
+    /// `UID SEARCH ALL` of a CONDSTORE resync.
+    SearchAll,
 }
 
 /// The lines a connection has queued, oldest first. Most states queue a few lines or none,
@@ -86,7 +100,7 @@ pub enum Awaiting {
 pub type Queue = SmallVec<[Response; 4]>;
 
 /// What does not survive a disconnect.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Connection {
     /// Whether the client believes INBOX is selected (from its last SELECT's OK until
     /// CLOSE's OK).
@@ -112,6 +126,28 @@ pub struct Connection {
     /// the client reads no more of its queued lines, because another agent acted since its
     /// last step. Always false in the line-by-line model.
     pub frozen: bool,
+    /// Where a CONDSTORE-only client is in its resync (`condstore.rs`); always None for a
+    /// QRESYNC client.
+    pub sync: Option<Sync>,
+}
+
+/// The derived hash, field by field, with `sync` written only during a CONDSTORE resync: a
+/// model without it hashes (and fingerprints, `fingerprint.rs`) exactly as before it existed.
+impl Hash for Connection {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.selected.hash(state);
+        self.queue.hash(state);
+        self.awaiting.hash(state);
+        self.hms_code.hash(state);
+        self.modseq_max.hash(state);
+        self.fetch_new.hash(state);
+        self.uid_next_seen.hash(state);
+        self.exists.hash(state);
+        self.frozen.hash(state);
+        if let Some(sync) = &self.sync {
+            sync.hash(state);
+        }
+    }
 }
 
 impl Connection {
@@ -126,6 +162,7 @@ impl Connection {
             uid_next_seen: None,
             exists,
             frozen: false,
+            sync: None,
         }
     }
 }
@@ -168,7 +205,11 @@ impl Client {
     /// left to fetch.
     pub fn is_idle_selected(&self) -> bool {
         self.connection.as_ref().is_some_and(|c| {
-            c.selected && c.awaiting.is_empty() && c.queue.is_empty() && !c.fetch_new
+            c.selected
+                && c.awaiting.is_empty()
+                && c.queue.is_empty()
+                && !c.fetch_new
+                && c.sync.is_none()
         })
     }
 
@@ -193,6 +234,9 @@ impl Client {
         }
         if !connection.awaiting.is_empty() {
             return Vec::new();
+        }
+        if let Some(request) = self.sync_request() {
+            return vec![request];
         }
         if !connection.selected {
             return unselected();
@@ -220,6 +264,8 @@ impl Client {
         requests.push(Request::Close);
         requests.push(Request::Noop);
         let fetch_vanished = match spec.client_fetch_vanished {
+            // VANISHED needs QRESYNC (RFC 7162 section 3.2.6).
+            _ if spec.client_sync.condstore_only() => false,
             ClientFetchVanished::Never => false,
             ClientFetchVanished::Cache => !self.cache.is_empty(),
             ClientFetchVanished::Star => true,
@@ -271,6 +317,10 @@ impl Client {
                     from: self.uid_next,
                 },
             )],
+            // RFC 7162 section 3.1.8: no ENABLE, no QRESYNC parameter.
+            Request::Resync if spec.client_sync.condstore_only() => {
+                vec![(next(), Command::SelectCondstore)]
+            }
             Request::Resync => {
                 let known_uids = match spec.client_known_uids {
                     ClientKnownUids::Cache => self.cache.keys().copied().collect(),
@@ -294,7 +344,9 @@ impl Client {
                 }
             }
             // ENABLE first on a new connection: the SELECT that follows needs QRESYNC.
-            Request::Status if self.connection.is_some() => vec![(next(), Command::Status)],
+            Request::Status if self.connection.is_some() || spec.client_sync.condstore_only() => {
+                vec![(next(), Command::Status)]
+            }
             Request::Status => vec![(next(), Command::EnableQresync), (next(), Command::Status)],
             Request::FetchVanished => {
                 let star = spec.client_fetch_vanished == ClientFetchVanished::Star;
@@ -306,6 +358,13 @@ impl Client {
                 vec![(next(), Command::UidFetchVanished { uids, star, since })]
             }
             Request::Idle => vec![(next(), Command::Idle)],
+            Request::ChangedSince => vec![(
+                next(),
+                Command::UidFetchChangedSince {
+                    since: self.resync_point,
+                },
+            )],
+            Request::SearchAll => vec![(next(), Command::UidSearchAll)],
             // DONE answers the IDLE's continuation: it takes no tag of its own; the IDLE's
             // tag is the one its tagged OK will carry.
             Request::Done => {
@@ -333,7 +392,9 @@ impl Client {
             }
             return;
         }
-        self.commands_issued += 1;
+        if !Client::continues_sync(commands) {
+            self.commands_issued += 1;
+        }
         self.next_tag += commands.len() as u16;
         let awaiting: Vec<(Tag, Awaiting)> = commands
             .iter()
@@ -357,7 +418,9 @@ impl Client {
                 flag: *flag,
             },
             Command::Close => Awaiting::Close,
-            Command::SelectQresync { .. } => Awaiting::Select,
+            Command::SelectQresync { .. } | Command::SelectCondstore => Awaiting::Select,
+            Command::UidFetchChangedSince { .. } => Awaiting::ChangedSince,
+            Command::UidSearchAll => Awaiting::SearchAll,
             Command::UidFetchNew { .. } => Awaiting::FetchNew,
             Command::UidFetchVanished { .. } => Awaiting::FetchVanished,
             Command::Idle => Awaiting::Idle,

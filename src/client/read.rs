@@ -26,7 +26,10 @@ impl Client {
                 let in_sync_loop = connection.awaiting.iter().any(|(_, a)| {
                     matches!(
                         a,
-                        Awaiting::Select | Awaiting::FetchNew | Awaiting::FetchVanished
+                        Awaiting::Select
+                            | Awaiting::FetchNew
+                            | Awaiting::FetchVanished
+                            | Awaiting::ChangedSince
                     )
                 });
                 match flags {
@@ -35,6 +38,17 @@ impl Client {
                     Some(_)
                         if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
                             && !in_sync_loop => {}
+                    // A CONDSTORE resync's CHANGEDSINCE names new messages too; they are
+                    // left to `UID FETCH n:*` (RFC 7162 section 6, step 2), as caching one
+                    // would leave uncached the UIDs below it that CHANGEDSINCE did not name
+                    // (after a UIDVALIDITY wipe, every message still at MODSEQ 1), and the
+                    // client maps sequence numbers through its cache (`condstore.rs`).
+                    Some(_)
+                        if *uid >= self.uid_next
+                            && connection
+                                .awaiting
+                                .iter()
+                                .any(|(_, a)| *a == Awaiting::ChangedSince) => {}
                     Some(flags) => {
                         self.cache.insert(*uid, *flags);
                     }
@@ -143,16 +157,21 @@ impl Client {
                 }
                 let position = connection.awaiting.iter().position(|(t, _)| t == tag);
                 let awaiting = position.map(|i| connection.awaiting.remove(i).1);
-                if *status == Status::Ok {
-                    self.complete(awaiting, spec);
+                let ok = *status == Status::Ok;
+                if !(spec.client_sync.condstore_only() && self.sync_tagged(awaiting, ok, spec)) {
+                    if ok {
+                        self.complete(awaiting, spec);
+                    }
+                    self.adopt_resync_point(spec);
                 }
-                self.adopt_resync_point(spec);
             }
+            Response::Expunge(n) => self.read_expunge(*n, spec),
+            Response::Search(_) => self.read_search(&line),
         }
         Some(line)
     }
 
-    fn complete(&mut self, awaiting: Option<Awaiting>, spec: &Spec) {
+    pub(super) fn complete(&mut self, awaiting: Option<Awaiting>, spec: &Spec) {
         match awaiting {
             Some(Awaiting::Close) => {
                 if let Some(connection) = self.connection.as_mut() {
@@ -198,6 +217,8 @@ impl Client {
             | Some(Awaiting::Other)
             | Some(Awaiting::Idle)
             | Some(Awaiting::Idling)
+            | Some(Awaiting::ChangedSince)
+            | Some(Awaiting::SearchAll)
             | None => {}
         }
     }

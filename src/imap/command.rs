@@ -74,6 +74,18 @@ pub enum Command {
     /// `DONE`, the continuation that ends an IDLE: untagged, it carries the IDLE's tag only
     /// so that the server answers that tag (RFC 9051 section 6.3.13).
     Done,
+    /// `SELECT INBOX (CONDSTORE)` (RFC 7162 section 3.1.8): a CONDSTORE enabling command, so
+    /// the answer carries HIGHESTMODSEQ (section 3.1.2.1), and no QRESYNC parameter.
+    SelectCondstore,
+    /// `UID FETCH 1:* (FLAGS) (CHANGEDSINCE since)` (RFC 7162 section 3.1.4.1, Example 12):
+    /// the flags of every message whose mod-sequence is above `since`.
+    UidFetchChangedSince {
+        since: ModSeq,
+    },
+    /// `UID SEARCH ALL` (RFC 3501 sections 6.4.4 and 6.4.8): the UIDs of every message of
+    /// the session, which is also its sequence-number map (UIDs ascend with sequence
+    /// numbers, RFC 3501 section 2.3.1.1).
+    UidSearchAll,
 }
 
 impl Command {

@@ -62,6 +62,12 @@ pub enum Response {
     /// `+ idling`, the continuation request that answers IDLE (RFC 9051 section 6.3.13,
     /// RFC 3501 section 7.5). Last in the enum, so that the other lines hash as before.
     Continue,
+    /// `* n EXPUNGE` (RFC 3501 section 7.4.1): message n is gone, and every later sequence
+    /// number drops by one. A session without QRESYNC gets these instead of VANISHED (RFC
+    /// 7162 section 3.2.10). After `Continue`, so that the other lines hash as before.
+    Expunge(u32),
+    /// `* SEARCH uids` (RFC 3501 section 7.2.5), answering `UID SEARCH`: UIDs, ascending.
+    Search(UidList),
 }
 
 impl Response {

@@ -82,6 +82,11 @@ pub fn command(tag: Tag, command: &Command) -> String {
         Command::Idle => format!("{tag} IDLE"),
         // A continuation, not a command: no tag (RFC 9051 section 6.3.13).
         Command::Done => "DONE".to_string(),
+        Command::SelectCondstore => format!("{tag} SELECT INBOX (CONDSTORE)"),
+        Command::UidFetchChangedSince { since } => {
+            format!("{tag} UID FETCH 1:* (FLAGS) (CHANGEDSINCE {since})")
+        }
+        Command::UidSearchAll => format!("{tag} UID SEARCH ALL"),
     }
 }
 
@@ -108,6 +113,15 @@ pub fn response(response: &Response) -> String {
         Response::EnabledQresync => "* ENABLED QRESYNC".to_string(),
         Response::Status(m) => format!("* STATUS INBOX (HIGHESTMODSEQ {m})"),
         Response::Continue => "+ idling".to_string(),
+        Response::Expunge(n) => format!("* {n} EXPUNGE"),
+        // RFC 3501 section 9: `"SEARCH" *(SP nz-number)`, each UID on its own.
+        Response::Search(uids) => {
+            let mut line = "* SEARCH".to_string();
+            for uid in uids {
+                write!(line, " {uid}").unwrap();
+            }
+            line
+        }
         Response::Tagged {
             tag,
             status,

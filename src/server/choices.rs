@@ -262,6 +262,8 @@ impl Server {
                 | Command::UidFetchNew { .. }
                 | Command::UidFetchVanished { .. }
                 | Command::Done
+                | Command::UidFetchChangedSince { .. }
+                | Command::UidSearchAll
         );
         if !flushes {
             return nothing;
@@ -396,7 +398,9 @@ impl Server {
             Command::Noop
             | Command::UidFetchNew { .. }
             | Command::UidFetchVanished { .. }
-            | Command::Done => true,
+            | Command::Done
+            | Command::UidFetchChangedSince { .. }
+            | Command::UidSearchAll => true,
             Command::Store { .. } => self.store_target(client, command).is_some(),
             // An expunge that removes something sends the code anyway (RFC 7162 sections
             // 3.2.7, 3.2.9).
@@ -409,6 +413,11 @@ impl Server {
         // since its mod-sequence.
         let fetched = |uid: Uid| match command {
             Command::UidFetchNew { from } => uid >= *from,
+            Command::UidFetchChangedSince { since } => self
+                .mailbox
+                .messages
+                .get(&uid)
+                .is_some_and(|m| m.modseq > *since),
             _ => self.fetch_vanished_reports(command, uid, spec),
         };
         let announces = self.announces_arrivals(client, command, spec);

@@ -175,6 +175,17 @@ impl Server {
         mut vanished: UidList,
         flush: Flush,
     ) -> Lines {
+        // A session without QRESYNC hears of expunges by sequence number (`condstore.rs`):
+        // the numbers are those of its view before this flush, own expunges included.
+        let numbered = match self.session(client).is_some_and(|s| !s.qresync) {
+            true => {
+                let mut numbered = self.view(client);
+                numbered.extend(vanished.iter().copied());
+                numbered.sort();
+                Some(numbered)
+            }
+            false => None,
+        };
         let session = self.session_mut(client);
         let flagged: Vec<Uid> = match flush.flags {
             false => Vec::new(),
@@ -193,11 +204,15 @@ impl Server {
         }
         // VANISHED first, so that each FETCH's sequence number is the one the client has
         // after applying it (RFC 7162 section 3.2.10.2).
-        if !vanished.is_empty() {
-            lines.push(Response::Vanished {
+        match &numbered {
+            // RFC 7162 section 3.2.10: VANISHED only once QRESYNC is enabled; before, RFC
+            // 3501 section 7.4.1's EXPUNGE, one per message.
+            Some(numbered) => lines.extend(Server::expunge_lines(numbered, &vanished)),
+            None if !vanished.is_empty() => lines.push(Response::Vanished {
                 earlier: false,
                 uids: vanished,
-            });
+            }),
+            None => {}
         }
         let session = self.session_mut(client);
         if flush.exists && !session.pending_arrivals.is_empty() {

@@ -10,6 +10,7 @@
 
 mod choices;
 mod commands;
+mod condstore;
 mod fetch_vanished;
 mod history;
 mod idle;
@@ -163,6 +164,7 @@ impl Server {
                 smallvec::smallvec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
             Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply, spec),
+            Command::SelectCondstore => self.select_condstore(client, tag),
             // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
             Command::Status => self.status(tag),
             _ if !selected => smallvec::smallvec![tagged_bad(tag, "No mailbox selected")],
@@ -175,6 +177,10 @@ impl Server {
             Command::UidFetchVanished { .. } => {
                 self.uid_fetch_vanished(client, tag, command, reply, spec)
             }
+            Command::UidFetchChangedSince { .. } => {
+                self.uid_fetch_changed_since(client, tag, command, reply, spec)
+            }
+            Command::UidSearchAll => self.uid_search_all(client, tag, command, reply, spec),
             Command::Close => self.close(client, tag, spec),
             Command::Idle => self.idle(client),
             Command::Done => self.done(client, tag, reply, spec),

@@ -196,7 +196,9 @@ fn kind(action: &Action) -> u32 {
             // push the server steps' kind below: the kinds, and so every seeded walk of a
             // model without IDLE, stay as they were.
             Request::Noop | Request::Idle | Request::Done => 7,
-            Request::Resync => 8,
+            // The rest of a CONDSTORE resync shares the reconnect's kind: the kinds, and so
+            // every seeded walk of a QRESYNC model, stay as they were.
+            Request::Resync | Request::ChangedSince | Request::SearchAll => 8,
             Request::FetchNew => 9,
             Request::Status => 11,
             Request::FetchVanished => 13,

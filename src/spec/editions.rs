@@ -3,9 +3,9 @@
 
 use super::{
     ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
-    ClientResyncPoint, ClientSeqMatch, ClientUidvalidity, CloseHighestModseq, ExistsUpdate,
-    ExpungeHistory, ExpungeModseq, HeldBackHighestModseq, IdleHighestModseq, IdlePush,
-    KnownUidsScope, MailboxHighestModseq, ModseqRestart, Spec, SpecError, UidStar,
+    ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity, CloseHighestModseq,
+    ExistsUpdate, ExpungeHistory, ExpungeModseq, HeldBackHighestModseq, IdleHighestModseq,
+    IdlePush, KnownUidsScope, MailboxHighestModseq, ModseqRestart, Spec, SpecError, UidStar,
     UidvalidityChange, VanishedEarlier, VanishedUnannounced,
 };
 
@@ -77,6 +77,7 @@ const RFC5162: Spec = Spec {
     client_idle: ClientIdle::Never,
     idle_push: IdlePush::Push,
     idle_highestmodseq: IdleHighestModseq::SinceTagged,
+    client_sync: ClientSync::Qresync,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

@@ -101,6 +101,12 @@ pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]
 fn all_changes(config: &Config) -> Vec<Change> {
     let mut out = Vec::new();
     for clause in clauses() {
+        // Another `client-sync` is another protocol (another SELECT, other sync commands,
+        // sessions with or without QRESYNC from the start): "the same commands" do not carry
+        // over, so no change of it is offered.
+        if clause.name == crate::spec::ClientSync::CLAUSE_NAME {
+            continue;
+        }
         let value = config
             .spec
             .values()

@@ -24,10 +24,15 @@ pub fn sentence(property: &Property, state: &System, client: Option<ClientId>) -
         Err(_) => format!("{exists} messages"),
     };
     let check = "a client that compares the two (mutt's and Trojita's check)";
+    // A session without QRESYNC hears of expunges by EXPUNGE (RFC 3501 section 7.4.1).
+    let less = match state.server.session(id).is_some_and(|s| !s.qresync) {
+        true => "less one per EXPUNGE since",
+        false => "less each VANISHED since",
+    };
     let sentence = match counts_differ(state, id) {
         true if divergence_detectable(state) => format!(
-            "detectable: {id} counts {counted} (its last EXISTS, less each VANISHED since) but \
-             caches {cached}, so {check} notices the loss."
+            "detectable: {id} counts {counted} (its last EXISTS, {less}) but caches \
+             {cached}, so {check} notices the loss."
         ),
         true => format!(
             "detectable for {id}, which counts {counted} but caches {cached}; but another \

@@ -112,7 +112,12 @@ pub(super) fn explain(
             "resync-point-safe" => false,
             _ => continue,
         };
-        let resynced = state.server.session(id).and_then(|s| s.resynced_from);
+        // Only a QRESYNC SELECT's starting point explains a missing VANISHED.
+        let resynced = state
+            .server
+            .session(id)
+            .filter(|s| s.qresync)
+            .and_then(|s| s.resynced_from);
         let mut found: Vec<String> = Vec::new();
         // Expunged messages the client still caches.
         for uid in client.cache.keys() {

@@ -40,7 +40,7 @@ pub fn header(name: &str, edition: &str, config: &Config) -> String {
         count(config.commands, "command")
     )
     .unwrap();
-    for (clause, value) in config.spec.values() {
+    for (clause, value) in config.spec.listed_values() {
         let source = config.spec.source(clause).unwrap_or_default();
         writeln!(out, "  {clause}={value}  [{source}]").unwrap();
     }
@@ -111,12 +111,20 @@ pub const LEFT_OUT: &str = "not shown: each new connection's greeting and LOGIN,
                             PERMANENTFLAGS and RECENT lines of a SELECT answer (RFC 3501 \
                             section 6.3.1); the model tracks none of them";
 
+/// What no transcript of a CONDSTORE-only client (`client-sync=condstore*`) shows: it sends
+/// no ENABLE.
+pub const LEFT_OUT_CONDSTORE: &str = "not shown: each new connection's greeting and LOGIN, \
+                                      which come before its SELECT (RFC 3501 section 6.3: \
+                                      a command of the authenticated state), and the FLAGS, \
+                                      PERMANENTFLAGS and RECENT lines of a SELECT answer (RFC \
+                                      3501 section 6.3.1); the model tracks none of them";
+
 /// The wire lines and notes of `actions`, the state after the last step, and what diverged.
 pub fn transcript(config: &Config, property: &Property, actions: &[Action]) -> Transcript {
     let (events, state, point_sources) = events(config, actions);
     let state_lines = describe_state(&state);
     let (diverged, divergence) = explain(property, &state, &point_sources);
-    let mut text = events_text(&events);
+    let mut text = events_text(&events, &config.spec);
     text.push_str("-- state after the last step\n");
     for line in &state_lines {
         writeln!(text, "--   {line}").unwrap();
@@ -143,7 +151,7 @@ pub fn script(name: &str, edition: &str, config: &Config, actions: &[Action]) ->
     let mut out = header(name, edition, config);
     out.push('\n');
     let (events, state, _) = events(config, actions);
-    out.push_str(&events_text(&events));
+    out.push_str(&events_text(&events, &config.spec));
     out.push_str("-- state after the last step\n");
     for line in describe_state(&state) {
         writeln!(out, "--   {line}").unwrap();
@@ -151,8 +159,12 @@ pub fn script(name: &str, edition: &str, config: &Config, actions: &[Action]) ->
     out
 }
 
-fn events_text(events: &[Event]) -> String {
-    let mut text = format!("-- {LEFT_OUT}\n");
+fn events_text(events: &[Event], spec: &crate::spec::Spec) -> String {
+    let left_out = match spec.client_sync.condstore_only() {
+        true => LEFT_OUT_CONDSTORE,
+        false => LEFT_OUT,
+    };
+    let mut text = format!("-- {left_out}\n");
     for event in events {
         writeln!(text, "{}", line(event)).unwrap();
     }

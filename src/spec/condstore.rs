@@ -1,0 +1,69 @@
+//! The clause of issue #12 item 7: how the client resynchronizes, with QRESYNC or with
+//! CONDSTORE only (RFC 7162 section 3.1), which must find expunges another way than VANISHED.
+//! Each value names its source.
+
+use super::{Clause, ClauseValues};
+
+/// Which extension the client resynchronizes with, and how a CONDSTORE-only client learns of
+/// expunges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientSync {
+    /// `ENABLE QRESYNC` and `SELECT INBOX (QRESYNC (...))` (RFC 7162 sections 3.2.3, 3.2.5
+    /// and 6): the model's client before this clause.
+    Qresync,
+    /// CONDSTORE only: `SELECT INBOX (CONDSTORE)` (section 3.1.8), `UID FETCH 1:* (FLAGS)
+    /// (CHANGEDSINCE m)` (section 3.1.4.1), then `UID SEARCH ALL` (RFC 3501 section 6.4.4,
+    /// 6.4.8) to learn which cached UIDs still exist; the SELECT's HIGHESTMODSEQ is stored
+    /// only once the three have completed (RFC 7162 section 6, "Once the synchronization is
+    /// complete, it MUST cache the received value").
+    Condstore,
+    /// As `condstore`, without the `UID SEARCH`: the client concludes from an empty
+    /// `CHANGEDSINCE` answer that nothing changed and stores the new HIGHESTMODSEQ, though
+    /// the rise may be an expunge's (section 3.2.1).
+    CondstoreNoSearch,
+}
+
+impl ClientSync {
+    /// The clause's name, for the code outside `spec` that treats it apart.
+    pub const CLAUSE_NAME: &'static str = "client-sync";
+
+    /// A CONDSTORE-only client (no QRESYNC), whichever way it finds expunges.
+    pub fn condstore_only(self) -> bool {
+        self != ClientSync::Qresync
+    }
+}
+
+impl ClauseValues for ClientSync {
+    const CLAUSE: Clause = Clause {
+        name: ClientSync::CLAUSE_NAME,
+        summary: "how the client resynchronizes: QRESYNC (VANISHED tells it of expunges), or \
+                  CONDSTORE only (sequence-number EXPUNGE while selected; on reopening, FETCH \
+                  CHANGEDSINCE for flags and UID SEARCH for expunges, or no search)",
+        needs_other_agent: false,
+        needs: &[],
+        values: &[
+            (
+                "qresync",
+                "RFC 7162 sections 3.2.3, 3.2.5 and 6: ENABLE QRESYNC, SELECT (QRESYNC (...)) \
+                 with VANISHED (EARLIER), then VANISHED while selected",
+            ),
+            (
+                "condstore",
+                "RFC 7162 section 3.1 without QRESYNC: SELECT INBOX (CONDSTORE) (3.1.8), UID \
+                 FETCH 1:* (FLAGS) (CHANGEDSINCE m) (3.1.4.1), UID SEARCH ALL (RFC 3501 \
+                 sections 6.4.4 and 6.4.8; RFC 7162 section 3.2.1: expunges raise \
+                 HIGHESTMODSEQ but CHANGEDSINCE returns nothing for them), the SELECT's \
+                 HIGHESTMODSEQ stored once these complete (RFC 7162 section 6: \"Once the \
+                 synchronization is complete, it MUST cache the received value\"); \
+                 \"* n EXPUNGE\" while selected (RFC 3501 section 7.4.1)",
+            ),
+            (
+                "condstore-no-search",
+                "as condstore without the UID SEARCH: against RFC 7162 section 3.2.1, the \
+                 client takes an empty CHANGEDSINCE answer for \"nothing changed\" and stores \
+                 the new HIGHESTMODSEQ, keeping the UIDs expunged while it was away",
+            ),
+        ],
+    };
+    const ALL: &'static [Self] = &[Self::Qresync, Self::Condstore, Self::CondstoreNoSearch];
+}
