@@ -10,6 +10,7 @@ use std::fmt;
 mod client;
 mod editions;
 mod idle;
+mod pipelining;
 mod pitfalls;
 mod server;
 
@@ -18,6 +19,7 @@ pub use client::{
 };
 pub use editions::{EDITIONS, ERRATA, Edition, Erratum, edition};
 pub use idle::{ClientIdle, IdleHighestModseq, IdlePush};
+pub use pipelining::{ClientPipelining, PipelinedHighestModseq};
 pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
 pub use server::{
     CloseHighestModseq, ExistsUpdate, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope,
@@ -89,10 +91,15 @@ pub struct Spec {
     pub client_idle: ClientIdle,
     pub idle_push: IdlePush,
     pub idle_highestmodseq: IdleHighestModseq,
+    pub client_pipelining: ClientPipelining,
+    pub pipelined_highestmodseq: PipelinedHighestModseq,
 }
 
+/// The clauses a listing may leave out, at the values [`Spec::is_elided`] names.
+pub const ELIDABLE: [&str; 2] = ["client-pipelining", "pipelined-highestmodseq"];
+
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 22;
+pub const CLAUSE_COUNT: usize = 24;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -119,6 +126,8 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ClientIdle::CLAUSE,
         IdlePush::CLAUSE,
         IdleHighestModseq::CLAUSE,
+        ClientPipelining::CLAUSE,
+        PipelinedHighestModseq::CLAUSE,
     ]
 }
 
@@ -148,6 +157,8 @@ impl Spec {
             "client-idle" => self.client_idle = parse_value(value)?,
             "idle-push" => self.idle_push = parse_value(value)?,
             "idle-highestmodseq" => self.idle_highestmodseq = parse_value(value)?,
+            "client-pipelining" => self.client_pipelining = parse_value(value)?,
+            "pipelined-highestmodseq" => self.pipelined_highestmodseq = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -186,6 +197,8 @@ impl Spec {
             entry(self.client_idle),
             entry(self.idle_push),
             entry(self.idle_highestmodseq),
+            entry(self.client_pipelining),
+            entry(self.pipelined_highestmodseq),
         ]
     }
 
@@ -208,6 +221,31 @@ impl Spec {
     /// `reduce/mod.rs`).
     pub fn pushes(&self) -> bool {
         self.client_idle == ClientIdle::Idle && self.idle_push == IdlePush::Push
+    }
+
+    /// Whether the client may send a command with lines unread (`client-pipelining=on`):
+    /// the read reductions' argument does not cover it (see `reduce/mod.rs`).
+    pub fn pipelines(&self) -> bool {
+        self.client_pipelining == ClientPipelining::On
+    }
+
+    /// The clauses traces, summaries and reports list: every one, except the pipelining
+    /// clauses while both are at the values that change nothing (`client-pipelining=off`,
+    /// `pipelined-highestmodseq=since-tagged`), so that what was written before they existed
+    /// reads and renders byte for byte as before. A listing that leaves them out means those
+    /// values ([`Spec::is_elided`]).
+    pub fn shown_values(&self) -> Vec<(&'static str, &'static str)> {
+        self.values()
+            .into_iter()
+            .filter(|(clause, _)| !self.is_elided(clause))
+            .collect()
+    }
+
+    /// Whether [`Spec::shown_values`] leaves `clause` out.
+    pub fn is_elided(&self, clause: &str) -> bool {
+        ELIDABLE.contains(&clause)
+            && self.client_pipelining == ClientPipelining::Off
+            && self.pipelined_highestmodseq == PipelinedHighestModseq::SinceTagged
     }
 
     /// This spec's value for `clause`.

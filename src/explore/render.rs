@@ -64,6 +64,9 @@ fn answer(reply: Reply) -> String {
     if reply.code {
         parts.push("adds [HIGHESTMODSEQ]".to_string());
     }
+    if reply.interleave {
+        parts.push("interleaved before the first command's tagged response".to_string());
+    }
     parts.join(", ")
 }
 

@@ -78,7 +78,7 @@ impl ModelInfo {
             edition: edition.to_string(),
             clauses: config
                 .spec
-                .values()
+                .shown_values()
                 .iter()
                 .map(|(c, v)| (c.to_string(), v.to_string()))
                 .collect(),
@@ -96,6 +96,8 @@ impl ModelInfo {
         let missing: Vec<&str> = crate::spec::clauses()
             .iter()
             .map(|c| c.name)
+            // Left out only at the values that change nothing (`Spec::shown_values`).
+            .filter(|name| !crate::spec::ELIDABLE.contains(name))
             .filter(|name| !self.clauses.contains_key(*name))
             .collect();
         if missing.is_empty() {
@@ -140,7 +142,15 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
             // this command's.
             let before = queued(state, client).len();
             state.apply(config, action);
-            step.queued = queued(state, client).split_off(before);
+            let mut after = queued(state, client);
+            // Interleaved (`server/pipeline.rs`): the first command's tagged line, which
+            // was last, now stands between this command's untagged lines and its tagged one.
+            if matches!(action, Action::Issue { reply, .. } if reply.interleave) {
+                after.remove(after.len() - 2);
+                step.queued = after.split_off(before - 1);
+            } else {
+                step.queued = after.split_off(before);
+            }
         }
         Action::Push { client, .. } => {
             let before = queued(state, client).len();
