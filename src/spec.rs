@@ -11,6 +11,7 @@ mod client;
 mod condstore;
 mod editions;
 mod idle;
+mod pipelining;
 mod pitfalls;
 mod server;
 
@@ -20,6 +21,7 @@ pub use client::{
 pub use condstore::ClientSync;
 pub use editions::{EDITIONS, ERRATA, Edition, Erratum, edition};
 pub use idle::{ClientIdle, IdleHighestModseq, IdlePush};
+pub use pipelining::{ClientPipelining, PipelinedHighestModseq};
 pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
 pub use server::{
     CloseHighestModseq, ExistsUpdate, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope,
@@ -92,10 +94,19 @@ pub struct Spec {
     pub idle_push: IdlePush,
     pub idle_highestmodseq: IdleHighestModseq,
     pub client_sync: ClientSync,
+    pub client_pipelining: ClientPipelining,
+    pub pipelined_highestmodseq: PipelinedHighestModseq,
 }
 
+/// The clauses a listing may leave out, at the values [`Spec::is_elided`] names.
+pub const ELIDABLE: [&str; 3] = [
+    "client-sync",
+    "client-pipelining",
+    "pipelined-highestmodseq",
+];
+
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 23;
+pub const CLAUSE_COUNT: usize = 25;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -123,6 +134,8 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         IdlePush::CLAUSE,
         IdleHighestModseq::CLAUSE,
         ClientSync::CLAUSE,
+        ClientPipelining::CLAUSE,
+        PipelinedHighestModseq::CLAUSE,
     ]
 }
 
@@ -153,6 +166,8 @@ impl Spec {
             "idle-push" => self.idle_push = parse_value(value)?,
             "idle-highestmodseq" => self.idle_highestmodseq = parse_value(value)?,
             "client-sync" => self.client_sync = parse_value(value)?,
+            "client-pipelining" => self.client_pipelining = parse_value(value)?,
+            "pipelined-highestmodseq" => self.pipelined_highestmodseq = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -192,6 +207,8 @@ impl Spec {
             entry(self.idle_push),
             entry(self.idle_highestmodseq),
             entry(self.client_sync),
+            entry(self.client_pipelining),
+            entry(self.pipelined_highestmodseq),
         ]
     }
 
@@ -216,16 +233,33 @@ impl Spec {
         self.client_idle == ClientIdle::Idle && self.idle_push == IdlePush::Push
     }
 
-    /// The clauses a trace or a report lists with their values: every clause, except
-    /// `client-sync` at its default (`qresync`), which the traces written before it existed
-    /// leave out, so that they stay byte-identical.
-    pub fn listed_values(&self) -> Vec<(&'static str, &'static str)> {
-        let values = self.values().into_iter();
-        match self.client_sync {
-            ClientSync::Qresync => values
-                .filter(|(c, _)| *c != ClientSync::CLAUSE.name)
-                .collect(),
-            _ => values.collect(),
+    /// Whether the client may send a command with lines unread (`client-pipelining=on`):
+    /// the read reductions' argument does not cover it (see `reduce/mod.rs`).
+    pub fn pipelines(&self) -> bool {
+        self.client_pipelining == ClientPipelining::On
+    }
+
+    /// The clauses traces, summaries and reports list: every one, except `client-sync` at
+    /// `qresync` and the pipelining clauses while both are at the values that change nothing
+    /// (`client-pipelining=off`, `pipelined-highestmodseq=since-tagged`), so that what was
+    /// written before they existed reads and renders byte for byte as before. A listing that
+    /// leaves them out means those values ([`Spec::is_elided`]).
+    pub fn shown_values(&self) -> Vec<(&'static str, &'static str)> {
+        self.values()
+            .into_iter()
+            .filter(|(clause, _)| !self.is_elided(clause))
+            .collect()
+    }
+
+    /// Whether [`Spec::shown_values`] leaves `clause` out.
+    pub fn is_elided(&self, clause: &str) -> bool {
+        match clause {
+            "client-sync" => self.client_sync == ClientSync::Qresync,
+            "client-pipelining" | "pipelined-highestmodseq" => {
+                self.client_pipelining == ClientPipelining::Off
+                    && self.pipelined_highestmodseq == PipelinedHighestModseq::SinceTagged
+            }
+            _ => false,
         }
     }
 

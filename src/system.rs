@@ -174,14 +174,29 @@ impl System {
         request: Request,
         actions: &mut Vec<Action>,
     ) {
-        let commands = self.clients[client.index()].commands(request, &config.spec);
+        let replica = &self.clients[client.index()];
+        let commands = replica.commands(request, &config.spec);
         let (_, last) = commands.last().expect("a request sends a command");
+        // With a STORE in flight (`client-pipelining=on`), each answer may also be given
+        // interleaved with its (`server/pipeline.rs`).
+        let first = replica.first_store_in_flight(&config.spec);
         for reply in self.server.replies(client, last, &config.spec) {
             actions.push(Action::Issue {
                 client,
                 request,
                 reply,
             });
+            if first.is_some_and(|f| self.server.may_interleave(client, f, last, reply)) {
+                let reply = Reply {
+                    interleave: true,
+                    ..reply
+                };
+                actions.push(Action::Issue {
+                    client,
+                    request,
+                    reply,
+                });
+            }
         }
     }
 
@@ -194,6 +209,7 @@ impl System {
                 reply,
             } => {
                 let replica = &mut self.clients[client.index()];
+                let first = replica.first_store_in_flight(&config.spec);
                 let commands = replica.commands(request, &config.spec);
                 if replica.connection.is_none() {
                     self.server.connect(client);
@@ -218,7 +234,14 @@ impl System {
                     .connection
                     .as_mut()
                     .expect("issue opens a connection");
-                connection.queue.extend(lines);
+                match first.filter(|_| reply.interleave) {
+                    Some(first) => {
+                        let queue = &mut connection.queue;
+                        self.server
+                            .interleave(client, first, queue, lines, &config.spec)
+                    }
+                    None => connection.queue.extend(lines),
+                }
             }
             Action::Read { client } => {
                 self.clients[client.index()].read(&config.spec);

@@ -104,7 +104,7 @@ fn at_its_default_the_clause_changes_nothing() {
     assert!(
         !config
             .spec
-            .listed_values()
+            .shown_values()
             .iter()
             .any(|(c, _)| *c == "client-sync")
     );
@@ -112,7 +112,7 @@ fn at_its_default_the_clause_changes_nothing() {
     assert!(
         condstore
             .spec
-            .listed_values()
+            .shown_values()
             .contains(&("client-sync", "condstore"))
     );
     // The reductions' premises hold: no client issues with lines unread, no new client ids.

@@ -55,8 +55,8 @@ fn erratum_trace() -> Trace {
 fn every_committed_trace_replays() {
     let traces = committed();
     // 65, 14 of divergence-detectable (one per model file whose divergence can be silent),
-    // IDLE's, and the CONDSTORE-only client's without a search (views-converge and
-    // resync-point-safe).
+    // IDLE's, the CONDSTORE-only client's without a search (views-converge and
+    // resync-point-safe), and pipelining's.
     assert_eq!(traces.len(), 83);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
@@ -73,7 +73,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("55 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("58 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(
@@ -475,7 +475,7 @@ fn every_wire_line_of_every_script_transcript_is_valid_imap() {
             }
         }
     }
-    assert_eq!(scripts, 16);
+    assert_eq!(scripts, 18);
 }
 
 #[test]

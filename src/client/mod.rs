@@ -3,6 +3,7 @@
 //! spec's client clauses. Free of stateright.
 
 mod condstore;
+mod pipeline;
 mod read;
 
 pub use condstore::Sync;
@@ -70,6 +71,16 @@ pub enum Awaiting {
     /// `FETCH (UID u MODSEQ (m))` names, when it reads that line (RFC 7162 section 3.1.3:
     /// the server sends it for every message the STORE changed).
     Store {
+        op: StoreOp,
+        flag: Flag,
+    },
+    /// A `.SILENT` STORE of a `client-pipelining=on` client, which names its message: with
+    /// two STOREs in flight, the FETCH without FLAGS is the one of the STORE that names its
+    /// UID (`client/pipeline.rs`). `seq` if it used a sequence number (RFC 3501 section 5.5
+    /// lets a command with sequence numbers follow only a FETCH, STORE or SEARCH).
+    PipelinedStore {
+        uid: Uid,
+        seq: bool,
         op: StoreOp,
         flag: Flag,
     },
@@ -233,7 +244,7 @@ impl Client {
             return vec![Request::Done];
         }
         if !connection.awaiting.is_empty() {
-            return Vec::new();
+            return self.pipelined_requests(spec);
         }
         if let Some(request) = self.sync_request() {
             return vec![request];
@@ -241,6 +252,14 @@ impl Client {
         if !connection.selected {
             return unselected();
         }
+        self.selected_requests(spec)
+    }
+
+    /// What a selected client with nothing in flight may send, in a fixed order.
+    fn selected_requests(&self, spec: &Spec) -> Vec<Request> {
+        let Some(connection) = &self.connection else {
+            return Vec::new();
+        };
         let mut requests = Vec::new();
         for (i, (uid, flags)) in self.cache.iter().enumerate() {
             for flag in Flag::ALL {
@@ -412,6 +431,9 @@ impl Client {
                 if spec.client_out_of_band == ClientOutOfBand::IgnoreVanished =>
             {
                 Awaiting::Expunge
+            }
+            Command::Store { target, op, flag } if spec.pipelines() => {
+                self.pipelined_store(*target, *op, *flag)
             }
             Command::Store { op, flag, .. } => Awaiting::Store {
                 op: *op,

@@ -56,6 +56,12 @@ impl Client {
                     None => {
                         let store = connection.awaiting.iter().find_map(|(_, a)| match a {
                             Awaiting::Store { op, flag } => Some((*op, *flag)),
+                            Awaiting::PipelinedStore {
+                                uid: named,
+                                op,
+                                flag,
+                                ..
+                            } if named == uid => Some((*op, *flag)),
                             _ => None,
                         });
                         if let (Some((op, flag)), Some(flags)) = (store, self.cache.get_mut(uid)) {
@@ -212,6 +218,7 @@ impl Client {
                 }
             }
             Some(Awaiting::Store { .. })
+            | Some(Awaiting::PipelinedStore { .. })
             | Some(Awaiting::FetchVanished)
             | Some(Awaiting::Expunge)
             | Some(Awaiting::Other)

@@ -64,6 +64,9 @@ fn answer(reply: Reply) -> String {
     if reply.code {
         parts.push("adds [HIGHESTMODSEQ]".to_string());
     }
+    if reply.interleave {
+        parts.push("interleaved before the first command's tagged response".to_string());
+    }
     parts.join(", ")
 }
 
@@ -85,10 +88,17 @@ pub fn step_text(context: &Context, before: &System, action: Action) -> String {
     for event in &events {
         writeln!(out, "{}", text::line(event)).unwrap();
     }
-    if let Action::Issue { client, .. } = action {
-        let (old, new) = (queue(before, client.index()), queue(&after, client.index()));
-        // A reconnect starts a new queue; otherwise the command's lines follow the unread.
-        let queued = match new.strip_prefix(old.as_slice()) {
+    if let Action::Issue { client, reply, .. } = action {
+        let (old, mut new) = (queue(before, client.index()), queue(&after, client.index()));
+        // Interleaved (`server/pipeline.rs`): the first command's tagged line, last before,
+        // now stands before this command's tagged line; it is not this command's.
+        let interleaved = reply.interleave && !old.is_empty() && new.len() > old.len();
+        if interleaved {
+            new.remove(new.len() - 2);
+        }
+        // A reconnect starts a new queue; otherwise the command's lines follow the unread
+        // (interleaved: all but the first command's tagged line, which was last).
+        let queued = match new.strip_prefix(&old[..old.len() - usize::from(interleaved)]) {
             Some(rest) if after.clients[client.index()].connection.is_some() => rest,
             _ => new.as_slice(),
         };

@@ -25,7 +25,13 @@
 //! it does not: a server step writes an idling client's queue, so a read no longer commutes
 //! with it, and a pushed line is read after another agent acted, against `read-order`'s
 //! premise. There [`Reduction::sound_for`] turns both off (symmetry stays: a push renames
-//! with its client), and every `Space` applies only what it returns.
+//! with its client), and every `Space` applies only what it returns. Pipelining
+//! (`client-pipelining=on`) breaks (1) too: the client sends a second command with the
+//! first's answer unread, so its queue is written while lines are unread, and a read does not
+//! commute with its own client's later issue, which the server may even interleave with the
+//! unread tagged line (`server/pipeline.rs`); both read reductions are off there as well.
+//! Symmetry stays: the clause applies to every client alike, and nothing in it names a
+//! client.
 //! (2) Take any run of the line-by-line model to a state s and move every read to right after
 //! the client's previous action, and every drop that follows unread lines to right after the
 //! client's last read: by (1) the run still ends in s, and each client's history is now made
@@ -99,9 +105,10 @@ impl Reduction {
     /// The reductions whose argument (the module's) holds for `spec`: under pushes to an
     /// idling client (`Spec::pushes`) a server step writes a client's queue, which breaks
     /// point 1 of `reads` and the premise of `read-order` (a pushed line is read after
-    /// another agent acted), so both are off there; symmetry stays.
+    /// another agent acted), so both are off there; symmetry stays. So under pipelining
+    /// (`Spec::pipelines`), where a client issues with lines unread.
     pub fn sound_for(self, spec: &Spec) -> Reduction {
-        match spec.pushes() {
+        match spec.pushes() || spec.pipelines() {
             true => Reduction {
                 reads: false,
                 read_order: false,

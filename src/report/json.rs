@@ -99,7 +99,7 @@ pub fn check(model: &ModelSetup, outcome: &CheckOutcome, traces: &[(Trace, Repla
             script_steps: model.script.len(),
             clauses: config
                 .spec
-                .values()
+                .shown_values()
                 .iter()
                 .map(|(clause, value)| Clause {
                     clause,

@@ -156,7 +156,7 @@ pub fn list() -> String {
         out.push_str(&format!("  {:<12} {}\n", e.name, e.summary));
         let values: Vec<String> = e
             .spec
-            .values()
+            .shown_values()
             .iter()
             .map(|(c, v)| format!("{c}={v}"))
             .collect();

@@ -204,6 +204,10 @@ pub struct Reply {
     /// client MUST adopt every such code). `n` is the mailbox's HIGHESTMODSEQ, which then
     /// covers nothing held back, as RFC 7162 section 3.2 (erratum 1810) requires.
     pub code: bool,
+    /// With two commands in flight: the server began this command before completing the
+    /// first, so this command's untagged lines go before the first's tagged response (RFC
+    /// 3501 section 5.5; `server/pipeline.rs`). Offered only where `may_interleave` says.
+    pub interleave: bool,
 }
 
 impl Reply {
@@ -229,6 +233,7 @@ impl Server {
                         select,
                         gone,
                         code: false,
+                        interleave: false,
                     });
                     if gone == GoneStore::NewModseq
                         && self.may_add_code(client, command, flush, spec)
@@ -238,6 +243,7 @@ impl Server {
                             select,
                             gone,
                             code: true,
+                            interleave: false,
                         });
                     }
                 }

@@ -16,11 +16,13 @@ mod history;
 mod idle;
 mod mailbox;
 mod monitor;
+mod pipeline;
 mod session;
 
 pub use choices::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
 pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
 pub use monitor::{Regression, Unannounced, Uncovered};
+pub use pipeline::FirstStore;
 pub use session::{Idle, Session};
 
 use crate::imap::command::Command;

@@ -3,10 +3,11 @@
 
 use super::{
     ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
-    ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity, CloseHighestModseq,
-    ExistsUpdate, ExpungeHistory, ExpungeModseq, HeldBackHighestModseq, IdleHighestModseq,
-    IdlePush, KnownUidsScope, MailboxHighestModseq, ModseqRestart, Spec, SpecError, UidStar,
-    UidvalidityChange, VanishedEarlier, VanishedUnannounced,
+    ClientPipelining, ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity,
+    CloseHighestModseq, ExistsUpdate, ExpungeHistory, ExpungeModseq, HeldBackHighestModseq,
+    IdleHighestModseq, IdlePush, KnownUidsScope, MailboxHighestModseq, ModseqRestart,
+    PipelinedHighestModseq, Spec, SpecError, UidStar, UidvalidityChange, VanishedEarlier,
+    VanishedUnannounced,
 };
 
 /// A named set of clause values: a document as published.
@@ -78,6 +79,8 @@ const RFC5162: Spec = Spec {
     idle_push: IdlePush::Push,
     idle_highestmodseq: IdleHighestModseq::SinceTagged,
     client_sync: ClientSync::Qresync,
+    client_pipelining: ClientPipelining::Off,
+    pipelined_highestmodseq: PipelinedHighestModseq::SinceTagged,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

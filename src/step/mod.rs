@@ -91,6 +91,11 @@ pub struct Step {
     /// OK; absent for false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adds_highestmodseq: bool,
+    /// For `send` of a second command in flight: true if the server began it before
+    /// completing the first, so its untagged lines go before the first's tagged response
+    /// (RFC 3501 section 5.5); absent for false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interleaves: bool,
     /// For `send`: the command lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<String>,
@@ -114,7 +119,8 @@ impl Step {
         let chooses = self.server_sends.is_some()
             || self.select.is_some()
             || self.gone_store.is_some()
-            || self.adds_highestmodseq;
+            || self.adds_highestmodseq
+            || self.interleaves;
         let bare = self.client.is_none() && self.request.is_none() && !chooses;
         match (self.kind, self.uid) {
             (Do::Arrive, None) if bare => return Ok(Action::Arrive),
@@ -162,10 +168,13 @@ impl Step {
                     select: self.select.unwrap_or_default(),
                     gone: self.gone_store.unwrap_or_default(),
                     code: self.adds_highestmodseq,
+                    interleave: self.interleaves,
                 },
             }),
             (Do::Send, _, _) => Err("a `send` step needs `request` and `server_sends`".into()),
-            (Do::Push, None, Some(flush)) if self.select.is_none() && self.gone_store.is_none() => {
+            (Do::Push, None, Some(flush))
+                if self.select.is_none() && self.gone_store.is_none() && !self.interleaves =>
+            {
                 Ok(Action::Push {
                     client,
                     reply: Reply {
@@ -185,8 +194,8 @@ impl Step {
                 _ => Action::Drop { client },
             }),
             (_, _, _) => Err(
-                "only a `send` step has `request`, `server_sends`, `select`, `gone_store` and \
-                 `adds_highestmodseq`"
+                "only a `send` step has `request`, `server_sends`, `select`, `gone_store`, \
+                 `adds_highestmodseq` and `interleaves`"
                     .into(),
             ),
         }
@@ -203,6 +212,7 @@ impl Step {
             select: None,
             gone_store: None,
             adds_highestmodseq: false,
+            interleaves: false,
             sent: Vec::new(),
             queued: Vec::new(),
             read: None,
@@ -222,6 +232,7 @@ impl Step {
                 step.select = (reply.select != SelectReply::default()).then_some(reply.select);
                 step.gone_store = (reply.gone != GoneStore::default()).then_some(reply.gone);
                 step.adds_highestmodseq = reply.code;
+                step.interleaves = reply.interleave;
             }
             Action::Push { client, reply } => {
                 step.kind = Do::Push;

@@ -87,7 +87,7 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
     } else if replica.requests(&config.spec).contains(&request) {
         format!(
             "the spec does not let the server answer {client} that way here \
-             (`server_sends: {}`{}{}{}): it holds back nothing such a flush could send, or \
+             (`server_sends: {}`{}{}{}{}): it holds back nothing such a flush could send, or \
              the other choices make no difference to this command",
             reply.flush.name(),
             if reply.select == Default::default() {
@@ -102,6 +102,11 @@ pub fn why_disabled(config: &Config, state: &System, action: Action) -> String {
             },
             if reply.code {
                 ", `adds_highestmodseq`"
+            } else {
+                ""
+            },
+            if reply.interleave {
+                ", `interleaves`"
             } else {
                 ""
             },

@@ -214,12 +214,14 @@ fn nearest(enabled: &[Action], action: Action) -> Option<Action> {
             && other.flush.is_within(reply.flush)
             && (other.select == reply.select || other.select == default.select)
             && (other.gone == reply.gone || other.gone == default.gone)
-            && (other.code == reply.code || !other.code) =>
+            && (other.code == reply.code || !other.code)
+            && (other.interleave == reply.interleave || !other.interleave) =>
         {
             let same = (
                 other.select == reply.select,
                 other.gone == reply.gone,
                 other.code == reply.code,
+                other.interleave == reply.interleave,
             );
             Some(((other.flush.parts(), same), *a))
         }

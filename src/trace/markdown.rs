@@ -70,7 +70,7 @@ pub fn render(trace: &Trace, replayed: &Replayed) -> String {
     writeln!(out, "## Model\n").unwrap();
     writeln!(out, "| setting | value | source |\n|---|---|---|").unwrap();
     writeln!(out, "| edition | `{}` | |", trace.model.edition).unwrap();
-    for (clause, value) in config.spec.listed_values() {
+    for (clause, value) in config.spec.shown_values() {
         let source = config.spec.source(clause).unwrap_or_default();
         writeln!(
             out,

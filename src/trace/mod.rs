@@ -78,7 +78,7 @@ impl ModelInfo {
             edition: edition.to_string(),
             clauses: config
                 .spec
-                .listed_values()
+                .shown_values()
                 .iter()
                 .map(|(c, v)| (c.to_string(), v.to_string()))
                 .collect(),
@@ -91,14 +91,15 @@ impl ModelInfo {
     }
 
     /// Every clause must be named, as [`ModelInfo::new`] writes them: a trace or summary says
-    /// which value each clause had, not only the ones that differ from the edition. The one
-    /// exception is `client-sync` at its default, `qresync`, which traces leave out
-    /// (`Spec::listed_values`).
+    /// which value each clause had, not only the ones that differ from the edition. The
+    /// exceptions are the clauses listings leave out at the values that change nothing
+    /// (`Spec::shown_values`).
     pub fn check_complete(&self) -> Result<(), String> {
         let missing: Vec<&str> = crate::spec::clauses()
             .iter()
             .map(|c| c.name)
-            .filter(|name| *name != crate::spec::ClientSync::CLAUSE_NAME)
+            // Left out only at the values that change nothing (`Spec::shown_values`).
+            .filter(|name| !crate::spec::ELIDABLE.contains(name))
             .filter(|name| !self.clauses.contains_key(*name))
             .collect();
         if missing.is_empty() {
@@ -143,7 +144,15 @@ pub fn step(config: &Config, state: &mut System, action: Action, snapshots: bool
             // this command's.
             let before = queued(state, client).len();
             state.apply(config, action);
-            step.queued = queued(state, client).split_off(before);
+            let mut after = queued(state, client);
+            // Interleaved (`server/pipeline.rs`): the first command's tagged line, which
+            // was last, now stands between this command's untagged lines and its tagged one.
+            if matches!(action, Action::Issue { reply, .. } if reply.interleave) {
+                after.remove(after.len() - 2);
+                step.queued = after.split_off(before - 1);
+            } else {
+                step.queued = after.split_off(before);
+            }
         }
         Action::Push { client, .. } => {
             let before = queued(state, client).len();

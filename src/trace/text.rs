@@ -40,7 +40,7 @@ pub fn header(name: &str, edition: &str, config: &Config) -> String {
         count(config.commands, "command")
     )
     .unwrap();
-    for (clause, value) in config.spec.listed_values() {
+    for (clause, value) in config.spec.shown_values() {
         let source = config.spec.source(clause).unwrap_or_default();
         writeln!(out, "  {clause}={value}  [{source}]").unwrap();
     }
@@ -204,7 +204,9 @@ pub fn events_from(
     for &action in actions {
         match action {
             Action::Issue {
-                client, request, ..
+                client,
+                request,
+                reply,
             } => {
                 let held_back = held_back(&state.server, client);
                 if !held_back.is_empty() {
@@ -215,6 +217,9 @@ pub fn events_from(
                 {
                     let line = wire::command(tag, &command);
                     events.push(Event::Send { client, line });
+                }
+                if let Some(text) = interleave_note(&state, client, reply, &config.spec) {
+                    events.push(Event::Note { client, text });
                 }
                 let before = state.server.mailbox.expunged.clone();
                 state.apply(config, action);
@@ -347,4 +352,22 @@ pub fn events_from(
         }
     }
     (events, state, point_sources)
+}
+
+/// The note for a second command in flight whose answer the server interleaves with the
+/// first's (`server/pipeline.rs`): not on the wire, where only the order of lines shows it.
+fn interleave_note(
+    state: &System,
+    client: ClientId,
+    reply: crate::server::Reply,
+    spec: &crate::spec::Spec,
+) -> Option<String> {
+    let first = state.clients[client.index()].first_store_in_flight(spec)?;
+    reply.interleave.then(|| {
+        format!(
+            "the server begins this command before completing {}: its untagged lines go before \
+             {}'s tagged response (RFC 3501 section 5.5)",
+            first.tag, first.tag
+        )
+    })
 }
