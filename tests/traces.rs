@@ -55,9 +55,9 @@ fn erratum_trace() -> Trace {
 fn every_committed_trace_replays() {
     let traces = committed();
     // 65, 14 of divergence-detectable (one per model file whose divergence can be silent),
-    // IDLE's, the CONDSTORE-only client's without a search (views-converge and
-    // resync-point-safe), and pipelining's.
-    assert_eq!(traces.len(), 83);
+    // IDLE's (2), the CONDSTORE-only client's without a search (views-converge and
+    // resync-point-safe), and pipelining's (2).
+    assert_eq!(traces.len(), 85);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
