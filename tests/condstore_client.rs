@@ -6,26 +6,18 @@ mod common;
 
 use common::clauses::{rfc7162_with, violated};
 use common::options;
-use common::steps::{C1, C2, deleted, issue};
+use common::steps::{C1, C2, deleted, issue, wire_lines};
 use resync_check::check::{CheckOutcome, Completion, check};
 use resync_check::client::Request;
 use resync_check::imap::types::ClientId;
 use resync_check::model_file::property_index;
-use resync_check::properties::{PROPERTIES, property};
+use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::server::{Flush, Reply};
 use resync_check::system::{Action, Config, System};
-use resync_check::trace::text::transcript;
 
 fn run(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
     check(config, &[], properties, options(Reduction::ALL, keep_going))
-}
-
-/// The wire lines of `actions` under `config`, without the `--` notes.
-fn wire(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
-    let text = transcript(config, property(name).unwrap(), actions).text;
-    let lines = text.lines().filter(|l| !l.starts_with("--"));
-    lines.map(str::to_string).collect()
 }
 
 fn read(client: ClientId) -> Action {
@@ -174,7 +166,7 @@ fn without_the_search_the_client_keeps_a_message_its_own_close_expunged() {
         assert_eq!(path, closed_and_reopened_unread(), "{name}");
         let mut lines = CLOSED_AND_REOPENED.to_vec();
         lines.drain(1..3);
-        assert_eq!(wire(&config, name, &path), lines, "{name}");
+        assert_eq!(wire_lines(&config, name, &path), lines, "{name}");
         let state = end_state(&config, &path);
         assert_eq!(cached(&state, C2), [1, 2]);
         assert_eq!(state.clients[C2.index()].resync_point.0, 3);
@@ -199,7 +191,7 @@ fn the_search_finds_the_expunge_and_the_point_is_stored_after_it() {
     assert_eq!(state.clients[C2.index()].resync_point.0, 1);
     assert!(!state.clients[C2.index()].is_idle_selected());
     path.extend([issue(C2, Request::SearchAll), read(C2), read(C2)]);
-    let lines = wire(&config, "views-converge", &path);
+    let lines = wire_lines(&config, "views-converge", &path);
     assert_eq!(lines[..13], CLOSED_AND_REOPENED);
     assert_eq!(
         lines[13..],
@@ -257,7 +249,7 @@ const EXPUNGED_AFTER: [&str; 10] = [
 fn a_ghost_shifts_the_sequence_map_so_an_expunge_removes_the_wrong_message() {
     let config = rfc7162_with(&[("client-sync", "condstore-no-search")], 3);
     let path = expunged_after(closed_and_reopened());
-    let lines = wire(&config, "views-converge", &path);
+    let lines = wire_lines(&config, "views-converge", &path);
     assert_eq!(lines[..13], CLOSED_AND_REOPENED);
     assert_eq!(lines[13..], EXPUNGED_AFTER);
     let state = end_state(&config, &path);
@@ -274,7 +266,7 @@ fn after_the_search_the_same_expunge_removes_the_right_message() {
     let mut path = closed_and_reopened();
     path.extend([issue(C2, Request::SearchAll), read(C2), read(C2)]);
     let path = expunged_after(path);
-    let lines = wire(&config, "views-converge", &path);
+    let lines = wire_lines(&config, "views-converge", &path);
     assert_eq!(lines[16..18], EXPUNGED_AFTER[..2]);
     assert_eq!(
         lines[lines.len() - 3..],
@@ -315,7 +307,7 @@ fn an_expunge_read_before_the_search_only_lowers_the_count() {
     ];
     for (value, cache) in [("condstore", vec![1, 2]), ("condstore-no-search", vec![2])] {
         let config = rfc7162_with(&[("client-sync", value)], 3);
-        let lines = wire(&config, "views-converge", &path);
+        let lines = wire_lines(&config, "views-converge", &path);
         assert_eq!(lines[lines.len() - 3..], tail, "{value}");
         let state = end_state(&config, &path);
         assert_eq!(cached(&state, C2), cache, "{value}");
@@ -329,7 +321,7 @@ fn an_expunge_read_before_the_search_only_lowers_the_count() {
     // The conforming client's search then lists no survivor.
     let config = rfc7162_with(&[("client-sync", "condstore")], 3);
     path.extend([issue(C2, Request::SearchAll), read(C2), read(C2)]);
-    let lines = wire(&config, "views-converge", &path);
+    let lines = wire_lines(&config, "views-converge", &path);
     assert_eq!(
         lines[lines.len() - 3..],
         ["C2: a4 UID SEARCH ALL", "S2: * SEARCH", "S2: a4 OK done"]

@@ -6,26 +6,18 @@ mod common;
 
 use common::clauses::{rfc7162_with, violated};
 use common::options;
-use common::steps::{C1, C2, deleted, issue};
+use common::steps::{C1, C2, deleted, issue, wire_lines};
 use resync_check::check::{CheckOptions, CheckOutcome, Completion, Strategy, check};
 use resync_check::client::Request;
 use resync_check::model_file::property_index;
-use resync_check::properties::{PROPERTIES, property};
+use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::server::{Flush, Reply};
 use resync_check::step::Step;
 use resync_check::system::{Action, Config, System};
-use resync_check::trace::text::transcript;
 
 fn run(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
     check(config, &[], properties, options(Reduction::ALL, keep_going))
-}
-
-/// The wire lines of `actions` under `config`, without the `--` notes.
-fn wire(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
-    let text = transcript(config, property(name).unwrap(), actions).text;
-    let lines = text.lines().filter(|l| !l.starts_with("--"));
-    lines.map(str::to_string).collect()
 }
 
 #[test]
@@ -141,7 +133,7 @@ fn per_response_lets_an_idling_client_store_a_pushed_modseq_above_a_held_back_ex
     let path = found.counterexample.clone().unwrap();
     assert_eq!(path, pushed_above_a_held_back_expunge());
     assert_eq!(
-        wire(&config, name, &path),
+        wire_lines(&config, name, &path),
         [
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C2: a1 IDLE",
@@ -172,7 +164,7 @@ fn since_tagged_lowers_the_code_in_the_push_and_at_idles_tagged_ok() {
     path.truncate(11);
     let read = Action::Read { client: C2 };
     path.extend([read, issue(C2, Request::Done), read]);
-    let lines = wire(&config, "resync-point-safe", &path);
+    let lines = wire_lines(&config, "resync-point-safe", &path);
     assert_eq!(
         lines[9..],
         [

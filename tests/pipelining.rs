@@ -6,28 +6,20 @@ mod common;
 
 use common::clauses::{rfc7162_with, violated};
 use common::options;
-use common::steps::{C1, C2, deleted, issue};
+use common::steps::{C1, C2, deleted, issue, wire_lines};
 use resync_check::check::{CheckOutcome, Completion, check};
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
 use resync_check::imap::types::{Flag, Uid};
 use resync_check::model_file::property_index;
-use resync_check::properties::{PROPERTIES, property, resync_point_safe, views_converge};
+use resync_check::properties::{PROPERTIES, resync_point_safe, views_converge};
 use resync_check::reduce::Reduction;
 use resync_check::server::Reply;
 use resync_check::step::Step;
 use resync_check::system::{Action, Config, System};
-use resync_check::trace::text::transcript;
 
 fn run(config: Config, script: &[Action], properties: Vec<usize>, keep: bool) -> CheckOutcome {
     check(config, script, properties, options(Reduction::ALL, keep))
-}
-
-/// The wire lines of `actions` under `config`, without the `--` notes.
-fn wire(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
-    let text = transcript(config, property(name).unwrap(), actions).text;
-    let lines = text.lines().filter(|l| !l.starts_with("--"));
-    lines.map(str::to_string).collect()
 }
 
 fn store(target: Target, flag: Flag) -> Request {
@@ -158,7 +150,7 @@ fn per_command_lets_a_pipelining_client_store_a_modseq_above_a_held_back_change(
         ]
     );
     assert_eq!(
-        wire(&config, name, &path),
+        wire_lines(&config, name, &path),
         [
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C2: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
@@ -171,7 +163,7 @@ fn per_command_lets_a_pipelining_client_store_a_modseq_above_a_held_back_change(
     // Under since-tagged the same steps give a1's OK the lower code.
     let since = pipelining("since-tagged", 2);
     assert_eq!(
-        wire(&since, name, &path)[4],
+        wire_lines(&since, name, &path)[4],
         "S2: a1 OK [HIGHESTMODSEQ 1] done"
     );
     assert_eq!(apply(&since, &path).clients[C2.index()].resync_point.0, 1);
@@ -196,7 +188,7 @@ fn per_command_loses_an_expunge_at_three_commands_and_since_tagged_does_not() {
     let mut path = script.clone();
     path.extend([read, read, read]);
     assert_eq!(
-        wire(&config, "resync-point-safe", &path)[5..],
+        wire_lines(&config, "resync-point-safe", &path)[5..],
         [
             "C2: a2 STORE 1 +FLAGS.SILENT (\\Seen)",
             "S2: * 2 FETCH (UID 2 MODSEQ (2))",
@@ -208,7 +200,7 @@ fn per_command_loses_an_expunge_at_three_commands_and_since_tagged_does_not() {
     assert_eq!(state.clients[C2.index()].resync_point.0, 5);
     assert!(!resync_point_safe(&state));
     assert_eq!(
-        wire(&since, "resync-point-safe", &path)[8],
+        wire_lines(&since, "resync-point-safe", &path)[8],
         "S2: a1 OK [HIGHESTMODSEQ 3] done"
     );
     assert!(resync_point_safe(&apply(&since, &path)));

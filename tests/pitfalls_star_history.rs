@@ -5,7 +5,7 @@ mod common;
 
 use common::clauses::{rfc7162_with, violated};
 use common::options;
-use common::steps::{C1, C2, deleted, issue};
+use common::steps::{C1, C2, deleted, issue, wire_lines};
 use resync_check::check::{CheckOutcome, Completion, check};
 use resync_check::client::{Client, Request};
 use resync_check::imap::wire;
@@ -30,13 +30,6 @@ fn run(clauses: &[(&str, &str)]) -> (Config, CheckOutcome) {
 fn path(outcome: &CheckOutcome, name: &str) -> Vec<Action> {
     let found = &outcome.properties[property_index(name).unwrap()];
     found.counterexample.clone().unwrap()
-}
-
-/// The wire lines of `actions` under `config`, without the `--` notes.
-fn wire(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
-    let text = transcript(config, property(name).unwrap(), actions).text;
-    let lines = text.lines().filter(|l| !l.starts_with("--"));
-    lines.map(str::to_string).collect()
 }
 
 const READ_C1: Action = Action::Read { client: C1 };
@@ -72,13 +65,13 @@ fn known_uids_one_to_star_lose_the_top_uid_where_star_is_the_last_uid_present() 
     ];
     lines.extend(SELECT_HEAD);
     lines.push("S2: a2 OK [READ-WRITE] SELECT completed");
-    assert_eq!(wire(&config, "views-converge", &actions), lines);
+    assert_eq!(wire_lines(&config, "views-converge", &actions), lines);
     // The same steps where `*` is UIDNEXT-1: VANISHED (EARLIER) 2, and no violation.
     // (One line more to read.)
     let rfc3501 = rfc7162_with(&[("client-known-uids", "star")], 2);
     lines.insert(8, "S2: * VANISHED (EARLIER) 2");
     let read_all = [&actions[..], &[READ_C2]].concat();
-    assert_eq!(wire(&rfc3501, "views-converge", &read_all), lines);
+    assert_eq!(wire_lines(&rfc3501, "views-converge", &read_all), lines);
     let blame = avoiding_changes(&config, property("views-converge").unwrap(), &actions);
     assert!(
         sentence("views-converge", &blame).ends_with(
@@ -137,7 +130,7 @@ fn a_server_that_forgot_its_expunges_must_answer_with_a_superset() {
     ];
     lines.extend(SELECT_HEAD);
     lines.push("S2: a2 OK [READ-WRITE] SELECT completed");
-    assert_eq!(wire(&config, "views-converge", &actions), lines);
+    assert_eq!(wire_lines(&config, "views-converge", &actions), lines);
     let text = transcript(&config, property("views-converge").unwrap(), &actions).text;
     // Detectable: C2 was told 1 EXISTS and caches 2 UIDs (divergence-detectable holds).
     assert!(text.contains(
@@ -155,7 +148,7 @@ fn a_server_that_forgot_its_expunges_must_answer_with_a_superset() {
     assert_eq!(holds.statistics.unique_states, 1_532_469);
     lines.insert(8, "S2: * VANISHED (EARLIER) 1");
     let read_all = [&actions[..], &[READ_C2]].concat();
-    assert_eq!(wire(&truncated, "views-converge", &read_all), lines);
+    assert_eq!(wire_lines(&truncated, "views-converge", &read_all), lines);
 }
 
 #[test]
@@ -209,7 +202,7 @@ fn a_restart_that_loses_the_mod_sequences_loses_changes_below_every_resync_point
     assert_eq!(actions[4], issue(C1, Request::Resync));
     assert_eq!(actions[5..], [READ_C1; 7]);
     assert_eq!(
-        wire(&config, "views-converge", &actions),
+        wire_lines(&config, "views-converge", &actions),
         [
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C1: a2 ENABLE QRESYNC",

@@ -3,8 +3,10 @@
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
 use resync_check::imap::types::{ClientId, Flag};
+use resync_check::properties::property;
 use resync_check::server::Reply;
-use resync_check::system::Action;
+use resync_check::system::{Action, Config};
+use resync_check::trace::text::transcript;
 
 pub const C1: ClientId = ClientId(0);
 pub const C2: ClientId = ClientId(1);
@@ -25,4 +27,12 @@ pub fn deleted(seq: u32) -> Request {
         op: StoreOp::Add,
         flag: Flag::Deleted,
     }
+}
+
+/// The wire lines of `actions` under `config`, as the transcript for property `name` shows
+/// them, without the `--` notes.
+pub fn wire_lines(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
+    let text = transcript(config, property(name).unwrap(), actions).text;
+    let lines = text.lines().filter(|l| !l.starts_with("--"));
+    lines.map(str::to_string).collect()
 }
