@@ -105,8 +105,8 @@ impl Reduction {
     /// The reductions whose argument (the module's) holds for `spec`: under pushes to an
     /// idling client (`Spec::pushes`) a server step writes a client's queue, which breaks
     /// point 1 of `reads` and the premise of `read-order` (a pushed line is read after
-    /// another agent acted), so both are off there; symmetry stays. So under pipelining
-    /// (`Spec::pipelines`), where a client issues with lines unread.
+    /// another agent acted), so both are off there; symmetry stays. The same holds under
+    /// pipelining (`Spec::pipelines`), where a client issues with lines unread.
     pub fn sound_for(self, spec: &Spec) -> Reduction {
         match spec.pushes() || spec.pipelines() {
             true => Reduction {
