@@ -340,17 +340,9 @@ impl Server {
         };
         let since = *since;
         let top = self.star(spec);
-        let session = self.session_mut(client);
-        session.selected = true;
-        session.forget_pending();
-        session.resynced_from = Some(since);
+        let mut lines = self.open_mailbox(client);
+        self.session_mut(client).resynced_from = Some(since);
         let mailbox = &self.mailbox;
-        let mut lines = smallvec::smallvec![
-            Response::Exists(mailbox.messages.len() as u32),
-            Response::UidValidity(mailbox.uid_validity),
-            Response::UidNext(mailbox.uid_next),
-            Response::HighestModSeq(mailbox.highest_modseq),
-        ];
         // RFC 7162 section 3.2.5: on another UIDVALIDITY the server "MUST ignore the
         // remaining parameters and behave as if no dynamic message data changed".
         if *uid_validity == mailbox.uid_validity {
@@ -394,13 +386,35 @@ impl Server {
                 }
             }
         }
-        lines.push(Response::Tagged {
-            tag,
-            status: Status::Ok,
-            code: Some(Code::ReadWrite),
-            text: "SELECT completed",
-        });
+        lines.push(select_completed(tag));
         lines
+    }
+
+    /// What every SELECT of the model begins with: the session is selected, with nothing held
+    /// back, and told the mailbox's size, UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ (RFC 3501
+    /// section 6.3.1; RFC 7162 section 3.1.2.1 for the HIGHESTMODSEQ of a CONDSTORE enabling
+    /// command).
+    pub(super) fn open_mailbox(&mut self, client: ClientId) -> Lines {
+        let session = self.session_mut(client);
+        session.selected = true;
+        session.forget_pending();
+        let mailbox = &self.mailbox;
+        smallvec::smallvec![
+            Response::Exists(mailbox.messages.len() as u32),
+            Response::UidValidity(mailbox.uid_validity),
+            Response::UidNext(mailbox.uid_next),
+            Response::HighestModSeq(mailbox.highest_modseq),
+        ]
+    }
+}
+
+/// A SELECT's tagged OK.
+pub(super) fn select_completed(tag: Tag) -> Response {
+    Response::Tagged {
+        tag,
+        status: Status::Ok,
+        code: Some(Code::ReadWrite),
+        text: "SELECT completed",
     }
 }
 

@@ -3,14 +3,14 @@
 //! reported as `* n EXPUNGE` by sequence number instead of VANISHED.
 
 use crate::imap::command::Command;
-use crate::imap::response::{Code, Lines, Response, Status};
+use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
 use crate::imap::uids::UidList;
 use crate::spec::Spec;
 
+use super::Server;
 use super::choices::Reply;
-use super::commands::Outcome;
-use super::{Server, tagged_bad};
+use super::commands::{Outcome, select_completed};
 
 impl Server {
     /// `SELECT INBOX (CONDSTORE)`: the SELECT answer with `* OK [HIGHESTMODSEQ n]`, which a
@@ -18,25 +18,9 @@ impl Server {
     /// nothing of what changed: without QRESYNC there is no VANISHED (EARLIER) and no FETCH
     /// (section 3.2.5 is QRESYNC's).
     pub(super) fn select_condstore(&mut self, client: ClientId, tag: Tag) -> Lines {
-        let session = self.session_mut(client);
-        if session.selected {
-            return smallvec::smallvec![tagged_bad(tag, "SELECT while selected is not modelled")];
-        }
-        session.selected = true;
-        session.forget_pending();
-        let mailbox = &self.mailbox;
-        smallvec::smallvec![
-            Response::Exists(mailbox.messages.len() as u32),
-            Response::UidValidity(mailbox.uid_validity),
-            Response::UidNext(mailbox.uid_next),
-            Response::HighestModSeq(mailbox.highest_modseq),
-            Response::Tagged {
-                tag,
-                status: Status::Ok,
-                code: Some(Code::ReadWrite),
-                text: "SELECT completed",
-            },
-        ]
+        let mut lines = self.open_mailbox(client);
+        lines.push(select_completed(tag));
+        lines
     }
 
     /// `UID FETCH 1:* (FLAGS) (CHANGEDSINCE since)`: UID, MODSEQ and FLAGS of every message

@@ -162,7 +162,7 @@ impl Server {
             Command::SelectQresync { .. } if !qresync => {
                 smallvec::smallvec![tagged_bad(tag, "QRESYNC not enabled")]
             }
-            Command::SelectQresync { .. } if selected => {
+            Command::SelectQresync { .. } | Command::SelectCondstore if selected => {
                 smallvec::smallvec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
             Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply, spec),
