@@ -3,6 +3,7 @@
 //! here. Free of stateright.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crate::client::{Client, Request};
 use crate::fingerprint;
@@ -61,7 +62,10 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct System {
     pub server: Server,
-    pub clients: Vec<Client>,
+    /// Shared until written (`client_mut`): a step changes one client's replica, or none, so a
+    /// successor copies at most that one where it copied them all (issue #11 item 4). `Arc`
+    /// compares, orders and hashes by the replica, so nothing else sees the sharing.
+    pub clients: Vec<Arc<Client>>,
 }
 
 /// Writes the state's fingerprint only: every checker hashes one `u64` (fingerprint.rs).
@@ -89,9 +93,14 @@ impl System {
         System {
             server,
             clients: (0..config.clients)
-                .map(|_| Client::new(config.messages))
+                .map(|_| Arc::new(Client::new(config.messages)))
                 .collect(),
         }
+    }
+
+    /// `client`'s replica, to change: copied first if another state shares it.
+    pub fn client_mut(&mut self, client: ClientId) -> &mut Client {
+        Arc::make_mut(&mut self.clients[client.index()])
     }
 
     /// Messages appended so far by the other agent.
@@ -208,7 +217,7 @@ impl System {
                 request,
                 reply,
             } => {
-                let replica = &mut self.clients[client.index()];
+                let replica = Arc::make_mut(&mut self.clients[client.index()]);
                 let first = replica.first_store_in_flight(&config.spec);
                 let commands = replica.commands(request, &config.spec);
                 if replica.connection.is_none() {
@@ -230,7 +239,8 @@ impl System {
                             .execute(client, *tag, command, reply, &config.spec),
                     );
                 }
-                let connection = self.clients[client.index()]
+                let replica = Arc::make_mut(&mut self.clients[client.index()]);
+                let connection = replica
                     .connection
                     .as_mut()
                     .expect("issue opens a connection");
@@ -244,10 +254,10 @@ impl System {
                 }
             }
             Action::Read { client } => {
-                self.clients[client.index()].read(&config.spec);
+                self.client_mut(client).read(&config.spec);
             }
             Action::Drop { client } => {
-                self.clients[client.index()].drop_connection();
+                self.client_mut(client).drop_connection();
                 self.server.disconnect(client);
             }
             Action::Arrive => {
@@ -259,7 +269,8 @@ impl System {
             Action::Restart => self.server.restart(),
             Action::Push { client, reply } => {
                 let lines = self.server.push(client, reply, &config.spec);
-                let connection = self.clients[client.index()]
+                let connection = self
+                    .client_mut(client)
                     .connection
                     .as_mut()
                     .expect("the server pushes only to a connected, idling client");

@@ -44,24 +44,24 @@ fn the_definition_on_hand_made_states() {
     assert!(views_converge(&start) && divergence_detectable(&start));
     // A flag alone differs: the count (EXISTS 2) equals the cached UIDs (2): silent.
     let mut flag = start.clone();
-    flag.clients[1]
+    flag.client_mut(C2)
         .cache
         .insert(Uid(1), FlagSet::EMPTY.with(Flag::Seen));
     assert!(!views_converge(&flag));
     assert!(!divergence_detectable(&flag));
     // A UID missing from the cache: 2 counted, 1 cached: detectable.
     let mut missing = start.clone();
-    missing.clients[1].cache.remove(&Uid(2));
+    missing.client_mut(C2).cache.remove(&Uid(2));
     assert!(!views_converge(&missing));
     assert!(divergence_detectable(&missing));
     // A ghost and a missing UID cancel out: silent.
     let mut swapped = missing.clone();
-    swapped.clients[1].cache.insert(Uid(3), FlagSet::EMPTY);
+    swapped.client_mut(C2).cache.insert(Uid(3), FlagSet::EMPTY);
     assert!(!views_converge(&swapped));
     assert!(!divergence_detectable(&swapped));
     // A client with a line unread is not judged by either.
     let mut unread = flag.clone();
-    let connection = unread.clients[1].connection.as_mut().unwrap();
+    let connection = unread.client_mut(C2).connection.as_mut().unwrap();
     connection
         .queue
         .push(resync_check::imap::response::Response::Exists(2));

@@ -65,6 +65,9 @@
 mod survivor;
 mod symmetry;
 
+use std::sync::Arc;
+
+use crate::client::Client;
 use crate::imap::types::ClientId;
 use crate::spec::Spec;
 use crate::system::{Action, Config, System};
@@ -470,11 +473,15 @@ fn freeze_others(state: &mut System, action: Action) {
         | Action::Push { .. } => None,
     };
     for (i, client) in state.clients.iter_mut().enumerate() {
-        if let Some(connection) = client.connection.as_mut()
-            && !connection.queue.is_empty()
-            && actor != Some(ClientId(i as u8))
-        {
-            connection.frozen = true;
+        // Written only where it changes: a write copies a shared replica (`System::clients`).
+        let freezes = |c: &Client| {
+            c.connection
+                .as_ref()
+                .is_some_and(|c| !c.queue.is_empty() && !c.frozen)
+        };
+        if actor != Some(ClientId(i as u8)) && freezes(client) {
+            let connection = Arc::make_mut(client).connection.as_mut();
+            connection.expect("a connection with lines queued").frozen = true;
         }
     }
 }

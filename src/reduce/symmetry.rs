@@ -78,11 +78,11 @@ pub fn permute(state: &mut System, order: &[u8]) {
         new_id[old as usize] = new as u8;
     }
     let rename = |c: ClientId| ClientId(new_id[c.index()]);
-    let mut clients: Vec<_> = order
+    // The replicas are shared (`System::clients`): reordering them copies none.
+    state.clients = order
         .iter()
-        .map(|&o| std::mem::replace(&mut state.clients[o as usize], placeholder()))
+        .map(|&o| state.clients[o as usize].clone())
         .collect();
-    std::mem::swap(&mut state.clients, &mut clients);
     let server = &mut state.server;
     let mut sessions: Vec<_> = order
         .iter()
@@ -101,10 +101,6 @@ pub fn permute(state: &mut System, order: &[u8]) {
     if let Some(u) = server.unannounced.as_mut() {
         u.client = rename(u.client);
     }
-}
-
-fn placeholder() -> crate::client::Client {
-    crate::client::Client::new(0)
 }
 
 /// `action` of the canonical state, said of the state whose canonical order is `order`.
