@@ -170,6 +170,10 @@ pub struct MatrixArgs {
     /// `<!-- matrix: end -->` of FILE with the markdown matrix.
     #[arg(long, value_name = "FILE", conflicts_with = "format")]
     pub into: Option<PathBuf>,
+    /// Instead of printing, compare the markdown matrix with the one between FILE's markers
+    /// and exit 1, naming the first line that differs, if they differ (FILE is not changed).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["format", "into"])]
+    pub check: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
