@@ -61,7 +61,9 @@ pub enum Action {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct System {
-    pub server: Server,
+    /// Shared until written (`server_mut`), as the replicas are: a read changes only its
+    /// client's replica, and reads are most steps of the line-by-line model.
+    pub server: Arc<Server>,
     /// Shared until written (`client_mut`): a step changes one client's replica, or none, so a
     /// successor copies at most that one where it copied them all (issue #11 item 4). `Arc`
     /// compares, orders and hashes by the replica, so nothing else sees the sharing.
@@ -91,7 +93,7 @@ impl System {
             }
         }
         System {
-            server,
+            server: Arc::new(server),
             clients: (0..config.clients)
                 .map(|_| Arc::new(Client::new(config.messages)))
                 .collect(),
@@ -101,6 +103,11 @@ impl System {
     /// `client`'s replica, to change: copied first if another state shares it.
     pub fn client_mut(&mut self, client: ClientId) -> &mut Client {
         Arc::make_mut(&mut self.clients[client.index()])
+    }
+
+    /// The server, to change: copied first if another state shares it.
+    pub fn server_mut(&mut self) -> &mut Server {
+        Arc::make_mut(&mut self.server)
     }
 
     /// Messages appended so far by the other agent.
@@ -221,7 +228,7 @@ impl System {
                 let first = replica.first_store_in_flight(&config.spec);
                 let commands = replica.commands(request, &config.spec);
                 if replica.connection.is_none() {
-                    self.server.connect(client);
+                    Arc::make_mut(&mut self.server).connect(client);
                 }
                 replica.issue(&commands, &config.spec);
                 let mut lines = Vec::new();
@@ -234,10 +241,13 @@ impl System {
                     } else {
                         Reply::flushing(Flush::NOTHING)
                     };
-                    lines.extend(
-                        self.server
-                            .execute(client, *tag, command, reply, &config.spec),
-                    );
+                    lines.extend(self.server_mut().execute(
+                        client,
+                        *tag,
+                        command,
+                        reply,
+                        &config.spec,
+                    ));
                 }
                 let replica = Arc::make_mut(&mut self.clients[client.index()]);
                 let connection = replica
@@ -247,8 +257,8 @@ impl System {
                 match first.filter(|_| reply.interleave) {
                     Some(first) => {
                         let queue = &mut connection.queue;
-                        self.server
-                            .interleave(client, first, queue, lines, &config.spec)
+                        let server = Arc::make_mut(&mut self.server);
+                        server.interleave(client, first, queue, lines, &config.spec)
                     }
                     None => connection.queue.extend(lines),
                 }
@@ -258,17 +268,17 @@ impl System {
             }
             Action::Drop { client } => {
                 self.client_mut(client).drop_connection();
-                self.server.disconnect(client);
+                self.server_mut().disconnect(client);
             }
             Action::Arrive => {
-                self.server.append();
+                self.server_mut().append();
             }
-            Action::Remove { uid } => self.server.remove(uid, &config.spec),
-            Action::Renumber => self.server.renumber(),
-            Action::Forget => self.server.forget(),
-            Action::Restart => self.server.restart(),
+            Action::Remove { uid } => self.server_mut().remove(uid, &config.spec),
+            Action::Renumber => self.server_mut().renumber(),
+            Action::Forget => self.server_mut().forget(),
+            Action::Restart => self.server_mut().restart(),
             Action::Push { client, reply } => {
-                let lines = self.server.push(client, reply, &config.spec);
+                let lines = self.server_mut().push(client, reply, &config.spec);
                 let connection = self
                     .client_mut(client)
                     .connection

@@ -83,7 +83,7 @@ pub fn permute(state: &mut System, order: &[u8]) {
         .iter()
         .map(|&o| state.clients[o as usize].clone())
         .collect();
-    let server = &mut state.server;
+    let server = state.server_mut();
     let mut sessions: Vec<_> = order
         .iter()
         .map(|&o| server.sessions[o as usize].take())
