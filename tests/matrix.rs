@@ -92,6 +92,26 @@ fn check_passes_a_current_file_and_names_the_first_stale_line() {
 }
 
 #[test]
+fn check_names_its_own_flag_for_a_bad_file() {
+    let dir = temp_dir("matrix-check-bad");
+    let output = run(&["matrix", "--check", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--check "), "{}", stderr(&output));
+    let reversed = write(
+        &dir,
+        "r.md",
+        "<!-- matrix: end -->\n<!-- matrix: begin -->\n",
+    );
+    let output = run(&["matrix", "--check", reversed.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--check ") && stderr(&output).contains("comes before"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn the_matrix_rejects_an_unknown_base() {
     let output = run(&["matrix", "--base", "rfc9999"]);
     assert_eq!(output.status.code(), Some(2));

@@ -10,11 +10,16 @@ use crate::setup;
 pub fn matrix(args: &MatrixArgs) -> Result<u8, String> {
     let config = setup::config(&args.base, &[], args.bounds.bounds())?;
     // The file to update or check is read and its markers checked before the rows run.
+    let flag = if args.check.is_some() {
+        "--check"
+    } else {
+        "--into"
+    };
     let into = match args.into.as_ref().or(args.check.as_ref()) {
         Some(path) => {
-            output::check_file("--into", path)?;
+            output::check_file(flag, path)?;
             let text = crate::json::read_text(path)?;
-            matrix::splice(&text, "").map_err(|e| format!("--into {}: {e}", path.display()))?;
+            matrix::splice(&text, "").map_err(|e| format!("{flag} {}: {e}", path.display()))?;
             Some((path, text))
         }
         None => None,
@@ -39,11 +44,6 @@ pub fn matrix(args: &MatrixArgs) -> Result<u8, String> {
     ));
     let complete = matrix::is_complete(&built);
     if let Some((path, text)) = into {
-        let flag = if args.check.is_some() {
-            "--check"
-        } else {
-            "--into"
-        };
         let updated = matrix::splice(&text, &matrix::markdown(&built))
             .map_err(|e| format!("{flag} {}: {e}", path.display()))?;
         if args.check.is_none() {
