@@ -25,6 +25,7 @@ pub mod report;
 pub mod search;
 pub mod server;
 pub mod setup;
+pub mod shared;
 pub mod shell;
 pub mod simulate;
 pub mod spec;

@@ -3,12 +3,12 @@
 //! here. Free of stateright.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use crate::client::{Client, Request};
 use crate::fingerprint;
 use crate::imap::types::{ClientId, Uid};
 use crate::server::{ExpungeCause, Flush, Reply, Server};
+use crate::shared::Shared;
 use crate::spec::Spec;
 
 /// The bounds and the spec text: everything that defines a model apart from its state.
@@ -63,11 +63,12 @@ pub enum Action {
 pub struct System {
     /// Shared until written (`server_mut`), as the replicas are: a read changes only its
     /// client's replica, and reads are most steps of the line-by-line model.
-    pub server: Arc<Server>,
+    pub server: Shared<Server>,
     /// Shared until written (`client_mut`): a step changes one client's replica, or none, so a
-    /// successor copies at most that one where it copied them all (issue #11 item 4). `Arc`
-    /// compares, orders and hashes by the replica, so nothing else sees the sharing.
-    pub clients: Vec<Arc<Client>>,
+    /// successor copies at most that one where it copied them all (issue #11 item 4). `Shared`
+    /// compares and orders by the replica and hashes as its fingerprint (shared.rs), so nothing
+    /// else sees the sharing.
+    pub clients: Vec<Shared<Client>>,
 }
 
 /// Writes the state's fingerprint only: every checker hashes one `u64` (fingerprint.rs).
@@ -93,21 +94,21 @@ impl System {
             }
         }
         System {
-            server: Arc::new(server),
+            server: Shared::new(server),
             clients: (0..config.clients)
-                .map(|_| Arc::new(Client::new(config.messages)))
+                .map(|_| Shared::new(Client::new(config.messages)))
                 .collect(),
         }
     }
 
     /// `client`'s replica, to change: copied first if another state shares it.
     pub fn client_mut(&mut self, client: ClientId) -> &mut Client {
-        Arc::make_mut(&mut self.clients[client.index()])
+        self.clients[client.index()].make_mut()
     }
 
     /// The server, to change: copied first if another state shares it.
     pub fn server_mut(&mut self) -> &mut Server {
-        Arc::make_mut(&mut self.server)
+        self.server.make_mut()
     }
 
     /// Messages appended so far by the other agent.
@@ -224,11 +225,11 @@ impl System {
                 request,
                 reply,
             } => {
-                let replica = Arc::make_mut(&mut self.clients[client.index()]);
+                let replica = self.clients[client.index()].make_mut();
                 let first = replica.first_store_in_flight(&config.spec);
                 let commands = replica.commands(request, &config.spec);
                 if replica.connection.is_none() {
-                    Arc::make_mut(&mut self.server).connect(client);
+                    self.server.make_mut().connect(client);
                 }
                 replica.issue(&commands, &config.spec);
                 let mut lines = Vec::new();
@@ -249,7 +250,7 @@ impl System {
                         &config.spec,
                     ));
                 }
-                let replica = Arc::make_mut(&mut self.clients[client.index()]);
+                let replica = self.clients[client.index()].make_mut();
                 let connection = replica
                     .connection
                     .as_mut()
@@ -257,7 +258,7 @@ impl System {
                 match first.filter(|_| reply.interleave) {
                     Some(first) => {
                         let queue = &mut connection.queue;
-                        let server = Arc::make_mut(&mut self.server);
+                        let server = self.server.make_mut();
                         server.interleave(client, first, queue, lines, &config.spec)
                     }
                     None => connection.queue.extend(lines),

@@ -24,9 +24,19 @@ pub const INLINE: usize = 4;
 pub type UidList = SmallVec<[Uid; INLINE]>;
 
 /// A map from UID to `V`, sorted by UID.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UidMap<V> {
     entries: SmallVec<[(Uid, V); INLINE]>,
+}
+
+/// A copy of the entries in one go: `SmallVec`'s own `Clone` clones entry by entry, and every
+/// state the checker generates clones several of these.
+impl<V: Copy> Clone for UidMap<V> {
+    fn clone(&self) -> UidMap<V> {
+        UidMap {
+            entries: SmallVec::from_slice(&self.entries),
+        }
+    }
 }
 
 impl<V> UidMap<V> {
@@ -174,9 +184,18 @@ impl<V: fmt::Debug> fmt::Debug for UidMap<V> {
 }
 
 /// A set of UIDs, sorted.
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UidSet {
     uids: SmallVec<[Uid; INLINE]>,
+}
+
+/// A copy in one go, as for [`UidMap`].
+impl Clone for UidSet {
+    fn clone(&self) -> UidSet {
+        UidSet {
+            uids: SmallVec::from_slice(&self.uids),
+        }
+    }
 }
 
 impl UidSet {

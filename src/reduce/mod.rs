@@ -65,8 +65,6 @@
 mod survivor;
 mod symmetry;
 
-use std::sync::Arc;
-
 use crate::client::Client;
 use crate::imap::types::ClientId;
 use crate::spec::Spec;
@@ -480,7 +478,7 @@ fn freeze_others(state: &mut System, action: Action) {
                 .is_some_and(|c| !c.queue.is_empty() && !c.frozen)
         };
         if actor != Some(ClientId(i as u8)) && freezes(client) {
-            let connection = Arc::make_mut(client).connection.as_mut();
+            let connection = client.make_mut().connection.as_mut();
             connection.expect("a connection with lines queued").frozen = true;
         }
     }

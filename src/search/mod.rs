@@ -197,6 +197,7 @@ fn explore(
     let mut next: Option<u32> = Some(START);
     let mut expanded = 0usize;
     let mut indices: Vec<u32> = Vec::new();
+    let mut spare = Vec::new();
     'search: while let Some(first) = next {
         indices.clear();
         match first {
@@ -219,7 +220,7 @@ fn explore(
             check_inner,
             budget,
         }
-        .expand(&indices, &mut paths);
+        .expand(&indices, &mut paths, &mut spare);
         let mut nodes = indices.iter().copied();
         for part in &parts {
             let (mut children, mut inner) = (&part.children[..], &part.inner[..]);
@@ -253,6 +254,7 @@ fn explore(
             }
         }
         let merged_nodes: usize = parts.iter().map(|p| p.nodes.len()).sum();
+        spare.extend(parts);
         if merged_nodes < indices.len() {
             // The budget was spent before the batch was expanded whole.
             next = Some(indices[merged_nodes]);

@@ -10,7 +10,7 @@ use crate::spec::{
 use super::Server;
 use super::monitor::Regression;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Message {
     pub flags: FlagSet,
     /// The message's MODSEQ: the mod-sequence of its last flag change (RFC 7162 section 3.1).
@@ -43,7 +43,7 @@ impl ExpungeCause {
 
 /// An entry of the expunge log: the mod-sequence RFC 7162 section 3.2 makes the server
 /// remember with each expunged UID, and, for the reader of a trace, who expunged it and how.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Expunged {
     pub modseq: ModSeq,
     /// The client whose command expunged it; None for the other agent.
