@@ -455,4 +455,19 @@ impl Client {
     pub fn drop_connection(&mut self) {
         self.connection = None;
     }
+
+    /// This replica after `drop_connection`, made without copying the connection it drops
+    /// (the search makes one per drop it tries; `System::dropped`). A struct literal, so a
+    /// new field must be named here.
+    pub fn disconnected(&self) -> Client {
+        Client {
+            cache: self.cache.clone(),
+            resync_point: self.resync_point,
+            uid_next: self.uid_next,
+            uid_validity: self.uid_validity,
+            connection: None,
+            commands_issued: self.commands_issued,
+            next_tag: self.next_tag,
+        }
+    }
 }

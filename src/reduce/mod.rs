@@ -336,8 +336,7 @@ impl Space<'_> {
         let whole = out.len();
         let mut drops = Vec::new();
         let mut prefix = |read: u16, before: &System| {
-            let mut dropped = before.clone();
-            dropped.apply(self.config, Action::Drop { client });
+            let mut dropped = before.dropped(client);
             self.canonicalise(&mut dropped);
             let reads = Reads::ThenDrop(read);
             let mv = Move::Response {

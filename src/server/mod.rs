@@ -102,6 +102,21 @@ impl Server {
         self.sessions[client.index()] = None;
     }
 
+    /// This server after `disconnect(client)`, made without copying the session it ends (see
+    /// `Client::disconnected`). A struct literal, so a new field must be named here.
+    pub fn disconnected(&self, client: ClientId) -> Server {
+        let sessions = self.sessions.iter().enumerate();
+        Server {
+            mailbox: self.mailbox.clone(),
+            sessions: sessions
+                .map(|(i, s)| s.as_ref().filter(|_| i != client.index()).cloned())
+                .collect(),
+            uncovered: self.uncovered,
+            regressed: self.regressed,
+            unannounced: self.unannounced,
+        }
+    }
+
     /// The UIDs this session can name by sequence number, in order: the mailbox plus the
     /// expunges it has not been told about, less the arrivals it has not been told about.
     pub fn view(&self, client: ClientId) -> UidList {
