@@ -1,4 +1,8 @@
-//! A state's 64-bit fingerprint: rapidhash over the fields `Hash` writes.
+//! A state's 64-bit fingerprint: rapidhash over the fields `Hash` writes. A state is hashed in
+//! two levels: each part (the server, each replica) to its own fingerprint, kept with it
+//! (shared.rs), then the state as those part fingerprints. Two different parts sharing a
+//! fingerprint would merge states too; there are fewer distinct parts than states, so that
+//! at most doubles the odds below.
 //!
 //! Every search keeps fingerprints, not states, in its visited set, so two states with one
 //! fingerprint silently merge; the odds are about n²/2⁶⁵ for n states (one in ten thousand at

@@ -3,9 +3,9 @@
 //! A step changes one client's replica, or the server, or both, and leaves the rest as they
 //! were; a successor shares what it did not change with its parent (`System`), so a clone
 //! copies only what is written. The fingerprint of a part is computed once per copy and kept
-//! beside it, so a state's fingerprint hashes only the parts its last step wrote: where every
-//! successor's fingerprint hashed every replica, a fifth of the search's time at 3 clients
-//! (issue #11 item 4).
+//! beside it, so a state's fingerprint hashes only the parts its last step wrote, where every
+//! successor's fingerprint hashed every replica: 16 per cent of a profile at 3 clients x 2
+//! commands, 10 of them the replicas (issue #11 item 4).
 //!
 //! Writing goes through [`Shared::make_mut`] only, which forgets the kept fingerprint: the value
 //! is private, so nothing can change it behind the cache's back.
