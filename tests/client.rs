@@ -172,7 +172,10 @@ fn the_resync_point_moves_only_at_the_tagged_response() {
     assert_eq!(client.cache[&Uid(1)], FlagSet::EMPTY.with(Flag::Seen));
     assert_eq!(client.resync_point, ModSeq(1));
     // A drop loses the tagged response and with it the MODSEQ; the cache stays.
+    let disconnected = client.disconnected();
     client.drop_connection();
+    // The copy the search makes for a drop (`System::dropped`) is the same replica.
+    assert_eq!(client, disconnected);
     assert_eq!(client.resync_point, ModSeq(1));
     assert_eq!(client.cache[&Uid(1)], FlagSet::EMPTY.with(Flag::Seen));
 }

@@ -669,7 +669,10 @@ fn renumbering_assigns_uids_one_to_n_only_while_nothing_is_selected_and_select_i
     server.execute(C1, Tag(1), &deleted, Reply::default(), &spec);
     server.execute(C1, Tag(2), &Command::Close, Reply::default(), &spec);
     assert!(!server.may_renumber(&spec));
+    let disconnected = server.disconnected(C2);
     server.disconnect(C2);
+    // The copy the search makes for a drop (`System::dropped`) is the same server.
+    assert_eq!(server, disconnected);
     assert!(server.may_renumber(&spec));
     server.renumber();
     assert!(!server.may_renumber(&spec), "once");
