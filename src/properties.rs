@@ -1,6 +1,7 @@
 //! The properties checked over every reachable state, each with its RFC section. Free of
 //! stateright: `model.rs` wraps them.
 
+use crate::client::Client;
 use crate::imap::types::{ClientId, Flag};
 use crate::server::ExpungeCause;
 use crate::system::System;
@@ -217,29 +218,35 @@ pub fn counts_differ(system: &System, client: ClientId) -> bool {
 }
 
 pub fn resync_point_safe(system: &System) -> bool {
+    system
+        .clients
+        .iter()
+        .all(|client| client_resync_point_safe(system, client))
+}
+
+/// `resync-point-safe` for one replica, `client`, of `system`.
+pub fn client_resync_point_safe(system: &System, client: &Client) -> bool {
     let mailbox = &system.server.mailbox;
-    system.clients.iter().all(|client| {
-        // A resync point of another UIDVALIDITY covers none of the mailbox's UIDs: the
-        // server ignores it (RFC 7162 section 3.2.5), and the SELECT that says so is where
-        // `client-uidvalidity` decides what the client keeps.
-        if client.uid_validity != mailbox.uid_validity {
-            return true;
-        }
-        let point = client.resync_point;
-        // Messages from the client's UIDNEXT on are new to it: found by UID, not covered by
-        // the resync point (RFC 7162 section 6, step 2).
-        let flags_reflected = mailbox
-            .messages
-            .iter()
-            .filter(|(uid, m)| m.modseq <= point && **uid < client.uid_next)
-            .all(|(uid, m)| client.cache.get(uid) == Some(&m.flags));
-        let expunges_reflected = mailbox
-            .expunged
-            .iter()
-            .filter(|(_, e)| e.modseq <= point)
-            .all(|(uid, _)| !client.cache.contains_key(uid));
-        flags_reflected && expunges_reflected
-    })
+    // A resync point of another UIDVALIDITY covers none of the mailbox's UIDs: the
+    // server ignores it (RFC 7162 section 3.2.5), and the SELECT that says so is where
+    // `client-uidvalidity` decides what the client keeps.
+    if client.uid_validity != mailbox.uid_validity {
+        return true;
+    }
+    let point = client.resync_point;
+    // Messages from the client's UIDNEXT on are new to it: found by UID, not covered by
+    // the resync point (RFC 7162 section 6, step 2).
+    let flags_reflected = mailbox
+        .messages
+        .iter()
+        .filter(|(uid, m)| m.modseq <= point && **uid < client.uid_next)
+        .all(|(uid, m)| client.cache.get(uid) == Some(&m.flags));
+    let expunges_reflected = mailbox
+        .expunged
+        .iter()
+        .filter(|(_, e)| e.modseq <= point)
+        .all(|(uid, _)| !client.cache.contains_key(uid));
+    flags_reflected && expunges_reflected
 }
 
 pub fn close_expunged_unseen_deleted(system: &System) -> bool {

@@ -233,6 +233,17 @@ impl Spec {
         self.client_idle == ClientIdle::Idle && self.idle_push == IdlePush::Push
     }
 
+    /// Whether every change gets HIGHESTMODSEQ + 1 and HIGHESTMODSEQ never falls: not where
+    /// an expunge keeps the mod-sequence it had (`expunge-modseq=none`), HIGHESTMODSEQ is
+    /// the highest message's (`mailbox-highestmodseq=max-message`, which falls when that
+    /// message goes), or a restart loses them (`modseq-restart=lost`). The `retire`
+    /// reduction's argument needs it (`reduce/retire.rs`).
+    pub fn modseqs_only_grow(&self) -> bool {
+        self.expunge_modseq == ExpungeModseq::Bump
+            && self.mailbox_highestmodseq == MailboxHighestModseq::Counter
+            && self.modseq_restart != ModseqRestart::Lost
+    }
+
     /// Whether the client may send a command with lines unread (`client-pipelining=on`):
     /// the read reductions' argument does not cover it (see `reduce/mod.rs`).
     pub fn pipelines(&self) -> bool {

@@ -23,9 +23,10 @@ fn check_of_the_rfc5162_model_prints_the_counterexample_and_exits_1() {
     ));
     assert!(out.contains("C2: a1 CLOSE\n-- CLOSE expunges UID 1 at MODSEQ 3"));
     assert!(out.contains("S2: a1 OK [HIGHESTMODSEQ 3] done\n-- C2 stores resync point 3\n"));
-    // The whole space under the default reductions (symmetry and read macro-steps); the
-    // line-by-line model has 1309041 states (`--reduce none`, tests/erratum_1808.rs).
-    assert!(out.contains("states: 72712 unique"));
+    // The whole space under the default reductions (symmetry, read macro-steps, retired
+    // clients); the line-by-line model has 1309041 states (`--reduce none`,
+    // tests/erratum_1808.rs).
+    assert!(out.contains("states: 22707 unique"));
     assert!(out.contains("; complete\n"));
 }
 
@@ -43,7 +44,7 @@ fn by_default_check_stops_at_the_first_violation() {
     ));
     // Found under the read reduction, then searched again without it for the shortest path.
     assert!(out.contains(
-        "bfs, 2 thread(s) (first violation): reduction symmetry+reads found one in 22 states, \
+        "bfs, 2 thread(s) (first violation): reduction symmetry+reads+retire found one in 22 states, \
          reduction symmetry+read-order the shortest path; incomplete: stopped at the first"
     ));
 }
@@ -56,10 +57,10 @@ fn check_of_rfc7162_holds_and_exits_0() {
     assert!(out.contains("views-converge                         holds\n"));
     assert!(out.contains("resynced-after-foreign-expunge         reached\n"));
     // Our breadth-first search finds no violation and counts the whole reduced space.
-    assert!(out.contains("states: 59653 unique"));
-    assert!(
-        out.contains("bfs, 2 thread(s) (first violation), reduction symmetry+reads; complete\n")
-    );
+    assert!(out.contains("states: 14055 unique"));
+    assert!(out.contains(
+        "bfs, 2 thread(s) (first violation), reduction symmetry+reads+retire; complete\n"
+    ));
 }
 
 #[test]
@@ -246,7 +247,7 @@ fn bench_measures_a_row_in_its_own_process_and_refuses_unknown_editions() {
 
 #[test]
 fn verify_under_another_reduction_compares_the_verdicts_alone() {
-    // The file pins 488 states, the count under the default reductions; line by line the
+    // The file pins 110 states, the count under the default reductions; line by line the
     // space has 3448, and the verdicts are the same.
     let file = "models/errata-1808-example-2-rfc7162.json";
     let output = run(&["verify", file, "--reduce", "none"]);
@@ -259,7 +260,7 @@ fn verify_under_another_reduction_compares_the_verdicts_alone() {
     let output = run(&["verify", file]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(
-        stdout(&output).contains("(488 states"),
+        stdout(&output).contains("(110 states"),
         "{}",
         stdout(&output)
     );

@@ -99,7 +99,7 @@ pub enum StrategyArg {
 /// searched without the read macro-steps, so they stay shortest.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ReduceArg {
-    /// Symmetry, read order and read macro-steps.
+    /// Symmetry, read order, read macro-steps and retired clients.
     All,
     /// The reductions that keep paths shortest: symmetry and read order.
     Exact,
@@ -109,6 +109,8 @@ pub enum ReduceArg {
     ReadOrder,
     /// A client reads a response whole right after its command, or a prefix and drops.
     Reads,
+    /// A client that can take no step again, and no property fail on, becomes a placeholder.
+    Retire,
     /// The line-by-line model, every state.
     None,
 }
@@ -116,18 +118,20 @@ pub enum ReduceArg {
 impl ReduceArg {
     pub fn reduction(self) -> crate::reduce::Reduction {
         use crate::reduce::Reduction;
-        let (symmetry, read_order, reads) = match self {
-            ReduceArg::All => (true, true, true),
-            ReduceArg::Exact => (true, true, false),
-            ReduceArg::Symmetry => (true, false, false),
-            ReduceArg::ReadOrder => (false, true, false),
-            ReduceArg::Reads => (false, false, true),
-            ReduceArg::None => (false, false, false),
+        let (symmetry, read_order, reads, retire) = match self {
+            ReduceArg::All => (true, true, true, true),
+            ReduceArg::Exact => (true, true, false, false),
+            ReduceArg::Symmetry => (true, false, false, false),
+            ReduceArg::ReadOrder => (false, true, false, false),
+            ReduceArg::Reads => (false, false, true, false),
+            ReduceArg::Retire => (false, false, false, true),
+            ReduceArg::None => (false, false, false, false),
         };
         Reduction {
             symmetry,
             read_order,
             reads,
+            retire,
         }
     }
 }

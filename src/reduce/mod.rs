@@ -8,6 +8,8 @@
 //!   and then its connection drops. Argument below. Paths get longer (a client reads lines
 //!   the shortest run leaves unread), so this reduction decides verdicts only: the printed
 //!   counterexamples come from a search without it.
+//! - `retire` (retire.rs): a client that can take no step again, and about which no property
+//!   can still fail, becomes one placeholder. Verdicts only, as `reads`.
 //!
 //! Soundness of `reads`. (1) A client's read touches only its replica and its queue; its
 //! queue is written only when it issues (the server answers in the same step and never sends
@@ -62,6 +64,7 @@
 //! drop moved forward reaches as fast, and its later reads a run (2) does not need. Every
 //! state of the line-by-line model is reached, at the same depth, up to that flag.
 
+mod retire;
 mod survivor;
 mod symmetry;
 
@@ -81,6 +84,8 @@ pub struct Reduction {
     pub read_order: bool,
     /// Read macro-steps (verdicts only); `read_order` is moot under it.
     pub reads: bool,
+    /// Retired clients become one placeholder (verdicts only; retire.rs).
+    pub retire: bool,
 }
 
 impl Reduction {
@@ -88,17 +93,22 @@ impl Reduction {
         symmetry: false,
         read_order: false,
         reads: false,
+        retire: false,
     };
     pub const ALL: Reduction = Reduction {
         symmetry: true,
         read_order: true,
         reads: true,
+        retire: true,
     };
 
-    /// The reductions that keep paths shortest: what counterexample searches use.
+    /// The reductions that keep paths shortest, and whose paths `Space::concrete` can
+    /// replay: what counterexample searches use. (`retire` keeps path lengths too, but the
+    /// replay orders clients by their full replicas, which it would have to retire alike.)
     pub fn exact(self) -> Reduction {
         Reduction {
             reads: false,
+            retire: false,
             ..self
         }
     }
@@ -107,15 +117,20 @@ impl Reduction {
     /// idling client (`Spec::pushes`) a server step writes a client's queue, which breaks
     /// point 1 of `reads` and the premise of `read-order` (a pushed line is read after
     /// another agent acted), so both are off there; symmetry stays. The same holds under
-    /// pipelining (`Spec::pipelines`), where a client issues with lines unread.
+    /// pipelining (`Spec::pipelines`), where a client issues with lines unread. `retire`
+    /// needs mod-sequences that only grow (`Spec::modseqs_only_grow`, retire.rs).
     pub fn sound_for(self, spec: &Spec) -> Reduction {
-        match spec.pushes() || spec.pipelines() {
+        let reads = match spec.pushes() || spec.pipelines() {
             true => Reduction {
                 reads: false,
                 read_order: false,
                 ..self
             },
             false => self,
+        };
+        Reduction {
+            retire: reads.retire && spec.modseqs_only_grow(),
+            ..reads
         }
     }
 
@@ -125,6 +140,7 @@ impl Reduction {
             (self.symmetry, "symmetry"),
             (self.read_order && !self.reads, "read-order"),
             (self.reads, "reads"),
+            (self.retire, "retire"),
         ];
         let on: Vec<&str> = names
             .iter()
@@ -176,7 +192,11 @@ impl Space<'_> {
         state
     }
 
+    /// Retires what `retire` retires, then puts the clients in canonical order.
     fn canonicalise(&self, state: &mut System) {
+        if self.applied().retire {
+            retire::retire(state, self.config);
+        }
         if self.reduction.symmetry && state.clients.len() > 1 {
             let order = canonical_order(state);
             permute(state, &order);
