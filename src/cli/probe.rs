@@ -128,6 +128,10 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
         .iter()
         .filter_map(|o| o.result.as_ref().ok())
         .any(|f| f.verdict == Verdict::Breaks);
+    let unexercised = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .any(|f| f.verdict == Verdict::NotExercised);
     match args.format {
         ProbeFormat::Json => {
             output::print(&report::json(&args.server, &greeting, &outcomes, seconds));
@@ -142,8 +146,17 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
     if ran == 0 {
         return Ok(2);
     }
+    // 1 a break (or, below, a violation in the model); else 3 if a scenario was not
+    // exercised, which is neither a pass nor a break; else 0.
+    let table_code = if broken {
+        1
+    } else if unexercised {
+        3
+    } else {
+        0
+    };
     if args.format == ProbeFormat::Json || args.no_check {
-        return Ok(broken as u8);
+        return Ok(table_code);
     }
     let flags = report::clause_flags(&outcomes);
     // Only the values that differ from the edition go on the check's command line (the
@@ -189,5 +202,5 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
         &greeting,
         args.save.as_deref(),
     )?;
-    Ok(if broken { code.max(1) } else { code })
+    Ok(if code == 0 { table_code } else { code })
 }

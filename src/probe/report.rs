@@ -2,14 +2,16 @@
 
 use serde::Serialize;
 
-use super::scenarios::{Outcome, Verdict};
+use super::scenarios::{Finding, Outcome, Verdict};
 use crate::spec;
 
-fn verdict(v: Verdict, section: &str) -> String {
-    match v {
+fn verdict(f: &Finding) -> String {
+    let section = f.section;
+    match f.verdict {
         Verdict::Conforms => format!("conforms ({section})"),
         Verdict::Breaks => format!("BREAKS {section}"),
         Verdict::Pitfall => format!("pitfall ({section})"),
+        Verdict::NotExercised => format!("not exercised ({section}; it needs {})", f.needs),
     }
 }
 
@@ -30,16 +32,13 @@ pub fn text(server: &str, outcomes: &[Outcome]) -> String {
     for o in outcomes {
         match &o.result {
             Ok(f) => {
-                out.push_str(&format!(
-                    "{}: {}\n",
-                    f.clause,
-                    verdict(f.verdict, f.section)
-                ));
+                out.push_str(&format!("{}: {}\n", f.clause, verdict(f)));
                 if let Some(v) = &f.value {
                     out.push_str(&format!("  value     {}={v}\n", f.clause));
                 }
                 out.push_str(&format!("  observed  {}\n", f.observed));
                 out.push_str(&format!("  requires  {}\n", f.required));
+                out.push_str(&format!("  needs     {}\n", f.needs));
                 for line in &f.evidence {
                     out.push_str(&format!("    {line}\n"));
                 }
@@ -67,7 +66,7 @@ pub fn markdown(server: &str, outcomes: &[Outcome]) -> String {
                     .map_or(String::new(), |v| format!("`{v}`: ")),
                 cell(&f.observed),
                 cell(f.required),
-                verdict(f.verdict, f.section)
+                verdict(f)
             )),
             Err(e) => out.push_str(&format!("| {} | error: {} | | |\n", o.scenario, cell(e))),
         }

@@ -51,6 +51,7 @@ pub fn known_uids_scope(ctx: &mut Ctx) -> Result<Finding, String> {
             Verdict::Breaks
         },
         section: "RFC 7162 3.2.5.1",
+        needs: "a QRESYNC SELECT with known-uids after changes inside and outside them",
         evidence: resync
             .reply
             .lines()
@@ -73,7 +74,7 @@ pub fn vanished_unannounced(ctx: &mut Ctx) -> Result<Finding, String> {
         "From: probe@localhost\r\nSubject: arrival\r\n\r\nnew\r\n",
     )?;
     c2.run("UID STORE 5 +FLAGS.SILENT (\\Deleted)")?;
-    c2.run("UID EXPUNGE 5")?;
+    let expunge = c2.run("UID EXPUNGE 5")?;
     let noop = c1.run("NOOP")?;
     c1.logout();
     c2.logout();
@@ -93,32 +94,42 @@ pub fn vanished_unannounced(ctx: &mut Ctx) -> Result<Finding, String> {
             }
         }
     }
-    let (value, observed) = match (reported, reported_unannounced) {
-        (false, _) => (
-            "omit",
+    // The arrival must really have been expunged (C2, which saw it, is told so), or C1's
+    // silence about it proves nothing.
+    let expunged = vanished(&expunge)?.contains(&5);
+    let (value, observed, verdict) = match (expunged, reported, reported_unannounced) {
+        (false, false, _) => (
+            None,
+            "C2's `UID EXPUNGE 5` reported no expunge of UID 5, and C1's NOOP does not name it",
+            Verdict::NotExercised,
+        ),
+        (true, false, _) => (
+            Some("omit"),
             "C1's NOOP does not name UID 5, never announced to it",
+            Verdict::Conforms,
         ),
-        (true, false) => (
-            "omit",
+        (_, true, false) => (
+            Some("omit"),
             "C1's NOOP announces UID 5 by EXISTS, then reports it gone",
+            Verdict::Conforms,
         ),
-        (true, true) => (
-            "report",
+        (_, true, true) => (
+            Some("report"),
             "C1's NOOP names UID 5 in VANISHED, never announced by EXISTS",
+            Verdict::Breaks,
         ),
     };
+    let mut proof = evidence(2, &expunge);
+    proof.extend(evidence(1, &noop));
     Ok(Finding {
         clause: "vanished-unannounced",
-        value: Some(value.into()),
+        value: value.map(String::from),
         observed: observed.into(),
         required: "VANISHED names only messages announced to the session",
-        verdict: if reported_unannounced {
-            Verdict::Breaks
-        } else {
-            Verdict::Conforms
-        },
+        verdict,
         section: "RFC 7162 3.2.10.2",
-        evidence: evidence(1, &noop),
+        needs: "an arrival expunged before the session was told of it",
+        evidence: proof,
     })
 }
 
@@ -138,6 +149,7 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
     )?;
     let fetch = c1.run("FETCH 1 (FLAGS)")?;
     let exists = fetch.lines().any(|l| l.exists() == Some(5));
+    let mut told_later = false;
     let mut delivered = Vec::new();
     let mut proof = evidence(1, &fetch);
     for (uid, command) in [
@@ -147,6 +159,7 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
     ] {
         c2.run(&format!("UID STORE {uid} +FLAGS.SILENT (\\Flagged)"))?;
         let reply = c1.run(command)?;
+        told_later |= reply.lines().any(|l| l.exists() == Some(5));
         let told = reply
             .lines()
             .filter_map(|l| l.fetch())
@@ -160,17 +173,30 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
     }
     c1.logout();
     c2.logout();
+    // `lazy` is a size update that comes, only later; one that never comes, even at NOOP
+    // (RFC 3501 section 6.1.2's poll), shows neither value.
+    let (value, verdict) = match (exists, told_later) {
+        (true, _) => (Some("prompt"), Verdict::Conforms),
+        (false, true) => (Some("lazy"), Verdict::Conforms),
+        (false, false) => (None, Verdict::NotExercised),
+    };
     Ok(Finding {
         clause: "exists-update",
-        value: Some(if exists { "prompt" } else { "lazy" }.into()),
+        value: value.map(String::from),
         observed: format!(
-            "EXISTS at the end of C1's next FETCH: {}; C2's flag change told at the end of {}",
+            "EXISTS at the end of C1's next FETCH: {}{}; C2's flag change told at the end of {}",
             if exists { "yes" } else { "no" },
+            match (exists, told_later) {
+                (false, true) => ", later: yes",
+                (false, false) => ", later (UID SEARCH, STORE, NOOP): no",
+                _ => "",
+            },
             delivered.join(", ")
         ),
         required: "size updates at the end of a command that observed them",
-        verdict: Verdict::Conforms,
+        verdict,
         section: "RFC 3501 5.2",
+        needs: "an EXISTS for another session's arrival, at the next command or later",
         evidence: proof,
     })
 }
@@ -195,14 +221,18 @@ pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
     proof.extend(evidence(2, &explicit));
     // The clause `uid-star`: `*` still reaching the expunged UID 4 is UIDNEXT-1
     // (`rfc3501`); stopping short of it is the last UID present (`current-top`).
-    let (value, verdict) = if with_star.contains(&4) {
-        ("rfc3501", Verdict::Conforms)
+    // Only a server that reports UID 4 for the explicit range shows what `*` does; one that
+    // does not breaks section 3.2.6 for any range.
+    let (value, verdict) = if !with_max.contains(&4) {
+        (None, Verdict::Breaks)
+    } else if with_star.contains(&4) {
+        (Some("rfc3501"), Verdict::Conforms)
     } else {
-        ("current-top", Verdict::Pitfall)
+        (Some("current-top"), Verdict::Pitfall)
     };
     Ok(Finding {
         clause: "uid-star",
-        value: Some(value.into()),
+        value: value.map(String::from),
         observed: format!(
             "top UID 4 expunged; `UID FETCH 1:* ... (CHANGEDSINCE m VANISHED)` reports {}, \
              `1:4294967295` reports {}",
@@ -212,6 +242,7 @@ pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
         required: "VANISHED (EARLIER) for expunged UIDs in the set",
         verdict,
         section: "RFC 7162 3.2.6, RFC 3501 9",
+        needs: "VANISHED (EARLIER) for an expunged top UID, asked with `1:*` and with an explicit range",
         evidence: proof,
     })
 }
@@ -253,6 +284,7 @@ pub fn star_known_uids(ctx: &mut Ctx) -> Result<Finding, String> {
         required: "known-uids has no `*` (reject it, or report every expunge)",
         verdict,
         section: "RFC 7162 7",
+        needs: "the answer to a QRESYNC SELECT with `1:*` in known-uids",
         evidence: evidence(2, &reply),
     })
 }

@@ -59,9 +59,15 @@ pub fn idle_push(ctx: &mut Ctx) -> Result<Finding, String> {
                    queued at DONE",
         // Both values are within RFC 9051 section 6.3.13, and no text makes a server send a
         // change by IDLE's tagged OK (RFC 3501 section 7.4.1 only says when an expunge may
-        // not be sent): a server that does neither gets no value, and no verdict against it.
-        verdict: Verdict::Conforms,
+        // not be sent): a server that does neither gets no value, and no verdict against it,
+        // nor for it.
+        verdict: if value.is_some() {
+            Verdict::Conforms
+        } else {
+            Verdict::NotExercised
+        },
         section: "RFC 9051 6.3.13",
+        needs: "another session's changes, told while idling or at DONE",
         evidence,
     })
 }

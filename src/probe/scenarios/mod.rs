@@ -26,6 +26,9 @@ pub enum Verdict {
     Breaks,
     /// Within the letter of the RFCs, but a client that relies on it loses changes.
     Pitfall,
+    /// The server never did what the scenario needs to observe (`Finding::needs`), so the
+    /// path it is about was not exercised: neither a pass nor a break.
+    NotExercised,
 }
 
 /// What one scenario found.
@@ -41,6 +44,9 @@ pub struct Finding {
     pub required: &'static str,
     pub verdict: Verdict,
     pub section: &'static str,
+    /// What the scenario must observe to decide; without it the verdict is `NotExercised`
+    /// and `observed` says what the server did instead.
+    pub needs: &'static str,
     /// The server's lines that prove it, verbatim.
     pub evidence: Vec<String>,
 }
@@ -165,6 +171,17 @@ impl Ctx<'_> {
             &self.probe.endpoint,
             &self.probe.credentials,
             self.connections,
+            &self.transcript,
+        )
+    }
+
+    /// A new logged-in connection labelled `C<number>` again, after that one dropped: the same
+    /// client reconnecting.
+    pub fn reopen(&mut self, number: usize) -> Result<Session, String> {
+        Session::open(
+            &self.probe.endpoint,
+            &self.probe.credentials,
+            number,
             &self.transcript,
         )
     }
