@@ -168,7 +168,7 @@ fn plain(message: &str, text: &str, line: usize, column: usize) -> String {
             .unwrap_or(rest.len());
         out.replace_range(
             i..i + "enum ".len() + name,
-            "one of the names the README lists",
+            "one of the names the guide in docs/ lists",
         );
     }
     for (rust, json) in INTEGERS {

@@ -3,7 +3,7 @@
 //! stateright 0.31 has no hook for memory, checks its own state limit only once per block of
 //! 1500 states per thread (`--max-states 1000` used to stop at 4,644), and a thread that
 //! leaves on a limit while another waits for work can leave that one waiting for good
-//! (stateright-0.31.md; `job_market.rs`). So the limits are enforced here, through the model:
+//! (docs/stateright-0.31.md; `job_market.rs`). So the limits are enforced here, through the model:
 //! once a [`Budget`] is spent, `actions` offers nothing and every property reads as
 //! undecided, so stateright's threads drain what they hold and end the normal way. A watcher
 //! thread polls the clock and the resident memory (`/proc/self/status`) every few

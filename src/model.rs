@@ -91,7 +91,7 @@ impl Model for ResyncModel {
     }
 
     fn next_state(&self, state: &System, action: Move) -> Option<System> {
-        // Never None: `actions` offers only applicable moves (stateright-0.31.md, pitfall 3).
+        // Never None: `actions` offers only applicable moves (docs/stateright-0.31.md, pitfall 3).
         if !self.space().applied().reads || self.budget.is_stopped() {
             return Some(self.space().step(state, action, &mut |_| {}));
         }

@@ -394,7 +394,7 @@ fn finish<C: Checker<ResyncModel>>(
     (statistics, discovered, reached_inside)
 }
 
-/// stateright reports a run stopped by a limit as done (stateright-0.31.md, pitfall 5); the
+/// stateright reports a run stopped by a limit as done (docs/stateright-0.31.md, pitfall 5); the
 /// budget knows which limit, if any, stopped it.
 pub(crate) fn completion(limits: &Limits, stopped: Option<Stop>) -> Completion {
     let why = match stopped {

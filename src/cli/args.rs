@@ -95,7 +95,7 @@ pub enum StrategyArg {
     Dfs,
 }
 
-/// Which sound reductions decide verdicts (README, "Reductions"). Counterexamples are
+/// Which sound reductions decide verdicts (docs/checker.md, "Reductions"). Counterexamples are
 /// searched without the read macro-steps, so they stay shortest.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ReduceArg {
@@ -140,7 +140,7 @@ impl ReduceArg {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerdictFormat {
     Text,
-    /// One JSON object with the same fields as the text (see the README).
+    /// One JSON object with the same fields as the text (see docs/commands.md).
     Json,
 }
 

@@ -3,7 +3,7 @@
 //! fails ends a shortest counterexample of it, and among the shortest paths it is the first
 //! in action order, whatever the thread count of any other run. stateright 0.31's BFS
 //! overwrites discoveries when several properties are checked and races between threads
-//! (stateright-0.31.md, pitfall 1), so its paths are neither.
+//! (docs/stateright-0.31.md, pitfall 1), so its paths are neither.
 //!
 //! `check` runs it first: shallow violations end the run at once at any bound. With
 //! `--keep-going`, stateright explores the whole space and this search then finds the

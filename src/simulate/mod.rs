@@ -8,7 +8,7 @@
 //! summary is the same whatever order walks finish in.
 //!
 //! stateright's own simulation checker is not used: it records wrong paths when a step is a
-//! no-op and seeds later walks from a non-portable RNG (stateright-0.31.md, pitfall 3).
+//! no-op and seeds later walks from a non-portable RNG (docs/stateright-0.31.md, pitfall 3).
 
 pub mod summary;
 mod walks;
