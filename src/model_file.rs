@@ -195,7 +195,7 @@ pub fn property_index(name: &str) -> Result<usize, String> {
 fn parse_verdict(property: usize, text: &str) -> Result<Verdict, String> {
     let valid: &[Verdict] = match PROPERTIES[property].kind {
         Kind::Always => &[Verdict::Holds, Verdict::Violated],
-        Kind::Sometimes => &[Verdict::Reached, Verdict::Unreached],
+        Kind::Sometimes => &[Verdict::Reached, Verdict::Unreached, Verdict::NotApplicable],
     };
     valid
         .iter()

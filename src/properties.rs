@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::imap::types::{ClientId, Flag};
 use crate::server::ExpungeCause;
-use crate::system::System;
+use crate::system::{Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -14,12 +14,48 @@ pub enum Kind {
     Sometimes,
 }
 
+/// What a `sometimes` property's state needs besides the client it watches. Below that the
+/// state cannot be reached, so an unreached verdict says nothing about the model: it is "not
+/// applicable", not a vacuous model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    /// Another client (erratum 1808's race: another client's `\Deleted`).
+    SecondClient,
+    /// Another agent that changes the mailbox: a second client, or the other agent's
+    /// removals (an expunge by no client).
+    OtherAgent,
+}
+
 pub struct Property {
     pub name: &'static str,
     pub kind: Kind,
+    pub needs: Needs,
     pub section: &'static str,
     pub summary: &'static str,
     pub condition: fn(&System) -> bool,
+}
+
+impl Needs {
+    /// What is needed, as reports say it: "not applicable (needs ...)".
+    pub fn text(self) -> &'static str {
+        match self {
+            Needs::Nothing => "nothing",
+            Needs::SecondClient => "needs 2 clients",
+            Needs::OtherAgent => "needs 2 clients, or a removal by the other agent",
+        }
+    }
+}
+
+impl Property {
+    /// Whether this property's state cannot be reached under `config`.
+    pub fn not_applicable(&self, config: &Config) -> bool {
+        match self.needs {
+            Needs::Nothing => false,
+            Needs::SecondClient => config.clients < 2,
+            Needs::OtherAgent => config.clients < 2 && config.removals == 0,
+        }
+    }
 }
 
 /// Every property, in the order reports print them.
@@ -27,6 +63,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "views-converge",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 7162 section 6, RFC 5162 section 5: \"At this point, the client is \
                   synchronized\"",
         summary: "a client that is selected, has nothing in flight, has read every line queued \
@@ -37,6 +74,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "divergence-detectable",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 3501 section 7.3.1 (EXISTS \"reports the number of messages in the \
                   mailbox\"), RFC 7162 section 3.2.10.2 (each VANISHED UID decrements it) and \
                   sections 3.2.5 and 6 (the QRESYNC SELECT's resync)",
@@ -49,6 +87,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "resync-point-safe",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 7162 sections 3.2.5.1 and 6: a QRESYNC SELECT reports only the changes \
                   above the client's stored HIGHESTMODSEQ",
         summary: "every change at or below a client's stored resync point (flag change or \
@@ -59,6 +98,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "message-count-agrees",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 7162 section 3.2.10.2: \"each UID listed in a VANISHED response results \
                   in the client decrementing the message count by one\"; RFC 3501 sections \
                   7.3.1 and 7.4.1",
@@ -70,6 +110,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "announced-highestmodseq-covered",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 7162 section 3.2 (erratum 1810): the server \"MUST send untagged events \
                   to a client in a way that the client doesn't lose any changes\"",
         summary: "no HIGHESTMODSEQ the server sends a session covers a change it is holding \
@@ -79,6 +120,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "highestmodseq-monotonic",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 7162 section 3.1 (each STORE gets \"a different mod-sequence value\", \
                   a session's later STORE a greater one) and section 3.2 (an expunge MUST \
                   \"increment the per-mailbox mod-sequence\")",
@@ -90,6 +132,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "vanished-only-known-uids",
         kind: Kind::Always,
+        needs: Needs::Nothing,
         section: "RFC 7162 section 3.2.10.2 (erratum 3322): a VANISHED without EARLIER \
                   \"MUST refer only to messages that are visible to the client\"",
         summary: "every UID of a VANISHED without EARLIER had a sequence number in that \
@@ -100,6 +143,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "close-expunged-unseen-deleted",
         kind: Kind::Sometimes,
+        needs: Needs::SecondClient,
         section: "RFC 5162 section 3.4, erratum 1808",
         summary: "a CLOSE expunged a message that the closing client's cache does not show as \
                   \\Deleted",
@@ -108,6 +152,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "resynced-after-foreign-expunge",
         kind: Kind::Sometimes,
+        needs: Needs::OtherAgent,
         section: "RFC 7162 section 3.2.5.1",
         summary: "a client is synchronized after a QRESYNC SELECT from a mod-sequence below \
                   another client's expunge",
@@ -116,6 +161,7 @@ pub const PROPERTIES: [Property; 10] = [
     Property {
         name: "modseq-read-above-held-back-expunge",
         kind: Kind::Sometimes,
+        needs: Needs::OtherAgent,
         section: "RFC 7162 section 3.2, erratum 1810",
         summary: "a client read a MODSEQ higher than an expunge the server still holds back \
                   from it",

@@ -54,7 +54,7 @@ pub(super) fn first_violation(
         .map(|k| {
             let i = properties[k];
             let path = found(k);
-            let verdict = Verdict::of(PROPERTIES[i].kind, path.is_some(), complete);
+            let verdict = Verdict::of(i, path.is_some(), complete, config);
             PropertyOutcome {
                 property: i,
                 verdict,

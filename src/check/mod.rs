@@ -75,18 +75,24 @@ pub enum Verdict {
     Reached,
     /// A `sometimes` property held in no state of the complete bounded space: vacuous model.
     Unreached,
+    /// A `sometimes` property whose state the bounds cannot reach (`Property::needs`):
+    /// neither reached nor a vacuous model.
+    NotApplicable,
     /// The run stopped at a limit before deciding.
     Undecided,
 }
 
 impl Verdict {
-    /// A property's verdict: `hit` says its state was found (a violation of an `always`
+    /// Property `i`'s verdict: `hit` says its state was found (a violation of an `always`
     /// one, a state where a `sometimes` one holds); without it, only a complete run decides.
-    pub(crate) fn of(kind: Kind, hit: bool, complete: bool) -> Verdict {
-        match (kind, hit) {
+    /// A `sometimes` property whose state `config` cannot reach is not applicable.
+    pub(crate) fn of(i: usize, hit: bool, complete: bool, config: &Config) -> Verdict {
+        let property = &PROPERTIES[i];
+        match (property.kind, hit) {
             (Kind::Always, true) => Verdict::Violated,
             (Kind::Always, false) if complete => Verdict::Holds,
             (Kind::Sometimes, true) => Verdict::Reached,
+            (Kind::Sometimes, false) if property.not_applicable(config) => Verdict::NotApplicable,
             (Kind::Sometimes, false) if complete => Verdict::Unreached,
             (_, false) => Verdict::Undecided,
         }
@@ -98,6 +104,7 @@ impl Verdict {
             Verdict::Violated => "violated",
             Verdict::Reached => "reached",
             Verdict::Unreached => "unreached",
+            Verdict::NotApplicable => "not applicable",
             Verdict::Undecided => "undecided",
         }
     }
@@ -285,7 +292,7 @@ fn check_watched(
             let in_script = prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
             let found = discovered.get(PROPERTIES[i].name);
             let hit = in_script.is_some() || found.is_some() || reached_inside.contains(&i);
-            let verdict = Verdict::of(PROPERTIES[i].kind, hit, complete);
+            let verdict = Verdict::of(i, hit, complete, &config);
             let mut is_shortest = true;
             let counterexample = (verdict == Verdict::Violated).then(|| match in_script {
                 Some(n) => script[..n].to_vec(),

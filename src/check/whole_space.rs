@@ -10,7 +10,7 @@ use super::{
     condition,
 };
 use crate::limits::Budget;
-use crate::properties::{Kind, PROPERTIES};
+use crate::properties::Kind;
 use crate::reduce::Space;
 use crate::search::{self, Condition, Goal};
 use crate::system::{Action, Config, System};
@@ -60,7 +60,7 @@ pub(super) fn whole_space(
             let i = properties[k];
             let found = run.path(k);
             let hit = in_script(i).is_some() || found.is_some();
-            let verdict = Verdict::of(PROPERTIES[i].kind, hit, complete);
+            let verdict = Verdict::of(i, hit, complete, config);
             let mut is_shortest = true;
             let counterexample = (verdict == Verdict::Violated).then(|| match in_script(i) {
                 Some(n) => script[..n].to_vec(),

@@ -22,6 +22,7 @@ pub fn verdicts(outcome: &CheckOutcome) -> String {
             Verdict::Unreached => {
                 "UNREACHED (vacuous model: no reachable state shows this)".to_string()
             }
+            Verdict::NotApplicable => format!("not applicable ({})", property.needs.text()),
             Verdict::Violated => {
                 let steps = text::count(p.counterexample.as_ref().map_or(0, |c| c.len()), "step");
                 if p.shortest {
