@@ -6,7 +6,7 @@ use crate::imap::command::{Command, StoreOp};
 use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
 use crate::imap::uids::UidList;
-use crate::spec::{CloseHighestModseq, HeldBackHighestModseq, Spec};
+use crate::spec::{CloseHighestModseq, Spec};
 
 use super::choices::{Earlier, Flush, GoneStore, Reply, Scope};
 use super::history::EarlierQuery;
@@ -132,18 +132,18 @@ impl Server {
         } = outcome;
         let mut lines = self.flush_lines(client, command, lines, vanished, reply.flush);
         let safe = self.safe_highest_modseq(client);
-        let code = match spec.held_back_highestmodseq {
-            HeldBackHighestModseq::None => code,
-            HeldBackHighestModseq::Lower => {
+        let code = match self.code_bound(client, spec) {
+            None => code,
+            Some(bound) => {
                 // RFC 7162 section 3.2 (erratum 1810): the value the client will adopt at
                 // this tagged response, a code or else the largest MODSEQ it read, must not
-                // cover a change still held back; if it would, send a lower code. After an
-                // IDLE, what it read includes the pushes, where `idle-highestmodseq` says
-                // the server counts them (`idle.rs`).
+                // cover a change still held back (`lower`; `expunges-only`: an expunge); if
+                // it would, send a lower code. After an IDLE, what it read includes the
+                // pushes, where `idle-highestmodseq` says the server counts them (`idle.rs`).
                 let modseq_max = fetch_modseq_max(&lines).max(self.pushed_modseq(client, spec));
                 match code {
-                    Some(code) => Some(code.min(safe)),
-                    None if modseq_max.is_some_and(|m| m > safe) => Some(safe),
+                    Some(code) => Some(code.min(bound)),
+                    None if modseq_max.is_some_and(|m| m > bound) => Some(bound),
                     None => None,
                 }
             }

@@ -14,7 +14,7 @@ use crate::imap::command::Command;
 use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ClientId, ModSeq, Tag};
 use crate::imap::uids::UidList;
-use crate::spec::{HeldBackHighestModseq, IdleHighestModseq, Spec};
+use crate::spec::{IdleHighestModseq, Spec};
 
 use super::commands::{Outcome, fetch_modseq_max};
 use super::session::Idle;
@@ -66,19 +66,18 @@ impl Server {
             reply.flush,
         );
         let safe = self.safe_highest_modseq(client);
-        let code = match (spec.held_back_highestmodseq, spec.idle_highestmodseq) {
+        let code = match (self.code_bound(client, spec), spec.idle_highestmodseq) {
             // RFC 7162 section 3.2 read for everything the client will use at IDLE's tagged
             // OK (section 6): every MODSEQ pushed since the last tagged response.
-            (HeldBackHighestModseq::Lower, IdleHighestModseq::SinceTagged) => {
+            (Some(bound), IdleHighestModseq::SinceTagged) => {
                 let shown = fetch_modseq_max(&lines).max(self.pushed_modseq(client, spec));
                 if let Some(idle) = self.session_mut(client).idle.as_mut() {
                     idle.shown = shown;
                 }
-                shown.filter(|m| *m > safe).map(|_| safe)
+                shown.filter(|m| *m > bound).map(|_| bound)
             }
             // Read per response: a push is no command's response, so no lowered code.
-            (HeldBackHighestModseq::Lower, IdleHighestModseq::PerResponse)
-            | (HeldBackHighestModseq::None, _) => None,
+            (Some(_), IdleHighestModseq::PerResponse) | (None, _) => None,
         };
         let code = code.or(reply.code.then_some(safe));
         self.watch(client, code, safe);

@@ -4,6 +4,7 @@
 
 use crate::imap::response::Response;
 use crate::imap::types::{ClientId, ModSeq, Uid};
+use crate::spec::{HeldBackHighestModseq, Spec};
 
 use super::Server;
 
@@ -63,6 +64,33 @@ impl Server {
         match held_back.min() {
             Some(lowest) => ModSeq(lowest.0 - 1),
             None => self.mailbox.highest_modseq,
+        }
+    }
+
+    /// The value a server that follows erratum 1810's second sentence alone
+    /// (`held-back-highestmodseq=expunges-only`) keeps its code at or below: one below the
+    /// lowest expunge held back from the session, whatever flag changes it holds back.
+    pub fn below_held_back_expunges(&self, client: ClientId) -> ModSeq {
+        let lowest = self.session(client).and_then(|session| {
+            session
+                .pending_expunges
+                .iter()
+                .map(|uid| self.mailbox.expunged[uid].modseq)
+                .min()
+        });
+        match lowest {
+            Some(lowest) => ModSeq(lowest.0 - 1),
+            None => self.mailbox.highest_modseq,
+        }
+    }
+
+    /// The bound `held-back-highestmodseq` puts on the codes sent to `client`: below every
+    /// change held back (`lower`), below the held-back expunges (`expunges-only`), or none.
+    pub(super) fn code_bound(&self, client: ClientId, spec: &Spec) -> Option<ModSeq> {
+        match spec.held_back_highestmodseq {
+            HeldBackHighestModseq::Lower => Some(self.safe_highest_modseq(client)),
+            HeldBackHighestModseq::ExpungesOnly => Some(self.below_held_back_expunges(client)),
+            HeldBackHighestModseq::None => None,
         }
     }
 

@@ -24,7 +24,7 @@ use crate::client::Queue;
 use crate::imap::command::Command;
 use crate::imap::response::{Code, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
-use crate::spec::{HeldBackHighestModseq, PipelinedHighestModseq, Spec};
+use crate::spec::{PipelinedHighestModseq, Spec};
 
 use super::commands::fetch_modseq_max;
 use super::{Reply, Server};
@@ -75,15 +75,15 @@ impl Server {
             .pop()
             .expect("the first command's tagged line is unread");
         debug_assert!(matches!(first_tagged, Response::Tagged { tag, .. } if tag == first.tag));
-        let covers = spec.held_back_highestmodseq == HeldBackHighestModseq::Lower
-            && spec.pipelined_highestmodseq == PipelinedHighestModseq::SinceTagged;
-        if covers && first_tagged.highest_modseq_code().is_none() {
-            let safe = self.safe_highest_modseq(client);
-            if fetch_modseq_max(&lines).is_some_and(|m| m > safe) {
+        let bound = self
+            .code_bound(client, spec)
+            .filter(|_| spec.pipelined_highestmodseq == PipelinedHighestModseq::SinceTagged);
+        if let Some(bound) = bound.filter(|_| first_tagged.highest_modseq_code().is_none()) {
+            if fetch_modseq_max(&lines).is_some_and(|m| m > bound) {
                 if let Response::Tagged { code, .. } = &mut first_tagged {
-                    *code = Some(Code::HighestModSeq(safe));
+                    *code = Some(Code::HighestModSeq(bound));
                 }
-                self.watch(client, Some(safe), safe);
+                self.watch(client, Some(bound), self.safe_highest_modseq(client));
             }
         }
         queue.extend(lines);

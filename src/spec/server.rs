@@ -55,6 +55,9 @@ impl ClauseValues for CloseHighestModseq {
 pub enum HeldBackHighestModseq {
     /// The server sends a HIGHESTMODSEQ below the lowest change it holds back.
     Lower,
+    /// Erratum 1810's second sentence alone: a HIGHESTMODSEQ below the lowest expunge it
+    /// holds back, whatever flag changes it holds back too.
+    ExpungesOnly,
     /// The server has no such duty: codes carry the mailbox's HIGHESTMODSEQ.
     None,
 }
@@ -72,10 +75,18 @@ impl ClauseValues for HeldBackHighestModseq {
                 "erratum 1810, RFC 7162 section 3.2 (\"MUST send ... in a way that the client \
                  doesn't lose any changes\")",
             ),
+            (
+                "expunges-only",
+                "against RFC 7162 section 3.2's first sentence (\"doesn't lose any changes\"): \
+                 its second sentence read alone (\"if the server sends MODSEQ FETCH data items \
+                 while EXPUNGE (or VANISHED) replies with lower mod-sequences being delayed, \
+                 the server MUST send the HIGHESTMODSEQ response code with a lower value\"), \
+                 so the code may cover a flag change held back from the session",
+            ),
             ("none", "RFC 5162 as published (no such duty)"),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Lower, Self::None];
+    const ALL: &'static [Self] = &[Self::Lower, Self::ExpungesOnly, Self::None];
 }
 
 /// Does an expunge bump the per-mailbox mod-sequence?
