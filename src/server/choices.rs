@@ -337,7 +337,7 @@ impl Server {
             .iter()
             .any(|(uid, m)| !known(uid) && m.modseq > *modseq);
         let earlier: &[Earlier] = match spec.vanished_earlier {
-            VanishedEarlier::Exact => &[Earlier::Exact],
+            VanishedEarlier::Exact | VanishedEarlier::IncludesPresent => &[Earlier::Exact],
             VanishedEarlier::Superset => &[Earlier::Superset],
             VanishedEarlier::Any if superset_differs => &[Earlier::Exact, Earlier::Superset],
             VanishedEarlier::Any => &[Earlier::Exact],

@@ -6,7 +6,7 @@ use crate::imap::command::{Command, StoreOp};
 use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
 use crate::imap::uids::UidList;
-use crate::spec::{CloseHighestModseq, Spec};
+use crate::spec::{CloseHighestModseq, Spec, VanishedEarlier};
 
 use super::choices::{Earlier, Flush, GoneStore, Reply, Scope};
 use super::history::EarlierQuery;
@@ -367,7 +367,19 @@ impl Server {
                 superset: reply.select.earlier == Earlier::Superset,
                 seq_match,
             };
-            let vanished = self.vanished_earlier(|uid| in_scope(&uid), query, spec);
+            let mut vanished = self.vanished_earlier(|uid| in_scope(&uid), query, spec);
+            if spec.vanished_earlier == VanishedEarlier::IncludesPresent {
+                // JAMES-3642: every UID of the set not changed since `since`, present or not.
+                vanished.extend(
+                    mailbox
+                        .messages
+                        .iter()
+                        .filter(|(uid, m)| in_scope(uid) && m.modseq <= since)
+                        .map(|(uid, _)| *uid),
+                );
+                vanished.sort_unstable();
+                vanished.dedup();
+            }
             if !vanished.is_empty() {
                 lines.push(Response::Vanished {
                     earlier: true,

@@ -161,6 +161,10 @@ pub enum VanishedEarlier {
     Superset,
     /// Either, chosen at every resync.
     Any,
+    /// Those expunged after the client's mod-sequence and, wrongly, every known UID still
+    /// present that has not changed since it ("expunged since m" computed as "not changed
+    /// since m"; Apache James, JAMES-3642).
+    IncludesPresent,
 }
 
 impl ClauseValues for VanishedEarlier {
@@ -180,9 +184,21 @@ impl ClauseValues for VanishedEarlier {
                  reports every expunged UID)",
             ),
             ("any", "both, at every resync (RFC 7162 permits both)"),
+            (
+                "includes-present",
+                "against RFC 7162 section 3.2.5.1 (VANISHED (EARLIER) names messages \
+                 expunged): also every known UID still present and unchanged since the \
+                 client's mod-sequence (Apache James before james-project PR 629, JAMES-3642; \
+                 Samsung Email showed an empty inbox)",
+            ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Exact, Self::Superset, Self::Any];
+    const ALL: &'static [Self] = &[
+        Self::Exact,
+        Self::Superset,
+        Self::Any,
+        Self::IncludesPresent,
+    ];
 }
 
 /// May a VANISHED (without EARLIER) name a message the session was never told of?
