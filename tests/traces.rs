@@ -341,7 +341,7 @@ fn every_line_the_model_can_produce_is_valid_imap() {
     };
     let star: &[(&str, &str)] = &[
         ("client-known-uids", "star"),
-        ("uid-star", "current-top"),
+        ("uid-star", "last-present"),
         ("client-fetch-vanished", "star"),
         ("modseq-restart", "lost"),
     ];
