@@ -255,6 +255,17 @@ impl Spec {
             && self.modseq_restart != ModseqRestart::Lost
     }
 
+    /// Whether HIGHESTMODSEQ may fall while a client is connected, so that a change after
+    /// a client's read gets a mod-sequence at or below one it read: under
+    /// `mailbox-highestmodseq=max-message`, where expunging the newest change lowers it.
+    /// (`modseq-restart=lost` lowers it only while no client is connected, and under
+    /// `expunge-modseq=none` an expunge keeps the current HIGHESTMODSEQ, at or above every
+    /// MODSEQ sent.) The `reads` reduction's argument for `sometimes` properties needs it
+    /// false (`reduce/mod.rs`, point 4).
+    pub fn highestmodseq_may_fall_while_connected(&self) -> bool {
+        self.mailbox_highestmodseq == MailboxHighestModseq::MaxMessage
+    }
+
     /// Whether the client may send a command with lines unread (`client-pipelining=on`):
     /// the read reductions' argument does not cover it (see `reduce/mod.rs`).
     pub fn pipelines(&self) -> bool {
