@@ -47,6 +47,10 @@ trait ClauseValues: Copy + PartialEq + 'static {
     const CLAUSE: Clause;
     /// The values in the order of `CLAUSE.values`.
     const ALL: &'static [Self];
+    /// Former names of values, each with the value it now is: refused with an error that
+    /// names the new value, never read as it, so a model or command line written for the
+    /// old meaning does not silently check another.
+    const RENAMED: &'static [(&'static str, &'static str)] = &[];
 }
 
 fn value_name<T: ClauseValues>(value: T) -> &'static str {
@@ -58,6 +62,13 @@ fn value_name<T: ClauseValues>(value: T) -> &'static str {
 }
 
 fn parse_value<T: ClauseValues>(value: &str) -> Result<T, SpecError> {
+    if let Some((_, new)) = T::RENAMED.iter().find(|(old, _)| *old == value) {
+        return Err(SpecError::RenamedValue {
+            clause: T::CLAUSE.name,
+            value: value.to_string(),
+            new,
+        });
+    }
     match T::CLAUSE.values.iter().position(|(name, _)| *name == value) {
         Some(i) => Ok(T::ALL[i]),
         None => Err(SpecError::UnknownValue {
@@ -244,6 +255,17 @@ impl Spec {
             && self.modseq_restart != ModseqRestart::Lost
     }
 
+    /// Whether HIGHESTMODSEQ may fall while a client is connected, so that a change after
+    /// a client's read gets a mod-sequence at or below one it read: under
+    /// `mailbox-highestmodseq=max-message`, where expunging the newest change lowers it.
+    /// (`modseq-restart=lost` lowers it only while no client is connected, and under
+    /// `expunge-modseq=none` an expunge keeps the current HIGHESTMODSEQ, at or above every
+    /// MODSEQ sent.) The `reads` reduction's argument for `sometimes` properties needs it
+    /// false (`reduce/mod.rs`, point 4).
+    pub fn highestmodseq_may_fall_while_connected(&self) -> bool {
+        self.mailbox_highestmodseq == MailboxHighestModseq::MaxMessage
+    }
+
     /// Whether the client may send a command with lines unread (`client-pipelining=on`):
     /// the read reductions' argument does not cover it (see `reduce/mod.rs`).
     pub fn pipelines(&self) -> bool {
@@ -299,6 +321,12 @@ pub enum SpecError {
         value: String,
         valid: Vec<&'static str>,
     },
+    /// A value's former name (`ClauseValues::RENAMED`).
+    RenamedValue {
+        clause: &'static str,
+        value: String,
+        new: &'static str,
+    },
 }
 
 impl fmt::Display for SpecError {
@@ -322,6 +350,11 @@ impl fmt::Display for SpecError {
                 f,
                 "unknown value `{value}` for clause `{clause}`; valid values: {}",
                 valid.join(", ")
+            ),
+            SpecError::RenamedValue { clause, value, new } => write!(
+                f,
+                "value `{value}` of clause `{clause}` was renamed: write `{clause}={new}` \
+                 (see `resync-check list` for what it means)"
             ),
         }
     }
@@ -371,6 +404,16 @@ mod tests {
             "unknown value `maybe` for clause `close-highestmodseq`; valid values: send, send-safe, omit"
         );
         assert!(spec.set("no-such", "x").is_err());
+        assert_eq!(
+            spec.set("uid-star", "rfc3501").unwrap_err().to_string(),
+            "value `rfc3501` of clause `uid-star` was renamed: write `uid-star=uidnext-minus-1` \
+             (see `resync-check list` for what it means)"
+        );
+        assert_eq!(
+            spec.set("uid-star", "current-top").unwrap_err().to_string(),
+            "value `current-top` of clause `uid-star` was renamed: write \
+             `uid-star=last-present` (see `resync-check list` for what it means)"
+        );
         assert_eq!(
             spec.source("close-highestmodseq"),
             Some("erratum 1808, RFC 7162 section 3.2.8 (\"MUST NOT send\")")

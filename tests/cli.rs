@@ -145,6 +145,16 @@ fn bad_flags_exit_2_with_a_message() {
         "unknown value `forget` for clause `client-close`; valid values: keep, prune-deleted",
     );
     assert_bad_input(&["check", "--clause", "nonsense"], "expected NAME=VALUE");
+    // The former names of `uid-star`'s values are refused, naming the value they became:
+    // `rfc3501` was UIDNEXT-1, which is not what RFC 3501 section 9 says `*` is.
+    assert_bad_input(
+        &["check", "--clause", "uid-star=rfc3501"],
+        "value `rfc3501` of clause `uid-star` was renamed: write `uid-star=uidnext-minus-1`",
+    );
+    assert_bad_input(
+        &["check", "--clause", "uid-star=current-top"],
+        "value `current-top` of clause `uid-star` was renamed: write `uid-star=last-present`",
+    );
     assert_bad_input(
         &["check", "--clients", "0"],
         "clients must be between 1 and 9, not 0",
@@ -200,6 +210,14 @@ fn bad_model_files_exit_2_naming_file_line_and_column() {
     assert_bad_input(
         &["check", bounds.to_str().unwrap()],
         "messages must be between 1 and 99, not 0",
+    );
+    let renamed = model_file(
+        "renamed",
+        r#"{"description": "d", "edition": "rfc7162", "clauses": {"client-known-uids": "star", "uid-star": "current-top"}}"#,
+    );
+    assert_bad_input(
+        &["check", renamed.to_str().unwrap()],
+        "value `current-top` of clause `uid-star` was renamed: write `uid-star=last-present`",
     );
     let negative = model_file(
         "negative",

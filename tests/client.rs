@@ -481,9 +481,14 @@ fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
             tagged_text(2, Some(Code::ReadWrite), "SELECT completed"),
         ]
     };
-    for (spec, cached, uid_next, fetch_new) in
-        [(rfc7162, 0, Uid(1), true), (keep, 2, Uid(3), false)]
-    {
+    // The wiping client forgets its HIGHESTMODSEQ and does not cache the SELECT's either
+    // (RFC 7162 section 6: it caches "the received value (unless the mailbox UIDVALIDITY
+    // value has changed ...)"; section 3.1.2.1: "the client MUST delete the cached value of
+    // HIGHESTMODSEQ"): 1. The keeping client stores the SELECT's, 5.
+    for (spec, cached, uid_next, fetch_new, resync_point) in [
+        (rfc7162, 0, Uid(1), true, ModSeq(1)),
+        (keep, 2, Uid(3), false, ModSeq(5)),
+    ] {
         let mut client = Client::new(2);
         client.resync_point = ModSeq(4);
         client.drop_connection();
@@ -491,8 +496,7 @@ fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
         assert_eq!(client.uid_validity, 2);
         assert_eq!(client.cache.len(), cached);
         assert_eq!(client.uid_next, uid_next);
-        // The SELECT's HIGHESTMODSEQ, stored at its OK in both cases.
-        assert_eq!(client.resync_point, ModSeq(5));
+        assert_eq!(client.resync_point, resync_point);
         // The wiping client fetches every message again by UID (RFC 7162 section 6 step 2).
         assert_eq!(
             client.requests(&spec).contains(&Request::FetchNew),
@@ -501,6 +505,12 @@ fn a_new_uidvalidity_empties_the_cache_of_a_wiping_client_only() {
         if fetch_new {
             let commands = client.commands(Request::FetchNew, &spec);
             assert_eq!(commands[0].1, Command::UidFetchNew { from: Uid(1) });
+            // The resync point rises by the usual rule once step 2 has fetched every message
+            // (RFC 7162 section 6: the largest MODSEQ since the last tagged response).
+            let fetched = vec![fetch(1, 5, Some(FlagSet::default())), tagged(3, None)];
+            exchange(&mut client, &spec, Request::FetchNew, fetched);
+            assert_eq!(client.resync_point, ModSeq(5));
+            assert_eq!(client.cache.len(), 1);
         }
         // The next QRESYNC SELECT carries the new UIDVALIDITY.
         client.drop_connection();

@@ -145,7 +145,7 @@ fn the_conforming_client_holds_under_renumbering_and_with_another_agent() {
     race.messages = 1;
     race.arrivals = 1;
     race.removals = 1;
-    for (config, states) in [(renumber, 34_509), (race, 166_612)] {
+    for (config, states) in [(renumber, 34_729), (race, 166_612)] {
         let outcome = run(config, (0..PROPERTIES.len()).collect(), true);
         assert_eq!(outcome.completion, Completion::Complete);
         assert!(violated(&outcome).is_empty(), "{:?}", violated(&outcome));

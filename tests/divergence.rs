@@ -77,8 +77,9 @@ fn rfc7162_holds() {
 
 #[test]
 fn a_divergence_the_count_shows_leaves_it_holding() {
-    // Known-uids 1:* read as the last UID present: C2 keeps a ghost UID, told 1 EXISTS.
-    let outcome = run(&[("client-known-uids", "star"), ("uid-star", "current-top")]);
+    // Known-uids 1:* read as the last UID present (the edition's `uid-star=last-present`):
+    // C2 keeps a ghost UID, told 1 EXISTS.
+    let outcome = run(&[("client-known-uids", "star")]);
     assert_eq!(violated(&outcome), ["views-converge", "resync-point-safe"]);
     assert_eq!(shortest(&outcome, "views-converge"), Some(9));
     assert_eq!(outcome.statistics.unique_states, 14_416);

@@ -128,7 +128,9 @@ fn a_reader_follows_the_erratum_counterexample_by_clicking() {
         .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
         .expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"));
-    let out = common::root().join("target/explorer-erratum-1808.png");
+    // Cargo's own temporary folder for integration tests, inside whatever target folder
+    // the run uses (CARGO_TARGET_DIR moves it).
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("explorer-erratum-1808.png");
     std::fs::write(&out, png).unwrap();
     eprintln!("screenshot: {}", out.display());
 }

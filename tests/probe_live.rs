@@ -70,7 +70,7 @@ const DOVECOT: [(&str, &str, &str); 11] = [
     ("known-uids-scope", "restrict", "conforms"),
     ("vanished-unannounced", "omit", "conforms"),
     ("exists-update", "prompt", "conforms"),
-    ("uid-star", "rfc3501", "conforms"),
+    ("uid-star", "uidnext-minus-1", "conforms"),
     ("* in QRESYNC known-uids", "-", "conforms"),
     ("idle-push", "push", "conforms"),
 ];
@@ -141,7 +141,7 @@ fn live_cyrus() {
             ("known-uids-scope", "restrict", "conforms"),
             ("vanished-unannounced", "omit", "conforms"),
             ("exists-update", "prompt", "conforms"),
-            ("uid-star", "current-top", "pitfall"),
+            ("uid-star", "last-present", "pitfall"),
             ("* in QRESYNC known-uids", "-", "breaks"),
             ("idle-push", "at-done", "conforms"),
         ])

@@ -106,7 +106,7 @@ fn dovecot_2_3_19_conforms_to_every_clause() {
             row("known-uids-scope", Some("restrict"), "conforms"),
             row("vanished-unannounced", Some("omit"), "conforms"),
             row("exists-update", Some("prompt"), "conforms"),
-            row("uid-star", Some("rfc3501"), "conforms"),
+            row("uid-star", Some("uidnext-minus-1"), "conforms"),
             row("* in QRESYNC known-uids", None, "conforms"),
             row("idle-push", Some("push"), "conforms"),
         ]
@@ -128,7 +128,7 @@ fn cyrus_3_6_1_breaks_the_held_back_rule_and_the_star_checks() {
             row("known-uids-scope", Some("restrict"), "conforms"),
             row("vanished-unannounced", Some("omit"), "conforms"),
             row("exists-update", Some("prompt"), "conforms"),
-            row("uid-star", Some("current-top"), "pitfall"),
+            row("uid-star", Some("last-present"), "pitfall"),
             row("* in QRESYNC known-uids", None, "breaks"),
             row("idle-push", Some("at-done"), "conforms"),
         ]

@@ -209,3 +209,122 @@ fn successors_are_moves_then_step() {
     // model was skipped.
     assert!(compared > 1_000_000, "only {compared} successors compared");
 }
+
+/// The read macro-steps offer a drop after every prefix of a response that leaves another
+/// survivor, the UIDVALIDITY included: a `client-uidvalidity=keep` client that reads a new
+/// UIDVALIDITY and drops before the SELECT's OK keeps its cache under the new UIDVALIDITY,
+/// a state `resync-point-safe` judges differently from the one before the line.
+#[test]
+#[expect(
+    clippy::mutable_key_type,
+    reason = "a state's interior mutability is its parts' kept fingerprints (src/shared.rs), \
+              which never change what they hash as"
+)]
+fn a_drop_after_a_new_uidvalidity_is_offered() {
+    use resync_check::imap::response::Response;
+    use resync_check::reduce::{Move, Reads, Space};
+    use resync_check::system::System;
+    use std::collections::{HashSet, VecDeque};
+
+    let clauses: Vec<(String, String)> = [
+        ("uidvalidity-change", "renumber"),
+        ("client-uidvalidity", "keep"),
+    ]
+    .iter()
+    .map(|(c, v)| (c.to_string(), v.to_string()))
+    .collect();
+    let bounds = Bounds {
+        clients: Some(1),
+        messages: Some(1),
+        commands: Some(2),
+        arrivals: Some(0),
+        removals: Some(0),
+    };
+    let config = config("rfc7162", &clauses, bounds).unwrap();
+    // A line-by-line state where the client has yet to read a SELECT answer's new
+    // UIDVALIDITY, with a line before it.
+    let start = System::initial(&config);
+    let mut queue = VecDeque::from([start.clone()]);
+    let mut seen = HashSet::from([start]);
+    let mut actions = Vec::new();
+    let found = loop {
+        let state = queue
+            .pop_front()
+            .expect("a SELECT answer with a new UIDVALIDITY");
+        let client = &state.clients[0];
+        let pending = client.connection.as_ref().and_then(|c| {
+            let at = c
+                .queue
+                .iter()
+                .position(|l| matches!(l, Response::UidValidity(v) if *v != client.uid_validity))?;
+            (at > 0).then_some(())
+        });
+        if pending.is_some() {
+            break state;
+        }
+        actions.clear();
+        state.actions(&config, &mut actions);
+        for &action in &actions {
+            let mut next = state.clone();
+            next.apply(&config, action);
+            if seen.insert(next.clone()) {
+                queue.push_back(next);
+            }
+        }
+    };
+    let old = found.clients[0].uid_validity;
+    let cache = found.clients[0].cache.clone();
+    let space = Space {
+        config: &config,
+        reduction: Reduction {
+            reads: true,
+            ..Reduction::NONE
+        },
+    };
+    let mut out = Vec::new();
+    space.successors(&found, &mut out, &mut |_, _| {});
+    let dropped_under_new: Vec<&System> = out
+        .iter()
+        .filter(|(mv, _)| {
+            matches!(
+                mv,
+                Move::Response {
+                    reads: Reads::ThenDrop(_),
+                    ..
+                }
+            )
+        })
+        .map(|(_, s)| s)
+        .filter(|s| {
+            let c = &s.clients[0];
+            c.connection.is_none() && c.uid_validity != old && c.cache == cache
+        })
+        .collect();
+    assert_eq!(dropped_under_new.len(), 1, "{out:?}");
+}
+
+/// Point 4 of the `reads` argument: under `mailbox-highestmodseq=max-message` HIGHESTMODSEQ
+/// falls when the newest change is expunged, so a `sometimes` property can hold at a state
+/// the read macro-steps skip; `reads` is off there, read-order (which skips no state) stays.
+#[test]
+fn read_macro_steps_are_off_where_highestmodseq_may_fall_while_connected() {
+    let mut spec = resync_check::spec::edition("rfc7162").unwrap().spec;
+    assert_eq!(Reduction::ALL.sound_for(&spec), Reduction::ALL);
+    for (clause, value, falls) in [
+        ("mailbox-highestmodseq", "max-message", true),
+        ("expunge-modseq", "none", false),
+        ("modseq-restart", "lost", false),
+    ] {
+        let mut changed = spec;
+        changed.set(clause, value).unwrap();
+        assert_eq!(changed.highestmodseq_may_fall_while_connected(), falls);
+        let applied = Reduction::ALL.sound_for(&changed);
+        assert_eq!(applied.reads, !falls, "{clause}={value}");
+        assert!(applied.read_order && applied.symmetry);
+    }
+    spec.set("mailbox-highestmodseq", "max-message").unwrap();
+    assert_eq!(
+        Reduction::ALL.sound_for(&spec).name(),
+        "symmetry+read-order"
+    );
+}

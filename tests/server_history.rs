@@ -119,7 +119,7 @@ fn after_forgetting_the_server_names_every_missing_uid_or_only_what_it_remembers
 
 #[test]
 fn star_is_the_largest_uid_assigned_or_the_last_one_present() {
-    for (value, expected) in [("rfc3501", vec![Uid(3)]), ("current-top", vec![])] {
+    for (value, expected) in [("uidnext-minus-1", vec![Uid(3)]), ("last-present", vec![])] {
         let spec = rfc7162_with(&[("client-known-uids", "star"), ("uid-star", value)]);
         let mut server = expunged_1_and_3(&spec);
         server.connect(C1);
@@ -132,7 +132,7 @@ fn star_is_the_largest_uid_assigned_or_the_last_one_present() {
             seq_match: Vec::new(),
         };
         let lines = server.execute(C1, Tag(2), &select, Reply::default(), &spec);
-        // UID 2 is the last present: under current-top 1:* is 1:2, and UID 3 drops out.
+        // UID 2 is the last present: under last-present 1:* is 1:2, and UID 3 drops out.
         let vanished = lines.iter().find_map(|line| match line {
             Response::Vanished {
                 earlier: true,

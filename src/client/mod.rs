@@ -140,6 +140,12 @@ pub struct Connection {
     /// Where a CONDSTORE-only client is in its resync (`condstore.rs`); always None for a
     /// QRESYNC client.
     pub sync: Option<Sync>,
+    /// The SELECT being answered reported another UIDVALIDITY and the client wiped
+    /// (`client-uidvalidity=wipe`): its HIGHESTMODSEQ is not cached (RFC 7162 section 6:
+    /// "it MUST cache the received value (unless the mailbox UIDVALIDITY value has
+    /// changed ...)"; section 3.1.2.1: "the client MUST delete the cached value of
+    /// HIGHESTMODSEQ"). Cleared at the SELECT's tagged response.
+    pub new_uidvalidity: bool,
 }
 
 /// The derived hash, field by field, with `sync` written only during a CONDSTORE resync: a
@@ -158,6 +164,11 @@ impl Hash for Connection {
         if let Some(sync) = &self.sync {
             sync.hash(state);
         }
+        // Written only while set, as `sync`: a model without a UIDVALIDITY change hashes as
+        // before the field existed.
+        if self.new_uidvalidity {
+            true.hash(state);
+        }
     }
 }
 
@@ -174,6 +185,7 @@ impl Connection {
             exists,
             frozen: false,
             sync: None,
+            new_uidvalidity: false,
         }
     }
 }

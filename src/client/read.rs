@@ -99,6 +99,9 @@ impl Client {
                     connection.exists -= uids.len() as i32;
                 }
             }
+            // The HIGHESTMODSEQ of a SELECT that reported a new UIDVALIDITY, after a wipe:
+            // not cached (see `Connection::new_uidvalidity`).
+            Response::HighestModSeq(_) if connection.new_uidvalidity => {}
             Response::HighestModSeq(m) => {
                 connection.hms_code = Some(*m);
                 let selecting = connection
@@ -138,12 +141,16 @@ impl Client {
                     // RFC 7162 section 6 step 1a: "empty the local cache" and "forget the
                     // cached HIGHESTMODSEQ" (back to 1, below every change); UIDNEXT back to 1,
                     // so that the UID FETCH 1:* of step 2 finds every message. This SELECT's
-                    // own HIGHESTMODSEQ is then stored at its OK, as at every SELECT: it
-                    // covers nothing the empty cache lacks, as every message is above the
-                    // client's UIDNEXT and the expunge history was deleted with the old UIDs.
+                    // own HIGHESTMODSEQ is not cached either: section 6 caches "the received
+                    // value (unless the mailbox UIDVALIDITY value has changed ...)", and
+                    // section 3.1.2.1 says "the client MUST delete the cached value of
+                    // HIGHESTMODSEQ". The resync point rises again by the usual rule from
+                    // the MODSEQs and codes of the commands after it (the UID FETCH of step 2).
                     self.cache.clear();
                     self.resync_point = ModSeq(1);
                     self.uid_next = Uid(1);
+                    connection.hms_code = None;
+                    connection.new_uidvalidity = true;
                 }
                 // `keep` takes the new UIDVALIDITY and keeps the rest.
                 self.uid_validity = *v;
@@ -158,11 +165,15 @@ impl Client {
                 }
             }
             Response::Tagged { tag, status, .. } => {
-                if let Some(m) = line.highest_modseq_code() {
-                    connection.hms_code = Some(m);
-                }
                 let position = connection.awaiting.iter().position(|(t, _)| t == tag);
                 let awaiting = position.map(|i| connection.awaiting.remove(i).1);
+                if awaiting == Some(Awaiting::Select) && connection.new_uidvalidity {
+                    // The end of the SELECT that reported the new UIDVALIDITY: its
+                    // HIGHESTMODSEQ stays forgotten.
+                    connection.new_uidvalidity = false;
+                } else if let Some(m) = line.highest_modseq_code() {
+                    connection.hms_code = Some(m);
+                }
                 let ok = *status == Status::Ok;
                 if !(spec.client_sync.condstore_only() && self.sync_tagged(awaiting, ok, spec)) {
                     if ok {

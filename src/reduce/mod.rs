@@ -46,14 +46,25 @@
 //! every complete client are the same in ŝ; `views-converge`, `divergence-detectable` and
 //! `message-count-agrees` never judge a client with unread lines (each is a function of the
 //! state: the judged client's replica and connection, its session, the mailbox);
-//! `resync-point-safe` judges a client by its cache, resync point and UIDNEXT, which survive
-//! the drop, so it fails in s' as in s. (4) A `sometimes` property can hold only at a partly
+//! `resync-point-safe` judges a client by its cache, resync point, UIDNEXT and UIDVALIDITY
+//! (a resync point of another UIDVALIDITY covers nothing), which survive the drop
+//! (`Client::disconnected`), so it fails in s' as in s. A drop is offered once per distinct
+//! survivor of those four (`survivor.rs`): two prefixes that leave them alike leave the same
+//! s'. (4) A `sometimes` property can hold only at a partly
 //! read state (`modseq-read-above-held-back-expunge` is about the MODSEQs read since the last
 //! tagged line): the reduced search evaluates `sometimes` properties at every state inside a
 //! move too. It holds at s with c partly read only if it held right after c's read: an expunge
-//! held back from c after that got a mod-sequence above all c read, unless the counter went
-//! backwards, which `highestmodseq-monotonic` reports. `tests/reduction.rs` compares the
-//! verdicts with the line-by-line model's on every clause value.
+//! held back from c after that got a mod-sequence above all c read, as HIGHESTMODSEQ, at or
+//! above every MODSEQ sent, only grows while c is connected; `expunge-modseq=none` logs the
+//! expunge at HIGHESTMODSEQ itself, still at or above what c read, and `modseq-restart=lost`
+//! restarts only while no client is connected. Under `mailbox-highestmodseq=max-message`
+//! HIGHESTMODSEQ falls when the newest change is expunged, and a later expunge can get a
+//! mod-sequence below one c read: the property can then hold at s and at no state the reduced
+//! search visits, and `highestmodseq-monotonic` failing there says nothing of this verdict.
+//! So `reads` is off there ([`Reduction::sound_for`],
+//! `Spec::highestmodseq_may_fall_while_connected`); read-order, which visits every state,
+//! stays. `tests/reduction.rs` compares the verdicts with the line-by-line model's on every
+//! clause value.
 //!
 //! Soundness of `read-order`, which keeps path lengths. In the run of (2), reordered, a
 //! client reads only right after its own command or read, and drops after unread lines only
@@ -117,7 +128,9 @@ impl Reduction {
     /// idling client (`Spec::pushes`) a server step writes a client's queue, which breaks
     /// point 1 of `reads` and the premise of `read-order` (a pushed line is read after
     /// another agent acted), so both are off there; symmetry stays. The same holds under
-    /// pipelining (`Spec::pipelines`), where a client issues with lines unread. `retire`
+    /// pipelining (`Spec::pipelines`), where a client issues with lines unread. `reads`
+    /// needs a HIGHESTMODSEQ that does not fall while a client is connected
+    /// (`Spec::highestmodseq_may_fall_while_connected`, point 4 of the argument). `retire`
     /// needs mod-sequences that only grow (`Spec::modseqs_only_grow`, retire.rs).
     pub fn sound_for(self, spec: &Spec) -> Reduction {
         let reads = match spec.pushes() || spec.pipelines() {
@@ -129,6 +142,9 @@ impl Reduction {
             false => self,
         };
         Reduction {
+            // Point 4 of the `reads` argument: a HIGHESTMODSEQ that falls while a client
+            // is connected can make a `sometimes` property hold only at states it skips.
+            reads: reads.reads && !spec.highestmodseq_may_fall_while_connected(),
             retire: reads.retire && spec.modseqs_only_grow(),
             ..reads
         }
@@ -272,8 +288,8 @@ impl Space<'_> {
     /// is offered after, with `s` the state after `k` reads; `inside(s)` at each state
     /// strictly inside the whole read; returns the state after it (not canonical). A drop
     /// is offered once per distinct state it can leave: what survives a drop is the cache,
-    /// the resync point and UIDNEXT, prefixes that leave them alike leave the same state,
-    /// and the shortest stands for them.
+    /// the resync point, UIDNEXT and UIDVALIDITY, prefixes that leave them alike leave the
+    /// same state, and the shortest stands for them.
     fn walk_response(
         &self,
         state: &System,

@@ -5,11 +5,14 @@ use crate::client::Client;
 use crate::imap::types::{FlagSet, ModSeq, Uid};
 use crate::imap::uids::UidMap;
 
-/// What of a replica survives a drop.
+/// What of a replica survives a drop: its cache, resync point, UIDNEXT and UIDVALIDITY
+/// (`Client::disconnected`). The UIDVALIDITY too: a `client-uidvalidity=keep` client takes a
+/// new one and keeps the rest, and `resync-point-safe` reads it.
 pub(super) struct Survivor {
     cache: UidMap<FlagSet>,
     resync_point: ModSeq,
     uid_next: Uid,
+    uid_validity: u32,
 }
 
 impl Survivor {
@@ -18,6 +21,7 @@ impl Survivor {
             cache: client.cache.clone(),
             resync_point: client.resync_point,
             uid_next: client.uid_next,
+            uid_validity: client.uid_validity,
         }
     }
 
@@ -25,5 +29,6 @@ impl Survivor {
         self.cache == client.cache
             && self.resync_point == client.resync_point
             && self.uid_next == client.uid_next
+            && self.uid_validity == client.uid_validity
     }
 }

@@ -22,16 +22,17 @@ pub(super) struct EarlierQuery<'a> {
 }
 
 impl Server {
-    /// What `*` stands for in a UID set the client sends. Under `rfc3501`, the largest UID
-    /// assigned (UIDNEXT - 1); under `current-top`, the UID of the last message present, or
-    /// UIDNEXT if there is none (RFC 3501 section 9). "Present" is the mailbox now: an
+    /// What `*` stands for in a UID set the client sends. Under `uidnext-minus-1`, the largest
+    /// UID assigned (UIDNEXT - 1, RFC 7162 section 3.2.5.1's bound absent known-uids); under
+    /// `last-present`, the UID of the last message present, or UIDNEXT if there is none (RFC
+    /// 3501 section 9). "Present" is the mailbox now: an
     /// expunge the server still holds back from the session is reported by its own
     /// VANISHED, not by this set.
     pub(super) fn star(&self, spec: &Spec) -> Uid {
         let mailbox = &self.mailbox;
         match spec.uid_star {
-            UidStar::Rfc3501 => Uid(mailbox.uid_next.0 - 1),
-            UidStar::CurrentTop => mailbox
+            UidStar::UidnextMinus1 => Uid(mailbox.uid_next.0 - 1),
+            UidStar::LastPresent => mailbox
                 .messages
                 .keys()
                 .next_back()

@@ -146,7 +146,9 @@ impl ClauseValues for ClientUidvalidity {
                 "wipe",
                 "RFC 7162 section 6 step 1a, RFC 5162 section 5 step 1a (\"empty the local cache\", \
                  \"forget the cached HIGHESTMODSEQ\"; RFC 7162 section 3.1.2.1: \"MUST delete \
-                 the cached value of HIGHESTMODSEQ\")",
+                 the cached value of HIGHESTMODSEQ\"), the SELECT's own not cached either \
+                 (section 6: \"MUST cache the received value (unless the mailbox UIDVALIDITY \
+                 value has changed\")",
             ),
             (
                 "keep",

@@ -70,7 +70,7 @@ const RFC5162: Spec = Spec {
     uidvalidity_change: UidvalidityChange::Never,
     client_uidvalidity: ClientUidvalidity::Wipe,
     client_out_of_band: ClientOutOfBand::Apply,
-    uid_star: UidStar::Rfc3501,
+    uid_star: UidStar::LastPresent,
     client_fetch_vanished: ClientFetchVanished::Never,
     expunge_history: ExpungeHistory::Kept,
     client_seq_match: ClientSeqMatch::Omit,

@@ -5,14 +5,22 @@
 use super::{Clause, ClauseValues};
 
 /// What `*` stands for in a UID set the client sends (`1:*`).
+///
+/// The RFC text gives one answer: RFC 3501 section 9 (and RFC 9051 section 9) reads `*` in
+/// a UID set as "the unique identifier of the last message in the mailbox or, if the mailbox
+/// is empty, the mailbox's current UIDNEXT value", and RFC 3501 section 6.4.8 (RFC 9051
+/// section 6.4.9) as "the message with the highest numbered UID": the highest UID present,
+/// `last-present`, which the editions use. UIDNEXT-1 is not what `*` means but the bound
+/// RFC 7162 section 3.2.5.1 gives known-uids when the client sends none ("1:<maxuid>, where
+/// <maxuid> is the mailbox's UIDNEXT value minus 1"), which Dovecot also applies to `*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UidStar {
     /// The largest UID the mailbox has assigned, UIDNEXT - 1: `1:*` names every UID an
     /// expunged message had.
-    Rfc3501,
+    UidnextMinus1,
     /// The UID of the last message now in the mailbox (UIDNEXT if it is empty): the
     /// expunges of UIDs above it fall outside `1:*`.
-    CurrentTop,
+    LastPresent,
 }
 
 impl ClauseValues for UidStar {
@@ -24,21 +32,28 @@ impl ClauseValues for UidStar {
         needs: &[("client-known-uids", "star")],
         values: &[
             (
-                "rfc3501",
-                "RFC 3501 section 6.4.8 (\"a UID range of 559:* always includes the UID of \
-                 the last message in the mailbox\") and section 9 (\"* represents the largest \
-                 number in use\"), read as the largest UID assigned, UIDNEXT-1, the bound RFC \
-                 7162 section 3.2.5.1 gives absent known-uids (Dovecot 2.3.19.1)",
+                "uidnext-minus-1",
+                "against RFC 3501 section 9 (* in a UID set is \"the unique identifier of \
+                 the last message in the mailbox\"): UIDNEXT-1, the largest UID assigned, the \
+                 bound RFC 7162 section 3.2.5.1 gives absent known-uids (\"1:<maxuid>, where \
+                 <maxuid> is the mailbox's UIDNEXT value minus 1\"), so 1:* names every UID \
+                 an expunged message had (Dovecot 2.3.19.1)",
             ),
             (
-                "current-top",
-                "RFC 3501 section 9 read by its next words (\"the unique identifier of the last \
-                 message in the mailbox\"): the highest UID now present, so the top UID's \
-                 expunge drops out of 1:* (Cyrus 3.6.1, cyrus-imapd #6071)",
+                "last-present",
+                "RFC 3501 section 9 (\"the unique identifier of the last message in the \
+                 mailbox or, if the mailbox is empty, the mailbox's current UIDNEXT value\"), \
+                 section 6.4.8 and RFC 9051 section 6.4.9 (\"the message with the highest \
+                 numbered UID\"): the highest UID now present, so the top UID's expunge \
+                 drops out of 1:* (Cyrus 3.6.1, cyrus-imapd #6071)",
             ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Rfc3501, Self::CurrentTop];
+    const ALL: &'static [Self] = &[Self::UidnextMinus1, Self::LastPresent];
+    const RENAMED: &'static [(&'static str, &'static str)] = &[
+        ("rfc3501", "uidnext-minus-1"),
+        ("current-top", "last-present"),
+    ];
 }
 
 /// Whether the client resynchronizes mid-session with `UID FETCH <set> (FLAGS)

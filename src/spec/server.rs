@@ -145,7 +145,7 @@ impl ClauseValues for MailboxHighestModseq {
                 "RFC 4551 section 3.1.1 and RFC 7162 sections 3.1 and 3.1.2.1 read alone (\"the \
                  highest mod-sequence value of all messages in the mailbox\"): expunging the \
                  newest change lowers it, and later changes reuse mod-sequences, against \
-                 section 3.1's \"different mod-sequence value\" (Trojita's \"recycled HIGHESTMODSEQ\" check)",
+                 RFC 7162 section 3.1's \"different mod-sequence value\" (Trojita's \"recycled HIGHESTMODSEQ\" check)",
             ),
         ],
     };

@@ -10,13 +10,36 @@
 //! trace stops, unread lines unread. A `STATUS` is sent only by a
 //! `client-resync-point=status` client: under another client rule the trace's STATUS is
 //! left out (with its lines), as that client would not send it, and the rest must run. So
-//! is a server event only one clause value makes (`expunge-history`'s forgetting,
-//! `modseq-restart=lost`'s restart) under the others.
+//! are a CONDSTORE-only client's `UID FETCH ... (CHANGEDSINCE m)` and `UID SEARCH ALL`
+//! under a `client-sync` that does not send them, and a server event only one clause value
+//! makes (`expunge-history`'s forgetting, `modseq-restart=lost`'s restart) under the others.
+//!
+//! Every clause is tried, `client-sync` too: its values share the requests (a resync is one
+//! `Resync`, whatever its commands), so the same steps run under another one as far as they
+//! can, and a trace that no longer runs is no evidence either way.
+//!
+//! A way out may break the text: a clause set to a value the catalogue marks as departing
+//! from an RFC, or away from a value that is an RFC's MUST. The rule, read from each value's
+//! description (the catalogue's convention, `spec/*.rs`): a change *breaks* the text
+//! 1. when the value it sets says `against <ref>` (at its start, or after `: ` or `, `), or
+//!    `breaks <ref>`: it breaks `<ref>`, the words up to the first `:`, ` (`, `,` or `;`;
+//! 2. or when the value it replaces quotes a `"MUST ..."` and both starts with and is the
+//!    only one of the two to start with its reference (`RFC n section s`, after any
+//!    `erratum n, `), unless the value set is an erratum's (starts with `erratum`), which
+//!    amends that text: it breaks that reference's MUST, quoted. (A description that
+//!    quotes a MUST later, or not as its own rule, says nothing here: `kept`'s "the server
+//!    MUST remember" does not make `truncated`, which section 3.2.6's note allows, a
+//!    breach.)
+//!
+//! Such a way out is still named, with `(breaks ...)`, so that the reader sees it is no
+//! fix; and the clauses a violation is blamed on are those of the ways out that break
+//! nothing and keep the client's protocol (another `client-sync` is another client, not a
+//! fix of this one's rule), else those that break nothing, else all.
 
 use crate::client::Request;
 use crate::properties::{Kind, PROPERTIES, Property};
 use crate::server::Reply;
-use crate::spec::{Spec, clauses};
+use crate::spec::{ClientSync, Spec, clauses};
 use crate::system::{Action, Config, System};
 
 /// One clause set otherwise.
@@ -29,6 +52,9 @@ pub struct Change {
     pub source: &'static str,
     /// The value that avoids the violation (with the rest of its set).
     pub instead: &'static str,
+    /// What setting it breaks in the text (see the module comment), if anything: "RFC 7162
+    /// section 3.2.10.2's \"MUST be recorded\"".
+    pub breaks: Option<String>,
 }
 
 /// Where the comparison ends.
@@ -52,8 +78,8 @@ pub struct Blame {
 /// The clause changes that avoid `property`'s violation at the end of `actions`.
 pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]) -> Blame {
     let holds = property.condition;
-    let (settle, end) = match run(config, actions, Settle::ReadAll) {
-        Some(state) if holds(&state) => (Settle::AsIs, run(config, actions, Settle::AsIs)),
+    let (settle, end) = match run(config, actions, Settle::ReadAll, false) {
+        Some(state) if holds(&state) => (Settle::AsIs, run(config, actions, Settle::AsIs, false)),
         end => (Settle::ReadAll, end),
     };
     let violated_here = end.map_or_else(Vec::new, |s| violated(&s));
@@ -65,7 +91,10 @@ pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]
                 .expect("catalogue values parse");
         }
         let other = Config { spec, ..*config };
-        run(&other, actions, settle).is_some_and(|state| {
+        // Under another `client-sync`, a CONDSTORE-only client completes its resync as its
+        // protocol does (see `run`).
+        let follow_ups = spec.client_sync != config.spec.client_sync;
+        run(&other, actions, settle, follow_ups).is_some_and(|state| {
             holds(&state)
                 && violated(&state)
                     .iter()
@@ -101,12 +130,6 @@ pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]
 fn all_changes(config: &Config) -> Vec<Change> {
     let mut out = Vec::new();
     for clause in clauses() {
-        // Another `client-sync` is another protocol (another SELECT, other sync commands,
-        // sessions with or without QRESYNC from the start): "the same commands" do not carry
-        // over, so no change of it is offered.
-        if clause.name == crate::spec::ClientSync::CLAUSE_NAME {
-            continue;
-        }
         let value = config
             .spec
             .values()
@@ -114,18 +137,70 @@ fn all_changes(config: &Config) -> Vec<Change> {
             .find(|(c, _)| *c == clause.name)
             .map(|(_, v)| v)
             .expect("every clause has a value");
-        for (instead, _) in clause.values {
+        let source = config.spec.source(clause.name).unwrap_or_default();
+        for (instead, instead_source) in clause.values {
             if *instead != value {
                 out.push(Change {
                     clause: clause.name,
                     value,
-                    source: config.spec.source(clause.name).unwrap_or_default(),
+                    source,
                     instead,
+                    breaks: breaks(source, instead_source),
                 });
             }
         }
     }
     out
+}
+
+/// What a change from the value described by `from` to the one described by `to` breaks in
+/// the text, by the rule of the module comment.
+pub fn breaks(from: &str, to: &str) -> Option<String> {
+    // `RFC n section s` at the start of a description, after any `erratum n, `.
+    let reference = |text: &str| -> Option<String> {
+        let text = match text.strip_prefix("erratum ") {
+            Some(rest) => rest.split_once(", ")?.1,
+            None => text,
+        };
+        let mut words = text.split(' ');
+        let (rfc, number, section, place) =
+            (words.next()?, words.next()?, words.next()?, words.next()?);
+        let place = place.trim_end_matches([',', ':', ';']);
+        (rfc == "RFC" && section == "section" && number.chars().all(|c| c.is_ascii_digit()))
+            .then(|| format!("RFC {number} section {place}"))
+    };
+    // The replaced value's reference with the MUST it quotes, if it quotes one.
+    let must = reference(from).and_then(|at| {
+        let quoted = &from[from.find("\"MUST")? + 1..];
+        Some((at, quoted[..quoted.find('"')?].to_string()))
+    });
+    let with_must = |at: String| match &must {
+        Some((r, quote)) if *r == at => format!("{at}'s \"{quote}\""),
+        _ => at,
+    };
+    // 1. The value set departs from an RFC.
+    for marker in ["against ", "breaks "] {
+        let at = to
+            .match_indices(marker)
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || to[..i].ends_with(": ") || to[..i].ends_with(", "));
+        if let Some(i) = at {
+            let rest = &to[i + marker.len()..];
+            let end = [":", " (", ",", ";"]
+                .iter()
+                .filter_map(|stop| rest.find(stop))
+                .min()
+                .unwrap_or(rest.len());
+            return Some(with_must(rest[..end].to_string()));
+        }
+    }
+    // 2. The value replaced is an RFC's MUST that the value set does not start from, nor
+    // amend as an erratum.
+    let (at, _) = must.as_ref()?;
+    if reference(to).as_ref() == Some(at) || to.starts_with("erratum ") {
+        return None;
+    }
+    Some(with_must(at.clone()))
 }
 
 /// The `always` properties `state` violates.
@@ -140,7 +215,14 @@ fn violated(state: &System) -> Vec<&'static str> {
 /// Runs the commands and drops of `actions` under `config`, reads as described in the
 /// module comment, and returns the end state. None if a command or drop no longer runs: a
 /// changed trace is no evidence.
-fn run(config: &Config, actions: &[Action], settle: Settle) -> Option<System> {
+///
+/// With `follow_ups` (the trace was made under another `client-sync`), a CONDSTORE-only
+/// client sends the rest of its resync (`UID FETCH ... (CHANGEDSINCE m)`, then `UID SEARCH
+/// ALL` under `condstore`) as soon as it may, each read whole at once: the trace cannot say
+/// when, and a resync left half done would store no resync point and so "avoid" any
+/// violation that needs one. Its own such commands, if any, are then left out as not
+/// enabled.
+fn run(config: &Config, actions: &[Action], settle: Settle, follow_ups: bool) -> Option<System> {
     let mut state = System::initial(config);
     let mut enabled = Vec::new();
     for action in actions {
@@ -148,13 +230,16 @@ fn run(config: &Config, actions: &[Action], settle: Settle) -> Option<System> {
         state.actions(config, &mut enabled);
         if let Some(action) = nearest(&enabled, *action) {
             state.apply(config, action);
+            if follow_ups {
+                complete_resyncs(config, &mut state);
+            }
         } else if !matches!(
             action,
             Action::Read { .. }
                 | Action::Forget
                 | Action::Restart
                 | Action::Issue {
-                    request: Request::Status,
+                    request: Request::Status | Request::ChangedSince | Request::SearchAll,
                     ..
                 }
         ) {
@@ -183,6 +268,45 @@ fn run(config: &Config, actions: &[Action], settle: Settle) -> Option<System> {
         }
         for read in unread {
             state.apply(config, read);
+        }
+    }
+}
+
+/// Sends every CONDSTORE-only resync's next command that is enabled, and reads its answer
+/// whole, until none is.
+fn complete_resyncs(config: &Config, state: &mut System) {
+    let mut enabled = Vec::new();
+    loop {
+        enabled.clear();
+        state.actions(config, &mut enabled);
+        let follow_up = |a: &&Action| {
+            matches!(
+                a,
+                Action::Issue {
+                    request: Request::ChangedSince | Request::SearchAll,
+                    ..
+                }
+            )
+        };
+        let default = Reply::default();
+        let Some(&action) = enabled
+            .iter()
+            .filter(follow_up)
+            .find(|a| matches!(a, Action::Issue { reply, .. } if *reply == default))
+            .or_else(|| enabled.iter().find(follow_up))
+        else {
+            return;
+        };
+        let Action::Issue { client, .. } = action else {
+            return;
+        };
+        state.apply(config, action);
+        while state.clients[client.index()]
+            .connection
+            .as_ref()
+            .is_some_and(|conn| !conn.queue.is_empty())
+        {
+            state.apply(config, Action::Read { client });
         }
     }
 }
@@ -246,9 +370,24 @@ pub fn sentence(property: &str, blame: &Blame) -> String {
              still violate {property} or no longer run"
         );
     }
-    // The clauses under test, each once, in catalogue order.
+    // The clauses under test, each once, in catalogue order: those of the ways out that
+    // break nothing and keep the client's protocol (`client-sync`); failing that, those that
+    // break nothing; failing that, all.
+    let conforming = |set: &&Vec<Change>| set.iter().all(|c| c.breaks.is_none());
+    let same_protocol =
+        |set: &&Vec<Change>| set.iter().all(|c| c.clause != ClientSync::CLAUSE_NAME);
+    let mut blamed: Vec<&Vec<Change>> = sets
+        .iter()
+        .filter(|set| conforming(set) && same_protocol(set))
+        .collect();
+    if blamed.is_empty() {
+        blamed = sets.iter().filter(conforming).collect();
+    }
+    if blamed.is_empty() {
+        blamed = sets.iter().collect();
+    }
     let mut under_test: Vec<&Change> = Vec::new();
-    for change in sets.iter().flatten() {
+    for change in blamed.into_iter().flatten() {
         if !under_test.iter().any(|c| c.clause == change.clause) {
             under_test.push(change);
         }
@@ -261,7 +400,10 @@ pub fn sentence(property: &str, blame: &Blame) -> String {
         .iter()
         .map(|set| {
             set.iter()
-                .map(|c| format!("{}={}", c.clause, c.instead))
+                .map(|c| match &c.breaks {
+                    None => format!("{}={}", c.clause, c.instead),
+                    Some(rule) => format!("{}={} (breaks {rule})", c.clause, c.instead),
+                })
                 .collect::<Vec<_>>()
                 .join(" and ")
         })

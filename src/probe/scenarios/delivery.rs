@@ -202,8 +202,9 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
 }
 
 /// UID 4, the top UID, expunged; `UID FETCH 1:* (FLAGS)
-/// (CHANGEDSINCE m VANISHED)` (RFC 7162 section 3.2.6). RFC 3501 section 9 makes `*` the
-/// largest UID in use, so a server may leave UID 4 out; a client that sends `*` then keeps it.
+/// (CHANGEDSINCE m VANISHED)` (RFC 7162 section 3.2.6). RFC 3501 section 9 makes `*` "the
+/// unique identifier of the last message in the mailbox", so a server may leave UID 4 out; a
+/// client that sends `*` then keeps it.
 pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
     let (mailbox, selected, mut c2) = top_uid_expunged(ctx)?;
     ctx.select(&mut c2, &mailbox)?;
@@ -220,15 +221,15 @@ pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
     let mut proof = evidence(2, &star);
     proof.extend(evidence(2, &explicit));
     // The clause `uid-star`: `*` still reaching the expunged UID 4 is UIDNEXT-1
-    // (`rfc3501`); stopping short of it is the last UID present (`current-top`).
+    // (`uidnext-minus-1`); stopping short of it is the last UID present (`last-present`).
     // Only a server that reports UID 4 for the explicit range shows what `*` does; one that
     // does not breaks section 3.2.6 for any range.
     let (value, verdict) = if !with_max.contains(&4) {
         (None, Verdict::Breaks)
     } else if with_star.contains(&4) {
-        (Some("rfc3501"), Verdict::Conforms)
+        (Some("uidnext-minus-1"), Verdict::Conforms)
     } else {
-        (Some("current-top"), Verdict::Pitfall)
+        (Some("last-present"), Verdict::Pitfall)
     };
     Ok(Finding {
         clause: "uid-star",
