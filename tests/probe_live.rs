@@ -2,13 +2,23 @@
 //! `.ci/run` starts them and runs these with `--ignored`). A server that cannot be reached
 //! fails the test: every scenario errs and the probe exits 2.
 //! Addresses: $RESYNC_DOVECOT (127.0.0.1:10143), $RESYNC_DOVECOT_TLS (127.0.0.1:10993),
-//! $RESYNC_CYRUS (127.0.0.1:10144); user alice, password alice.
+//! $RESYNC_CYRUS (127.0.0.1:10144), user alice, password alice; $RESYNC_CRYMAP
+//! (127.0.0.1:14143, fixed by `crymap dev imap-test`), user user, password hunter2.
 
 use std::process::Command;
 
 use serde_json::Value;
 
 fn probe(env: &str, default: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    probe_as(env, default, ("alice", "alice"), extra)
+}
+
+fn probe_as(
+    env: &str,
+    default: &str,
+    (user, password): (&str, &str),
+    extra: &[&str],
+) -> (Option<i32>, Value) {
     let server = std::env::var(env).unwrap_or_else(|_| default.to_string());
     let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
         .args([
@@ -16,13 +26,13 @@ fn probe(env: &str, default: &str, extra: &[&str]) -> (Option<i32>, Value) {
             "--server",
             &server,
             "--user",
-            "alice",
+            user,
             "--password-env",
             "RESYNC_LIVE_PW",
         ])
         .args(["--format", "json", "--timeout", "5"])
         .args(extra)
-        .env("RESYNC_LIVE_PW", "alice")
+        .env("RESYNC_LIVE_PW", password)
         .output()
         .expect("run resync-check");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -183,4 +193,38 @@ fn live_cyrus_replays_the_counterexample() {
     );
     assert!(stdout.contains("-- no client diverged"), "{stdout}");
     assert!(!stdout.contains("-- the replay stopped"), "{stdout}");
+}
+
+/// Crymap 2.0.1 (`tests/servers/crymap/start`): its CLOSE expunges only what the closing
+/// session was told is `\Deleted` (UID 1, not C2's UID 2), so erratum 1808's path is not
+/// exercised, and the probe says so (exit 3, not 0); its `FETCH 1 (FLAGS)` shows no MODSEQ,
+/// so the STORE decides `held-back-highestmodseq`, with a lower code.
+#[test]
+#[ignore = "needs tests/servers/crymap/start"]
+fn live_crymap() {
+    let (code, doc) = probe_as("RESYNC_CRYMAP", "127.0.0.1:14143", ("user", "hunter2"), &[]);
+    assert_eq!(
+        findings(&doc),
+        rows(&[
+            ("close-highestmodseq", "-", "not-exercised"),
+            ("held-back-highestmodseq", "lower", "conforms"),
+            ("expunge-modseq", "bump", "conforms"),
+            ("mailbox-highestmodseq", "counter", "conforms"),
+            ("vanished-earlier", "exact", "conforms"),
+            ("known-uids-scope", "restrict", "conforms"),
+            ("vanished-unannounced", "omit", "conforms"),
+            ("exists-update", "lazy", "conforms"),
+            ("uid-star", "uidnext-minus-1", "conforms"),
+            ("* in QRESYNC known-uids", "-", "conforms"),
+            ("idle-push", "push", "conforms"),
+        ])
+    );
+    let held_back = doc["outcomes"][1]["result"]["Ok"]["observed"]
+        .as_str()
+        .unwrap();
+    assert!(
+        held_back.starts_with("decided by `STORE 1 +FLAGS (\\Seen)`"),
+        "{held_back}"
+    );
+    assert_eq!(code, Some(3));
 }

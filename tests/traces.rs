@@ -710,6 +710,25 @@ fn blame_tries_client_sync_and_names_a_way_out_that_breaks_a_must_as_such() {
     );
 }
 
+/// A single way out that breaks the text does not settle the blame: a server that names
+/// present messages in VANISHED (EARLIER) empties the client's cache, which makes erratum
+/// 1808's silent divergence "detectable"; blame then tries the pairs and names the clauses of
+/// those that break nothing.
+#[test]
+fn a_way_out_that_breaks_the_text_alone_does_not_take_the_blame() {
+    let sentence = responsible("errata-1808-rfc5162.divergence-detectable");
+    assert!(
+        sentence.starts_with(
+            "no single clause avoids it without breaking the text, it rests on \
+             held-back-highestmodseq=none [RFC 5162 as published (no such duty)] and \
+             client-resync-point=rfc5162 [RFC 5162 section 5 as published]; with \
+             vanished-earlier=includes-present (breaks RFC 7162 section 3.2.5.1), or with \
+             held-back-highestmodseq=lower and client-resync-point=rfc7162, or with"
+        ),
+        "{sentence}"
+    );
+}
+
 #[test]
 fn what_a_way_out_breaks_is_read_from_the_value_descriptions() {
     use resync_check::trace::blame::breaks;

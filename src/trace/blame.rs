@@ -106,24 +106,32 @@ pub fn avoiding_changes(config: &Config, property: &Property, actions: &[Action]
         .filter(|c| avoided(&[c]))
         .map(|c| vec![c.clone()])
         .collect();
-    if !single.is_empty() {
+    // A single way out that breaks nothing settles it; one that breaks the text (a server
+    // that wipes the client's cache makes a silent divergence "detectable") does not, so the
+    // pairs are tried as well, and `sentence` blames those that break nothing.
+    if single.iter().flatten().any(|c| c.breaks.is_none()) {
         return Blame {
             settle,
             sets: single,
         };
     }
+    // A pair is a way out only if neither change is one alone (else it is not minimal).
+    let alone = |c: &Change| {
+        single
+            .iter()
+            .any(|set| set[0].clause == c.clause && set[0].instead == c.instead)
+    };
     let mut pairs = Vec::new();
     for (i, a) in singles.iter().enumerate() {
         for b in &singles[i + 1..] {
-            if a.clause != b.clause && avoided(&[a, b]) {
+            if a.clause != b.clause && !alone(a) && !alone(b) && avoided(&[a, b]) {
                 pairs.push(vec![a.clone(), b.clone()]);
             }
         }
     }
-    Blame {
-        settle,
-        sets: pairs,
-    }
+    let mut sets = single;
+    sets.extend(pairs);
+    Blame { settle, sets }
 }
 
 /// Every change of one clause to another of its values.
@@ -386,6 +394,7 @@ pub fn sentence(property: &str, blame: &Blame) -> String {
     if blamed.is_empty() {
         blamed = sets.iter().collect();
     }
+    let blamed_single = blamed[0].len() == 1;
     let mut under_test: Vec<&Change> = Vec::new();
     for change in blamed.into_iter().flatten() {
         if !under_test.iter().any(|c| c.clause == change.clause) {
@@ -408,11 +417,13 @@ pub fn sentence(property: &str, blame: &Blame) -> String {
                 .join(" and ")
         })
         .collect();
-    let single = sets[0].len() == 1;
+    let single = blamed_single;
     format!(
         "{}{}; with {}{}, {same} leave no violation of {property}",
         if single {
             ""
+        } else if sets.iter().any(|set| set.len() == 1) {
+            "no single clause avoids it without breaking the text, it rests on "
         } else {
             "no single clause avoids it, it rests on "
         },
