@@ -61,6 +61,13 @@ fn play(scenario: &str, transcript: &[String]) -> Outcome {
     outcome
 }
 
+/// The verdict and value `scenario` reaches on `transcript`.
+fn judged(scenario: &str, transcript: &[String]) -> (Verdict, Option<String>) {
+    let outcome = play(scenario, transcript);
+    let f = finding(&outcome);
+    (f.verdict, f.value.clone())
+}
+
 fn finding(outcome: &Outcome) -> &Finding {
     outcome
         .result
@@ -233,10 +240,8 @@ fn mailbox_highestmodseq_without_the_messages_modseqs_is_not_exercised() {
         })
         .collect();
     assert_ne!(edited, recorded);
-    let outcome = play("mailbox-highestmodseq", &edited);
-    let f = finding(&outcome);
     assert_eq!(
-        (f.verdict, f.value.as_deref()),
+        judged("mailbox-highestmodseq", &edited),
         (Verdict::NotExercised, None)
     );
 }
@@ -244,13 +249,11 @@ fn mailbox_highestmodseq_without_the_messages_modseqs_is_not_exercised() {
 #[test]
 fn an_arrival_never_expunged_is_not_exercised() {
     let recorded = recorded("dovecot-2.3.19.json", "vanished-unannounced");
-    let outcome = play(
-        "vanished-unannounced",
-        &without(&recorded, &["S2: * VANISHED 5"]),
-    );
-    let f = finding(&outcome);
     assert_eq!(
-        (f.verdict, f.value.as_deref()),
+        judged(
+            "vanished-unannounced",
+            &without(&recorded, &["S2: * VANISHED 5"])
+        ),
         (Verdict::NotExercised, None)
     );
 }
@@ -264,10 +267,8 @@ fn an_arrival_never_announced_is_not_exercised() {
         .cloned()
         .collect();
     assert_eq!(edited.len(), recorded.len() - 1);
-    let outcome = play("exists-update", &edited);
-    let f = finding(&outcome);
     assert_eq!(
-        (f.verdict, f.value.as_deref()),
+        judged("exists-update", &edited),
         (Verdict::NotExercised, None)
     );
 }
@@ -275,12 +276,13 @@ fn an_arrival_never_announced_is_not_exercised() {
 #[test]
 fn no_vanished_even_for_an_explicit_range_is_a_break_not_a_star_finding() {
     let recorded = recorded("cyrus-3.6.1.json", "star-changedsince");
-    let outcome = play(
-        "star-changedsince",
-        &without(&recorded, &["S2: * VANISHED (EARLIER) 4"]),
+    assert_eq!(
+        judged(
+            "star-changedsince",
+            &without(&recorded, &["S2: * VANISHED (EARLIER) 4"])
+        ),
+        (Verdict::Breaks, None)
     );
-    let f = finding(&outcome);
-    assert_eq!((f.verdict, f.value.as_deref()), (Verdict::Breaks, None));
 }
 
 #[test]
@@ -296,12 +298,7 @@ fn an_idle_told_nothing_is_not_exercised() {
         .map(|(_, l)| l.clone())
         .collect();
     assert_eq!(edited.len(), recorded.len() - 2);
-    let outcome = play("idle-push", &edited);
-    let f = finding(&outcome);
-    assert_eq!(
-        (f.verdict, f.value.as_deref()),
-        (Verdict::NotExercised, None)
-    );
+    assert_eq!(judged("idle-push", &edited), (Verdict::NotExercised, None));
 }
 
 /// The command line: a table with a `not exercised` row and no break exits 3, and the

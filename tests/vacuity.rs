@@ -5,6 +5,14 @@
 mod common;
 use common::{run, stdout};
 
+/// `check --edition rfc7162` with `extra`: its exit code and standard output.
+fn check(extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["check", "--edition", "rfc7162"];
+    args.extend_from_slice(extra);
+    let output = run(&args);
+    (output.status.code(), stdout(&output))
+}
+
 fn verdict_lines(output: &str) -> Vec<&str> {
     output
         .lines()
@@ -22,10 +30,7 @@ fn verdict_lines(output: &str) -> Vec<&str> {
 
 #[test]
 fn one_client_alone_makes_the_three_sometimes_properties_not_applicable_and_exits_0() {
-    let output = run(&[
-        "check",
-        "--edition",
-        "rfc7162",
+    let (code, text) = check(&[
         "--clients",
         "1",
         "--messages",
@@ -34,8 +39,7 @@ fn one_client_alone_makes_the_three_sometimes_properties_not_applicable_and_exit
         "2",
         "--keep-going",
     ]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert_eq!(code, Some(0), "{text}");
     assert_eq!(
         verdict_lines(&text),
         [
@@ -49,10 +53,7 @@ fn one_client_alone_makes_the_three_sometimes_properties_not_applicable_and_exit
 
 #[test]
 fn a_removal_by_the_other_agent_makes_two_of_them_applicable_and_reached() {
-    let output = run(&[
-        "check",
-        "--edition",
-        "rfc7162",
+    let (code, text) = check(&[
         "--clients",
         "1",
         "--messages",
@@ -65,8 +66,7 @@ fn a_removal_by_the_other_agent_makes_two_of_them_applicable_and_reached() {
         "1",
         "--keep-going",
     ]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert_eq!(code, Some(0), "{text}");
     assert_eq!(
         verdict_lines(&text),
         [
@@ -79,10 +79,7 @@ fn a_removal_by_the_other_agent_makes_two_of_them_applicable_and_reached() {
 
 #[test]
 fn a_reachable_sometimes_property_left_unreached_still_fails_the_run() {
-    let output = run(&[
-        "check",
-        "--edition",
-        "rfc7162",
+    let (code, text) = check(&[
         "--clients",
         "2",
         "--messages",
@@ -91,8 +88,7 @@ fn a_reachable_sometimes_property_left_unreached_still_fails_the_run() {
         "1",
         "--keep-going",
     ]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("resynced-after-foreign-expunge         UNREACHED (vacuous model: no reachable state shows this)"),
         "{text}"
