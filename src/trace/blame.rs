@@ -34,7 +34,10 @@
 //! Such a way out is still named, with `(breaks ...)`, so that the reader sees it is no
 //! fix; and the clauses a violation is blamed on are those of the ways out that break
 //! nothing and keep the client's protocol (another `client-sync` is another client, not a
-//! fix of this one's rule), else those that break nothing, else all.
+//! fix of this one's rule), else those that break nothing, else all. A single way out that
+//! breaks the text does not end the search: the pairs are tried as well, so that a server
+//! which, say, empties the client's cache (and so makes a silent divergence "detectable")
+//! does not take the place of the clauses the violation rests on.
 
 use crate::client::Request;
 use crate::properties::{Kind, PROPERTIES, Property};
