@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::imap::command::{Command, StoreOp, Target};
-use crate::imap::response::Response;
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
@@ -105,10 +104,7 @@ pub enum Awaiting {
     SearchAll,
 }
 
-/// The lines a connection has queued, oldest first. Most states queue a few lines or none,
-/// so four are inline (see `imap/uids.rs` for why inline); a SELECT's answer spills to the
-/// heap, which measured no slower than eight inline, whose every copy moves more bytes.
-pub type Queue = SmallVec<[Response; 4]>;
+pub use crate::imap::response::Queue;
 
 /// What does not survive a disconnect.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

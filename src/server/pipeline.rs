@@ -20,9 +20,8 @@
 //! every MODSEQ read since the previous tagged response (section 6); `per-command` leaves the
 //! first OK's code as the first command's own lines called for.
 
-use crate::client::Queue;
 use crate::imap::command::Command;
-use crate::imap::response::{Code, Response};
+use crate::imap::response::{Code, Queue, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
 use crate::spec::{PipelinedHighestModseq, Spec};
 
