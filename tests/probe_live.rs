@@ -153,7 +153,7 @@ fn live_cyrus() {
             ("exists-update", "prompt", "conforms"),
             ("uid-star", "last-present", "pitfall"),
             ("* in QRESYNC known-uids", "-", "breaks"),
-            ("idle-push", "at-done", "conforms"),
+            ("idle-push", "push", "conforms"),
         ])
     );
     assert_eq!(code, Some(1));

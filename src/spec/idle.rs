@@ -72,8 +72,9 @@ impl ClauseValues for IdlePush {
                 "at-done",
                 "RFC 9051 section 6.3.13 (RFC 2177): at DONE \"the server MAY send any \
                  remaining queued untagged responses and then MUST immediately send the tagged \
-                 response\"; Cyrus 3.6.1 sent nothing in 3 s of IDLE, then VANISHED and FETCH \
-                 at DONE",
+                 response\"; Cyrus 3.6.1 run without its idled daemon sent nothing in 3 s \
+                 of IDLE, then VANISHED and FETCH at DONE (it checks the mailbox as IDLE \
+                 starts and then only every imapidlepoll seconds, 60 by default)",
             ),
         ],
     };
