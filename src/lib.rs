@@ -23,6 +23,7 @@ pub mod properties;
 pub mod reduce;
 pub mod report;
 pub mod search;
+pub mod serve;
 pub mod server;
 pub mod setup;
 pub mod shared;

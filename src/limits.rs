@@ -37,6 +37,11 @@ pub fn install_interrupt_handler() {
     });
 }
 
+/// Whether Ctrl-C came (and was not yet taken by a run's watcher).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
 /// A run's allowance of generated states, shared by the checker's threads and the watcher.
 #[derive(Debug, Default)]
 pub struct Budget {

@@ -49,6 +49,9 @@ pub enum Command {
     /// Run conformance scenarios against a real IMAP server and check the model with what it
     /// does.
     Probe(super::probe::ProbeArgs),
+    /// Serve the model's mailbox to a real IMAP client: every choice the text leaves the
+    /// server, and the model's other clients' changes, seeded or scripted.
+    Serve(super::serve::ServeArgs),
 }
 
 /// A whole number; `-1` gets this message rather than clap's tip to write `-- -1`, which

@@ -9,6 +9,7 @@ pub mod explore;
 mod matrix;
 pub mod probe;
 mod probe_live;
+pub mod serve;
 mod simulate;
 mod traces;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Bench(args) => bench::bench(&args),
         Command::Explore(args) => explore::explore(&args),
         Command::Probe(args) => probe::probe(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::List => {
             output::print(&report::list());
             Ok(0)

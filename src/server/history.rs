@@ -28,7 +28,7 @@ impl Server {
     /// 3501 section 9). "Present" is the mailbox now: an
     /// expunge the server still holds back from the session is reported by its own
     /// VANISHED, not by this set.
-    pub(super) fn star(&self, spec: &Spec) -> Uid {
+    pub fn star(&self, spec: &Spec) -> Uid {
         let mailbox = &self.mailbox;
         match spec.uid_star {
             UidStar::UidnextMinus1 => Uid(mailbox.uid_next.0 - 1),

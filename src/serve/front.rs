@@ -1,0 +1,460 @@
+//! One served mailbox across the real client's connections. Each command the client sends
+//! is decoded with imap-codec, then run on the model's `Server` as the model's own commands
+//! where it has them (ENABLE QRESYNC, SELECT with QRESYNC or CONDSTORE, UID FETCH with
+//! CHANGEDSINCE and VANISHED or of `n:*`, STORE, EXPUNGE, UID EXPUNGE, CLOSE, NOOP, IDLE),
+//! or answered from the model's mailbox (`data.rs`) where the answer changes nothing the
+//! model tracks (a FETCH of bodies, STATUS, LIST). Anything else is BAD, never a panic.
+//!
+//! Before each command the model's other clients and its other agent take up to
+//! `steps_between` steps; while C1 idles the server may also push to it. The choices are the
+//! [`Chooser`]'s, and the transcript is kept as the checker's traces show one.
+
+use imap_codec::CommandCodec;
+use imap_codec::decode::Decoder;
+use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::extensions::enable::CapabilityEnable;
+
+use super::chooser::{Choice, Chooser};
+use super::data;
+use crate::imap::command::Command;
+use crate::imap::response::{Lines, Response};
+use crate::imap::types::{ClientId, Tag, Uid};
+use crate::imap::wire;
+use crate::server::{Earlier, GoneStore, Reply, Scope};
+use crate::spec::{ClientIdle, Spec};
+use crate::step::Do;
+use crate::system::{Action, Config, System};
+use crate::trace;
+
+/// The real client's place in the model.
+pub const REAL: ClientId = ClientId(0);
+
+/// What is served: IMAP4rev1 (RFC 3501), ENABLE (RFC 5161), CONDSTORE and QRESYNC (RFC
+/// 7162), IDLE (RFC 2177), UIDPLUS for UID EXPUNGE (RFC 4315).
+pub const CAPABILITIES: &str = "IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS";
+
+/// How much the chooser may do around the real client's commands.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Connections the server may drop, each between two lines of an answer.
+    pub drops: u32,
+    /// The most steps the other clients and the other agent take before one command.
+    pub steps_between: u32,
+}
+
+/// What to send for one command, and whether the connection ends after it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub lines: Vec<String>,
+    pub close: bool,
+}
+
+pub(super) struct Connection {
+    pub(super) authenticated: bool,
+    /// A CONDSTORE enabling command came (RFC 7162 section 3.1): ENABLE CONDSTORE or
+    /// QRESYNC, or SELECT (CONDSTORE).
+    pub(super) condstore: bool,
+    /// The tag of the active IDLE.
+    pub(super) idle: Option<String>,
+}
+
+pub struct Front {
+    pub(super) config: Config,
+    pub(super) system: System,
+    chooser: Chooser,
+    options: Options,
+    drops_left: u32,
+    connection: Option<Connection>,
+    log: Vec<String>,
+    /// The leading lines of the answer being built that are logged already (IDLE's `+`,
+    /// logged before what the server pushes after it).
+    logged_ahead: usize,
+}
+
+impl Front {
+    /// The model's initial state, with C1's connection closed until the real client comes.
+    pub fn new(config: Config, chooser: Chooser, options: Options) -> Front {
+        let mut system = System::initial(&config);
+        system.client_mut(REAL).drop_connection();
+        system.server_mut().disconnect(REAL);
+        Front {
+            config,
+            system,
+            chooser,
+            drops_left: options.drops,
+            options,
+            connection: None,
+            log: Vec::new(),
+            logged_ahead: 0,
+        }
+    }
+
+    /// The choices made so far: the script that replays this run.
+    pub fn choices(&self) -> &[Choice] {
+        &self.chooser.made
+    }
+
+    /// The transcript lines since the last call.
+    pub fn take_log(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.log)
+    }
+
+    /// A new connection of the real client, and its greeting: PREAUTH (stdio, where the
+    /// process is the session) or OK, which asks for LOGIN (RFC 3501 section 7.1.4, 7.1.1).
+    pub fn greet(&mut self, preauth: bool) -> String {
+        self.hang_up();
+        self.system.server_mut().connect(REAL);
+        self.connection = Some(Connection {
+            authenticated: preauth,
+            condstore: false,
+            idle: None,
+        });
+        let kind = if preauth { "PREAUTH" } else { "OK" };
+        let line = format!("* {kind} [CAPABILITY {CAPABILITIES}] resync-check serve ready");
+        self.log.push("-- C1 connects".into());
+        self.log.push(format!("S1: {line}"));
+        line
+    }
+
+    /// The real client's connection is gone: so is its session and all it held back.
+    pub fn hang_up(&mut self) {
+        if self.connection.take().is_some() {
+            self.system.server_mut().disconnect(REAL);
+            self.log.push("-- C1's connection is closed".into());
+        }
+    }
+
+    /// Answers one complete command (its bytes up to and with the final CRLF, literals
+    /// included). An error is the run's, not the client's: a script that does not fit.
+    pub fn command(&mut self, bytes: &[u8]) -> Result<Answer, String> {
+        let shown = String::from_utf8_lossy(bytes);
+        self.log
+            .push(format!("C1: {}", shown.trim_end_matches(['\r', '\n'])));
+        let Some(connection) = &mut self.connection else {
+            return Err("a command on no connection".into());
+        };
+        let mut lines = Vec::new();
+        let mut close = false;
+        if let Some(tag) = connection.idle.take() {
+            // RFC 9051 section 6.3.13: during IDLE the client sends only DONE.
+            let done = shown
+                .trim_end_matches(['\r', '\n'])
+                .eq_ignore_ascii_case("DONE");
+            let answer = self.run(&Command::Done)?;
+            lines = render(&answer, &tag);
+            if !done && let Some(last) = lines.last_mut() {
+                *last = format!("{tag} BAD expected DONE, which ends IDLE");
+            }
+        } else {
+            match CommandCodec::default().decode(bytes) {
+                Ok(([], command)) => {
+                    lines = self.others()?;
+                    self.logged_ahead = lines.len();
+                    let tag = command.tag.inner().to_string();
+                    close = matches!(command.body, CommandBody::Logout);
+                    lines.extend(self.dispatch(&tag, command.body)?);
+                }
+                _ => lines.push(format!("{} BAD unreadable command", guess_tag(&shown))),
+            }
+        }
+        let logged = self.logged_ahead.min(lines.len());
+        if !close && self.drops_left > 0 && self.chooser.pick("drop the connection", 2)? == 1 {
+            // Between two lines not yet sent: what is logged went out already.
+            let options = lines.len() - logged + 1;
+            let kept = logged + self.chooser.pick("lines sent before the drop", options)?;
+            lines.truncate(kept);
+            self.drops_left -= 1;
+            close = true;
+            self.log_lines(&lines[logged..]);
+            self.log.push(format!(
+                "-- the server drops C1's connection after {kept} line(s)"
+            ));
+        } else {
+            self.log_lines(&lines[logged..]);
+        }
+        self.logged_ahead = 0;
+        if close {
+            self.hang_up();
+        }
+        Ok(Answer { lines, close })
+    }
+
+    fn log_lines(&mut self, lines: &[String]) {
+        for line in lines {
+            self.log.push(format!("S1: {line}"));
+        }
+    }
+
+    pub(super) fn connection(&mut self) -> &mut Connection {
+        self.connection
+            .as_mut()
+            .expect("commands come on a connection")
+    }
+
+    fn dispatch(&mut self, tag: &str, body: CommandBody) -> Result<Vec<String>, String> {
+        let ok = |text: &str| vec![format!("{tag} OK {text}")];
+        let bad = |text: &str| vec![format!("{tag} BAD {text}")];
+        let authenticated = self.connection().authenticated;
+        let selected = self.system.server.session(REAL).is_some_and(|s| s.selected);
+        Ok(match body {
+            CommandBody::Capability => {
+                let mut lines = vec![format!("* CAPABILITY {CAPABILITIES}")];
+                lines.extend(ok("CAPABILITY completed"));
+                lines
+            }
+            CommandBody::Logout => {
+                let mut lines = vec!["* BYE resync-check serve logging out".to_string()];
+                lines.extend(ok("LOGOUT completed"));
+                lines
+            }
+            CommandBody::Noop | CommandBody::Check if selected => {
+                render(&self.run(&Command::Noop)?, tag)
+            }
+            CommandBody::Noop => ok("NOOP completed"),
+            // Loopback only: any user and password will do.
+            CommandBody::Login { .. } if !authenticated => {
+                self.connection().authenticated = true;
+                ok("LOGIN completed")
+            }
+            CommandBody::Login { .. } => bad("already authenticated"),
+            _ if !authenticated => bad("LOGIN first"),
+            CommandBody::Enable { capabilities } => {
+                let mut names = capabilities.as_ref().iter().map(|c| match c {
+                    CapabilityEnable::CondStore => "CONDSTORE".to_string(),
+                    other => other.to_string().to_ascii_uppercase(),
+                });
+                let (qresync, condstore) = names.by_ref().fold((false, false), |(q, c), n| {
+                    (q || n == "QRESYNC", c || n == "CONDSTORE")
+                });
+                self.connection().condstore |= qresync || condstore;
+                if qresync {
+                    render(&self.run(&Command::EnableQresync)?, tag)
+                } else if condstore {
+                    let mut lines = vec!["* ENABLED CONDSTORE".to_string()];
+                    lines.extend(ok("ENABLE completed"));
+                    lines
+                } else {
+                    let mut lines = vec!["* ENABLED".to_string()];
+                    lines.extend(ok("ENABLE completed"));
+                    lines
+                }
+            }
+            CommandBody::Select {
+                mailbox,
+                parameters,
+            } => self.select(tag, &mailbox, &parameters)?,
+            CommandBody::Examine { .. } => {
+                bad("EXAMINE is not served: the model's sessions are read-write")
+            }
+            CommandBody::List {
+                mailbox_wildcard, ..
+            } => data::list(tag, &mailbox_wildcard),
+            CommandBody::Status {
+                mailbox,
+                item_names,
+            } => data::status(self, tag, &mailbox, &item_names),
+            CommandBody::Fetch {
+                sequence_set,
+                macro_or_item_names,
+                uid,
+                modifiers,
+            } => data::fetch(
+                self,
+                tag,
+                &sequence_set,
+                &macro_or_item_names,
+                uid,
+                &modifiers,
+            )?,
+            CommandBody::Store {
+                sequence_set,
+                kind,
+                response,
+                flags,
+                uid,
+                modifiers,
+            } => super::store::store(
+                self,
+                tag,
+                super::store::Store {
+                    set: &sequence_set,
+                    kind,
+                    response,
+                    flags: &flags,
+                    uid,
+                    modifiers: &modifiers,
+                },
+            )?,
+            CommandBody::Expunge => render(&self.run(&Command::Expunge)?, tag),
+            CommandBody::ExpungeUid { sequence_set } => {
+                let star = self.system.server.star(&self.config.spec);
+                let uids: Vec<Uid> = data::expand(&sequence_set, star.0)
+                    .into_iter()
+                    .map(Uid)
+                    .collect();
+                render(&self.run(&Command::UidExpunge(uids))?, tag)
+            }
+            CommandBody::Close => render(&self.run(&Command::Close)?, tag),
+            CommandBody::Idle if selected => {
+                let mut lines = render(&self.run(&Command::Idle)?, tag);
+                self.connection().idle = Some(tag.to_string());
+                self.log_lines(&lines);
+                // What the server pushes while C1 idles (`idle-push`), with the other
+                // clients' steps that give it something to push; logged as they come.
+                lines.extend(self.others()?);
+                self.logged_ahead += lines.len();
+                lines
+            }
+            other => bad(&format!("{} is not served", other.name())),
+        })
+    }
+
+    /// Runs one model command for C1, answering as the chooser picks among the answers
+    /// the spec allows.
+    pub(super) fn run(&mut self, command: &Command) -> Result<Lines, String> {
+        let spec = self.config.spec;
+        let replies = self.system.server.replies(REAL, command, &spec);
+        let sent = wire::command(Tag(0), command);
+        let what = format!("answer to {}", sent.trim_start_matches("a0 "));
+        let reply = replies[self.chooser.pick(&what, replies.len())?];
+        if replies.len() > 1 {
+            self.log
+                .push(format!("-- the server's choice: {}", describe(reply)));
+        }
+        let server = self.system.server_mut();
+        Ok(server.execute(REAL, Tag(0), command, reply, &spec))
+    }
+
+    /// Up to `steps_between` steps of the model's other clients and other agent, and, while
+    /// C1 idles, the server's pushes to it: the pushed lines.
+    fn others(&mut self) -> Result<Vec<String>, String> {
+        let spec = self.config.spec;
+        // The real client idles whatever `client-idle` says of the model's clients: the
+        // server may push to it wherever `idle-push=push`.
+        let push_spec = Spec {
+            client_idle: ClientIdle::Idle,
+            ..spec
+        };
+        let mut pushed = Vec::new();
+        for _ in 0..self.options.steps_between {
+            let mut actions = Vec::new();
+            self.system.actions(&self.config, &mut actions);
+            actions.retain(|a| !concerns_real(a));
+            let pushes = self.system.server.push_replies(REAL, &push_spec);
+            let options = actions.len() + pushes.len();
+            if options == 0 {
+                break;
+            }
+            let i = self.chooser.pick("other step", options + 1)?;
+            if i == 0 {
+                break;
+            }
+            if let Some(&action) = actions.get(i - 1) {
+                let step = trace::step(&self.config, &mut self.system, action, false);
+                self.log_step(&step);
+            } else {
+                let reply = pushes[i - 1 - actions.len()];
+                let lines = self.system.server_mut().push(REAL, reply, &push_spec);
+                self.log
+                    .push(format!("-- the server pushes to C1: {}", describe(reply)));
+                let lines = render(&lines, "*");
+                self.log_lines(&lines);
+                pushed.extend(lines);
+            }
+        }
+        Ok(pushed)
+    }
+
+    fn log_step(&mut self, step: &crate::step::Step) {
+        let who = step.client.map(|c| c.to_string()).unwrap_or_default();
+        let n = who.trim_start_matches('C');
+        match step.kind {
+            Do::Send => {
+                for line in &step.sent {
+                    self.log.push(format!("{who}: {line}"));
+                }
+                for line in &step.queued {
+                    self.log.push(format!("S{n}: {line}"));
+                }
+            }
+            // The other clients' reads change nothing C1 can see.
+            Do::Read => {}
+            Do::Drop => self.log.push(format!("-- {who}'s connection drops")),
+            Do::Arrive => self.log.push("-- another agent appends a message".into()),
+            Do::Remove => {
+                let uid = step.uid.map(|u| u.to_string()).unwrap_or_default();
+                self.log
+                    .push(format!("-- another agent moves UID {uid} away"));
+            }
+            Do::Renumber => self.log.push("-- the server renumbers the UIDs".into()),
+            Do::Forget => self
+                .log
+                .push("-- the server forgets expunge records".into()),
+            Do::Restart => self.log.push("-- the server restarts".into()),
+            Do::Push => {
+                for line in &step.queued {
+                    self.log.push(format!("S{n}: {line}"));
+                }
+            }
+        }
+    }
+}
+
+/// Whether `action` is C1's: the real client takes its own steps.
+fn concerns_real(action: &Action) -> bool {
+    match *action {
+        Action::Issue { client, .. }
+        | Action::Read { client }
+        | Action::Drop { client }
+        | Action::Push { client, .. } => client == REAL,
+        _ => false,
+    }
+}
+
+/// The model's lines as IMAP text, its tagged response under the real client's `tag`.
+pub(super) fn render(lines: &[Response], tag: &str) -> Vec<String> {
+    lines
+        .iter()
+        .map(|line| {
+            let text = wire::response(line);
+            match line {
+                Response::Tagged { .. } => format!("{tag} {}", &text["a0 ".len()..]),
+                _ => text,
+            }
+        })
+        .collect()
+}
+
+/// A server choice in words, for the transcript.
+fn describe(reply: Reply) -> String {
+    let mut parts = vec![format!("sends {}", reply.flush.name())];
+    if reply.code {
+        parts.push("adds [HIGHESTMODSEQ]".into());
+    }
+    if reply.select.earlier == Earlier::Superset {
+        parts.push("VANISHED (EARLIER) a superset".into());
+    }
+    if reply.select.scope == Scope::AllUids {
+        parts.push("FETCH beyond the known UIDs".into());
+    }
+    if reply.gone == GoneStore::No {
+        parts.push("NO to a STORE on a held-back expunge".into());
+    }
+    parts.join(", ")
+}
+
+/// The tag of a line imap-codec could not read, if it starts with one (RFC 3501 section
+/// 9, `tag`); `*` otherwise (RFC 3501 section 7.1.3: an untagged BAD).
+fn guess_tag(line: &str) -> String {
+    let first = line.split([' ', '\r', '\n']).next().unwrap_or("");
+    let is_tag = !first.is_empty()
+        && first.len() <= 64
+        && first
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"(){%*\"\\+]".contains(&b));
+    if is_tag {
+        first.to_string()
+    } else {
+        "*".into()
+    }
+}

@@ -1,0 +1,97 @@
+//! SELECT, served as the model's QRESYNC SELECT or `SELECT (CONDSTORE)`.
+
+use imap_codec::imap_types::command::SelectParameter;
+use imap_codec::imap_types::mailbox::Mailbox as WireMailbox;
+
+use super::data;
+use super::front::{Front, REAL, render};
+use crate::imap::command::Command;
+use crate::imap::types::{ModSeq, Uid};
+
+impl Front {
+    /// SELECT INBOX, with `(QRESYNC (...))` run as the model's QRESYNC SELECT and otherwise
+    /// as its `SELECT (CONDSTORE)`, after a CONDSTORE enabling command (the model's FETCH
+    /// carries MODSEQ, which RFC 7162 section 3.1 allows only then). Selecting again first
+    /// closes the session's selection, as RFC 3501 section 6.3.1 says, without expunging.
+    pub(super) fn select(
+        &mut self,
+        tag: &str,
+        mailbox: &WireMailbox,
+        parameters: &[SelectParameter],
+    ) -> Result<Vec<String>, String> {
+        let qresync = self.system.server.session(REAL).is_some_and(|s| s.qresync);
+        if self.system.server.session(REAL).is_some_and(|s| s.selected) {
+            self.system.server_mut().disconnect(REAL);
+            self.system.server_mut().connect(REAL);
+            if let Some(session) = self.system.server_mut().sessions[REAL.index()].as_mut() {
+                session.qresync = qresync;
+            }
+        }
+        if *mailbox != WireMailbox::Inbox {
+            return Ok(vec![format!("{tag} NO only INBOX is served")]);
+        }
+        let command = match parameters {
+            [] if !self.connection().condstore => {
+                return Ok(vec![format!(
+                    "{tag} BAD enable CONDSTORE or QRESYNC first: the served FETCH carries \
+                     MODSEQ (RFC 7162 section 3.1)"
+                )]);
+            }
+            [] | [SelectParameter::CondStore] => Command::SelectCondstore,
+            [
+                SelectParameter::QResync {
+                    uid_validity,
+                    mod_sequence_value,
+                    known_uids,
+                    seq_match_data,
+                },
+            ] => {
+                let mut star = false;
+                let mut known = Vec::new();
+                if let Some(set) = known_uids {
+                    if data::is_one_to_star(set) {
+                        star = true;
+                    } else if data::has_star(set) {
+                        return Ok(vec![format!(
+                            "{tag} BAD known-uids may not contain * (RFC 7162 section 7)"
+                        )]);
+                    } else {
+                        known = data::expand(set, 1).into_iter().map(Uid).collect();
+                    }
+                }
+                let mut seq_match = Vec::new();
+                if let Some((seqs, uids)) = seq_match_data {
+                    let seqs = data::expand(seqs, 1);
+                    let uids: Vec<Uid> = data::expand(uids, 1).into_iter().map(Uid).collect();
+                    if seqs != (1..=seqs.len() as u32).collect::<Vec<_>>()
+                        || seqs.len() != uids.len()
+                    {
+                        return Ok(vec![format!(
+                            "{tag} BAD seq-match-data other than 1:n and n UIDs is not served"
+                        )]);
+                    }
+                    seq_match = uids;
+                }
+                Command::SelectQresync {
+                    uid_validity: uid_validity.get(),
+                    modseq: ModSeq(mod_sequence_value.get()),
+                    known_uids: known,
+                    star,
+                    seq_match,
+                }
+            }
+            _ => return Ok(vec![format!("{tag} BAD one SELECT parameter at most")]),
+        };
+        self.connection().condstore = true;
+        let answer = self.run(&command)?;
+        // RFC 3501 section 6.3.1: FLAGS, EXISTS, RECENT and PERMANENTFLAGS are required; the
+        // model sends EXISTS and the rest it tracks.
+        let mut lines = vec![
+            "* FLAGS (\\Deleted \\Seen)".to_string(),
+            "* OK [PERMANENTFLAGS (\\Deleted \\Seen)] the flags the model tracks".to_string(),
+            "* 0 RECENT".to_string(),
+        ];
+        lines.extend(render(&answer, tag));
+        Ok(lines)
+    }
+}
