@@ -36,7 +36,7 @@ fn crlf(lines: &[&str]) -> String {
     lines.iter().map(|l| format!("{l}\r\n")).collect()
 }
 
-const GREETING: &str = "* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS] resync-check serve ready";
+const GREETING: &str = "* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS LIST-EXTENDED LIST-STATUS] resync-check serve ready";
 
 #[test]
 fn a_session_is_answered_by_the_models_server() {
@@ -109,6 +109,48 @@ fn bad_input_gets_bad_and_the_session_goes_on() {
         "a8 OK NOOP completed",
     ];
     assert_eq!(out.lines().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn list_return_status_and_huge_uid_sets_are_answered() {
+    // interimap's LIST (RFC 5258 RETURN, RFC 5819 STATUS), and its UID FETCH of
+    // 1:4294967295, which must not walk four billion UIDs.
+    let input = crlf(&[
+        "a1 LIST \"\" INBOX RETURN (SUBSCRIBED STATUS (UIDVALIDITY UIDNEXT HIGHESTMODSEQ))",
+        "a2 LIST \"\" INBOX RETURN (SPECIAL-USE)",
+        "a3 ENABLE QRESYNC",
+        "a4 SELECT INBOX",
+        "a5 UID FETCH 1:4294967295 (MODSEQ FLAGS RFC822.SIZE)",
+        "a6 UID STORE 1:4294967295 +FLAGS.SILENT (\\Seen)",
+        "a7 FETCH 1:4294967295 (FLAGS)",
+    ]);
+    let (out, _, code) = stdio(&["--edition", "rfc7162", "--steps-between", "0"], &input);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[1..6],
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" INBOX",
+            "* STATUS INBOX (UIDVALIDITY 1 UIDNEXT 3 HIGHESTMODSEQ 1)",
+            "a1 OK LIST completed",
+            "a2 BAD LIST RETURN option `SPECIAL-USE` is not served",
+            "* ENABLED QRESYNC",
+        ]
+    );
+    assert_eq!(
+        lines[15..],
+        [
+            "* 1 FETCH (UID 1 MODSEQ (1) FLAGS () RFC822.SIZE 184)",
+            "* 2 FETCH (UID 2 MODSEQ (1) FLAGS () RFC822.SIZE 184)",
+            "a5 OK FETCH completed",
+            // Two model STOREs: the first's optional code goes out untagged where it stood.
+            "* 1 FETCH (UID 1 MODSEQ (2))",
+            "* OK [HIGHESTMODSEQ 2] Highest",
+            "* 2 FETCH (UID 2 MODSEQ (3))",
+            "a6 OK [HIGHESTMODSEQ 3] done",
+            "a7 BAD Invalid message sequence number",
+        ]
+    );
 }
 
 #[test]
@@ -267,7 +309,7 @@ fn tcp_connections_share_one_mailbox_and_ask_for_login() {
     ]);
     assert_eq!(
         first[0],
-        "* OK [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS] resync-check serve ready"
+        "* OK [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS LIST-EXTENDED LIST-STATUS] resync-check serve ready"
     );
     assert_eq!(first[1], "a1 BAD LOGIN first");
     assert_eq!(first[2], "a2 OK LOGIN completed");

@@ -1,11 +1,11 @@
 //! What the front end answers from the model's mailbox itself: FETCH where the model has no
-//! such command (bodies, arbitrary sets), STATUS and LIST. None of these changes what the
+//! such command (bodies, arbitrary sets) and STATUS. None of these changes what the
 //! model tracks, apart from one thing: flags a FETCH shows are no longer held back from the
 //! session.
 
 use imap_codec::imap_types::command::FetchModifier;
 use imap_codec::imap_types::fetch::{Macro, MacroOrMessageDataItemNames, MessageDataItemName};
-use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox as WireMailbox};
+use imap_codec::imap_types::mailbox::Mailbox as WireMailbox;
 use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
 use std::num::NonZeroU32;
@@ -14,11 +14,39 @@ use super::front::{Front, REAL, render};
 use crate::imap::command::Command;
 use crate::imap::types::{Flag, ModSeq, Uid};
 
-/// The numbers `set` names, ascending and once each, `*` standing for `largest` (RFC 3501
-/// section 9, `seq-number`).
-pub fn expand(set: &SequenceSet, largest: u32) -> Vec<u32> {
-    let largest = NonZeroU32::new(largest.max(1)).expect("at least 1");
-    set.iter(largest).map(NonZeroU32::get).collect()
+/// The numbers of 1..=`upto` that `set` names, ascending, `*` standing for `largest` (RFC
+/// 3501 section 9, `seq-number`). It walks 1..=`upto`, never the set, whose
+/// `1:4294967295` would take billions of steps.
+pub fn members(set: &SequenceSet, largest: u32, upto: u32) -> Vec<u32> {
+    let value = |x: &SeqOrUid| match x {
+        SeqOrUid::Value(n) => n.get(),
+        SeqOrUid::Asterisk => largest,
+    };
+    let ranges: Vec<(u32, u32)> = set
+        .0
+        .as_ref()
+        .iter()
+        .map(|s| match s {
+            Sequence::Single(x) => (value(x), value(x)),
+            Sequence::Range(a, b) => (value(a).min(value(b)), value(a).max(value(b))),
+        })
+        .collect();
+    (1..=upto)
+        .filter(|n| ranges.iter().any(|(low, high)| low <= n && n <= high))
+        .collect()
+}
+
+/// The highest number `set` names, `*` standing for `largest`.
+pub fn highest(set: &SequenceSet, largest: u32) -> u32 {
+    let value = |x: &SeqOrUid| match x {
+        SeqOrUid::Value(n) => n.get(),
+        SeqOrUid::Asterisk => largest,
+    };
+    let each = set.0.as_ref().iter().map(|s| match s {
+        Sequence::Single(x) => value(x),
+        Sequence::Range(a, b) => value(a).max(value(b)),
+    });
+    each.max().unwrap_or(0)
 }
 
 /// Whether `set` is exactly `1:*`.
@@ -138,11 +166,16 @@ pub fn fetch(
     }
     let spec = front.config.spec;
     let star = front.system.server.star(&spec);
+    // UIDs the mailbox never assigned name no message (RFC 3501 section 6.4.8).
+    let assigned = front.system.server.mailbox.uid_next.0 - 1;
     let model = match (uid && !items.data, since) {
         (true, Some(since)) if vanished => Some(Command::UidFetchVanished {
             uids: match is_one_to_star(set) {
                 true => Vec::new(),
-                false => expand(set, star.0).into_iter().map(Uid).collect(),
+                false => members(set, star.0, assigned)
+                    .into_iter()
+                    .map(Uid)
+                    .collect(),
             },
             star: is_one_to_star(set),
             since,
@@ -156,17 +189,18 @@ pub fn fetch(
     }
     let view = front.system.server.view(REAL);
     let chosen: Vec<(u32, Uid)> = if uid {
-        let uids = expand(set, star.0);
+        let uids = members(set, star.0, assigned);
         let numbered = view.iter().enumerate();
         numbered
             .filter(|(_, u)| uids.contains(&u.0))
             .map(|(i, u)| (i as u32 + 1, *u))
             .collect()
     } else {
-        let seqs = expand(set, view.len() as u32);
-        if seqs.iter().any(|s| *s as usize > view.len()) {
+        let count = view.len() as u32;
+        if highest(set, count) > count {
             return bad("Invalid message sequence number".into());
         }
+        let seqs = members(set, count, count);
         seqs.iter().map(|s| (*s, view[*s as usize - 1])).collect()
     };
     let mailbox = &front.system.server.mailbox;
@@ -247,21 +281,4 @@ pub fn status(
         format!("* STATUS INBOX ({})", items.join(" ")),
         format!("{tag} OK STATUS completed"),
     ]
-}
-
-/// LIST (RFC 3501 section 6.3.8): INBOX, where the pattern matches it; the hierarchy
-/// delimiter for an empty pattern.
-pub fn list(tag: &str, pattern: &ListMailbox) -> Vec<String> {
-    let pattern = match pattern {
-        ListMailbox::Token(t) => String::from_utf8_lossy(t.as_ref()).into_owned(),
-        ListMailbox::String(s) => String::from_utf8_lossy(s.as_ref()).into_owned(),
-    };
-    let mut lines = Vec::new();
-    if pattern.is_empty() {
-        lines.push("* LIST (\\Noselect) \"/\" \"\"".to_string());
-    } else if ["*", "%", "inbox"].contains(&pattern.to_ascii_lowercase().as_str()) {
-        lines.push("* LIST () \"/\" INBOX".to_string());
-    }
-    lines.push(format!("{tag} OK LIST completed"));
-    lines
 }

@@ -16,6 +16,7 @@ use imap_codec::imap_types::extensions::enable::CapabilityEnable;
 
 use super::chooser::{Choice, Chooser};
 use super::data;
+use super::list::{self, Return};
 use crate::imap::command::Command;
 use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
@@ -30,8 +31,10 @@ use crate::trace;
 pub const REAL: ClientId = ClientId(0);
 
 /// What is served: IMAP4rev1 (RFC 3501), ENABLE (RFC 5161), CONDSTORE and QRESYNC (RFC
-/// 7162), IDLE (RFC 2177), UIDPLUS for UID EXPUNGE (RFC 4315).
-pub const CAPABILITIES: &str = "IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS";
+/// 7162), IDLE (RFC 2177), UIDPLUS for UID EXPUNGE (RFC 4315), LIST's RETURN (SUBSCRIBED
+/// CHILDREN STATUS (...)) of LIST-EXTENDED and LIST-STATUS (RFC 5258, RFC 5819).
+pub const CAPABILITIES: &str =
+    "IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS LIST-EXTENDED LIST-STATUS";
 
 /// How much the chooser may do around the real client's commands.
 #[derive(Clone, Copy, Debug)]
@@ -121,7 +124,24 @@ impl Front {
         if self.connection.take().is_some() {
             self.system.server_mut().disconnect(REAL);
             self.log.push("-- C1's connection is closed".into());
+            self.log.push(format!("-- the mailbox: {}", self.mailbox()));
         }
+    }
+
+    /// The model's mailbox as a client's cache should end up: UIDVALIDITY, then each
+    /// message's UID and flags, `UIDVALIDITY 1: 1 (\Seen), 2 ()`.
+    pub fn mailbox(&self) -> String {
+        let mailbox = &self.system.server.mailbox;
+        let messages: Vec<String> = mailbox
+            .messages
+            .iter()
+            .map(|(uid, m)| format!("{uid} {}", m.flags))
+            .collect();
+        format!(
+            "UIDVALIDITY {}: {}",
+            mailbox.uid_validity,
+            messages.join(", ")
+        )
     }
 
     /// Answers one complete command (its bytes up to and with the final CRLF, literals
@@ -146,15 +166,24 @@ impl Front {
                 *last = format!("{tag} BAD expected DONE, which ends IDLE");
             }
         } else {
-            match CommandCodec::default().decode(bytes) {
+            // LIST with RETURN options, which imap-codec does not parse (`list.rs`).
+            let (plain, options) = match list::split_return(&shown) {
+                Some(Ok((plain, options))) => (plain.into_bytes(), options),
+                Some(Err(why)) => (Vec::new(), Return::bad(why)),
+                None => (bytes.to_vec(), Return::default()),
+            };
+            match CommandCodec::default().decode(&plain) {
                 Ok(([], command)) => {
                     lines = self.others()?;
                     self.logged_ahead = lines.len();
                     let tag = command.tag.inner().to_string();
                     close = matches!(command.body, CommandBody::Logout);
-                    lines.extend(self.dispatch(&tag, command.body)?);
+                    lines.extend(self.dispatch(&tag, command.body, &options)?);
                 }
-                _ => lines.push(format!("{} BAD unreadable command", guess_tag(&shown))),
+                _ => {
+                    let why = options.bad.as_deref().unwrap_or("unreadable command");
+                    lines.push(format!("{} BAD {why}", guess_tag(&shown)));
+                }
             }
         }
         let logged = self.logged_ahead.min(lines.len());
@@ -191,7 +220,12 @@ impl Front {
             .expect("commands come on a connection")
     }
 
-    fn dispatch(&mut self, tag: &str, body: CommandBody) -> Result<Vec<String>, String> {
+    fn dispatch(
+        &mut self,
+        tag: &str,
+        body: CommandBody,
+        options: &Return,
+    ) -> Result<Vec<String>, String> {
         let ok = |text: &str| vec![format!("{tag} OK {text}")];
         let bad = |text: &str| vec![format!("{tag} BAD {text}")];
         let authenticated = self.connection().authenticated;
@@ -248,7 +282,7 @@ impl Front {
             }
             CommandBody::List {
                 mailbox_wildcard, ..
-            } => data::list(tag, &mailbox_wildcard),
+            } => list::list(self, tag, &mailbox_wildcard, options),
             CommandBody::Status {
                 mailbox,
                 item_names,
@@ -288,7 +322,8 @@ impl Front {
             CommandBody::Expunge => render(&self.run(&Command::Expunge)?, tag),
             CommandBody::ExpungeUid { sequence_set } => {
                 let star = self.system.server.star(&self.config.spec);
-                let uids: Vec<Uid> = data::expand(&sequence_set, star.0)
+                let assigned = self.system.server.mailbox.uid_next.0 - 1;
+                let uids: Vec<Uid> = data::members(&sequence_set, star.0, assigned)
                     .into_iter()
                     .map(Uid)
                     .collect();

@@ -7,6 +7,7 @@
 //!
 //! - `chooser`: the seeded or scripted choices, recorded as a script;
 //! - `front`: one connection's commands, parsed with imap-codec, run on the model;
+//! - `list`: LIST, with the RETURN options imap-codec does not parse;
 //! - `select`: SELECT, as the model's QRESYNC SELECT or `SELECT (CONDSTORE)`;
 //! - `store`: STORE, as the model's one-message, one-flag STOREs;
 //! - `data`: what the front end answers from the model's mailbox itself (bodies, STATUS).
@@ -16,6 +17,7 @@
 mod chooser;
 mod data;
 mod front;
+mod list;
 mod select;
 mod store;
 

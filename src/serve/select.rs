@@ -56,13 +56,31 @@ impl Front {
                             "{tag} BAD known-uids may not contain * (RFC 7162 section 7)"
                         )]);
                     } else {
-                        known = data::expand(set, 1).into_iter().map(Uid).collect();
+                        // Only the UIDs the mailbox assigned can name a message or an
+                        // expunge; if none is left, one never assigned keeps the set "sent"
+                        // (the model reads an empty set as none sent, section 3.2.5.1).
+                        let next = self.system.server.mailbox.uid_next;
+                        known = data::members(set, 1, next.0 - 1)
+                            .into_iter()
+                            .map(Uid)
+                            .collect();
+                        if known.is_empty() {
+                            known.push(next);
+                        }
                     }
                 }
                 let mut seq_match = Vec::new();
                 if let Some((seqs, uids)) = seq_match_data {
-                    let seqs = data::expand(seqs, 1);
-                    let uids: Vec<Uid> = data::expand(uids, 1).into_iter().map(Uid).collect();
+                    // The client's own numbers: bounded before they are walked.
+                    let limit = 100_000;
+                    if data::highest(seqs, 1) > limit || data::highest(uids, 1) > limit {
+                        return Ok(vec![format!(
+                            "{tag} BAD seq-match-data beyond {limit} is not served"
+                        )]);
+                    }
+                    let seqs = data::members(seqs, 1, data::highest(seqs, 1));
+                    let uids = data::members(uids, 1, data::highest(uids, 1));
+                    let uids: Vec<Uid> = uids.into_iter().map(Uid).collect();
                     if seqs != (1..=seqs.len() as u32).collect::<Vec<_>>()
                         || seqs.len() != uids.len()
                     {

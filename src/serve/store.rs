@@ -9,7 +9,7 @@ use imap_codec::imap_types::command::StoreModifier;
 use imap_codec::imap_types::flag::{Flag as WireFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::sequence::SequenceSet;
 
-use super::data::expand;
+use super::data::{highest, members};
 use super::front::{Front, REAL, render};
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
@@ -59,14 +59,16 @@ pub fn store(front: &mut Front, tag: &str, store: Store) -> Result<Vec<String>, 
     let view = front.system.server.view(REAL);
     let targets: Vec<(Target, Uid)> = if store.uid {
         let star = front.system.server.star(&front.config.spec);
-        let uids = expand(store.set, star.0);
+        let assigned = front.system.server.mailbox.uid_next.0 - 1;
+        let uids = members(store.set, star.0, assigned);
         let named = view.iter().filter(|u| uids.contains(&u.0));
         named.map(|u| (Target::Uid(*u), *u)).collect()
     } else {
-        let seqs = expand(store.set, view.len() as u32);
-        if seqs.iter().any(|s| *s as usize > view.len()) {
+        let count = view.len() as u32;
+        if highest(store.set, count) > count {
             return Ok(vec![format!("{tag} BAD Invalid message sequence number")]);
         }
+        let seqs = members(store.set, count, count);
         let seqs = seqs.into_iter();
         seqs.map(|s| (Target::Seq(s), view[s as usize - 1]))
             .collect()
@@ -90,13 +92,12 @@ pub fn store(front: &mut Front, tag: &str, store: Store) -> Result<Vec<String>, 
         for &(op, flag) in &ops {
             let answer = front.run(&Command::Store { target, op, flag })?;
             for line in answer {
+                // An inner STORE's tagged OK: its code goes out where it stood.
+                if let Some(m) = last.take().and_then(|l| l.highest_modseq_code()) {
+                    lines.push(Response::HighestModSeq(m));
+                }
                 match line {
-                    Response::Tagged { .. } => {
-                        if let Some(m) = last.take().and_then(|l| l.highest_modseq_code()) {
-                            lines.push(Response::HighestModSeq(m));
-                        }
-                        last = Some(line);
-                    }
+                    Response::Tagged { .. } => last = Some(line),
                     other => lines.push(other),
                 }
             }
