@@ -8,6 +8,7 @@ pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod clients;
 pub mod distinct;
 pub mod explore;
 pub mod fingerprint;

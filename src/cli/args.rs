@@ -52,6 +52,9 @@ pub enum Command {
     /// Serve the model's mailbox to a real IMAP client: every choice the text leaves the
     /// server, and the model's other clients' changes, seeded or scripted.
     Serve(super::serve::ServeArgs),
+    /// Put a real IMAP client through `serve`, run after run, and judge what it kept.
+    #[command(subcommand)]
+    Client(super::client::ClientCommand),
 }
 
 /// A whole number; `-1` gets this message rather than clap's tip to write `-- -1`, which

@@ -5,6 +5,7 @@
 pub mod args;
 mod bench;
 mod check;
+mod client;
 pub mod explore;
 mod matrix;
 pub mod probe;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explore(args) => explore::explore(&args),
         Command::Probe(args) => probe::probe(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Client(command) => client::client(&command),
         Command::List => {
             output::print(&report::list());
             Ok(0)

@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// The most steps the model's other clients and other agent take before each command.
     #[arg(long, default_value_t = 4)]
     pub steps_between: u32,
+    /// After N connections, the run is quiet: no other steps, no drops, and every answer
+    /// sends all that the server holds back (a final sync to judge a client by).
+    #[arg(long, value_name = "N")]
+    pub quiet_after: Option<u32>,
     /// Seconds a TCP connection may stay silent before the server closes it.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
@@ -98,6 +102,7 @@ pub fn serve(args: &ServeArgs) -> Result<u8, String> {
     let options = Options {
         drops: args.drops,
         steps_between: args.steps_between,
+        quiet_after: args.quiet_after,
     };
     let mut front = Front::new(model.config, chooser, options);
     let mut files = Files {

@@ -21,7 +21,7 @@ use crate::imap::command::Command;
 use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
 use crate::imap::wire;
-use crate::server::{Earlier, GoneStore, Reply, Scope};
+use crate::server::{Earlier, GoneStore, Reply, Scope, SelectReply};
 use crate::spec::{ClientIdle, Spec};
 use crate::step::Do;
 use crate::system::{Action, Config, System};
@@ -43,6 +43,9 @@ pub struct Options {
     pub drops: u32,
     /// The most steps the other clients and the other agent take before one command.
     pub steps_between: u32,
+    /// Connections after which the run is quiet: no other steps, no drops, and every answer
+    /// sends all the server holds back (the final sync a client check judges after).
+    pub quiet_after: Option<u32>,
 }
 
 /// What to send for one command, and whether the connection ends after it.
@@ -69,6 +72,8 @@ pub struct Front {
     drops_left: u32,
     connection: Option<Connection>,
     log: Vec<String>,
+    /// Connections of the real client so far.
+    connections: u32,
     /// The leading lines of the answer being built that are logged already (IDLE's `+`,
     /// logged before what the server pushes after it).
     logged_ahead: usize,
@@ -88,6 +93,7 @@ impl Front {
             options,
             connection: None,
             log: Vec::new(),
+            connections: 0,
             logged_ahead: 0,
         }
     }
@@ -112,11 +118,25 @@ impl Front {
             condstore: false,
             idle: None,
         });
+        self.connections += 1;
+        if self.quiet() {
+            self.log.push(
+                "-- quiet from here: no other steps, no drops, every answer sends all that is \
+                 held back"
+                    .into(),
+            );
+        }
         let kind = if preauth { "PREAUTH" } else { "OK" };
         let line = format!("* {kind} [CAPABILITY {CAPABILITIES}] resync-check serve ready");
         self.log.push("-- C1 connects".into());
         self.log.push(format!("S1: {line}"));
         line
+    }
+
+    fn quiet(&self) -> bool {
+        self.options
+            .quiet_after
+            .is_some_and(|n| self.connections > n)
     }
 
     /// The real client's connection is gone: so is its session and all it held back.
@@ -187,7 +207,8 @@ impl Front {
             }
         }
         let logged = self.logged_ahead.min(lines.len());
-        if !close && self.drops_left > 0 && self.chooser.pick("drop the connection", 2)? == 1 {
+        let may_drop = !close && self.drops_left > 0 && !self.quiet();
+        if may_drop && self.chooser.pick("drop the connection", 2)? == 1 {
             // Between two lines not yet sent: what is logged went out already.
             let options = lines.len() - logged + 1;
             let kept = logged + self.chooser.pick("lines sent before the drop", options)?;
@@ -351,7 +372,16 @@ impl Front {
         let replies = self.system.server.replies(REAL, command, &spec);
         let sent = wire::command(Tag(0), command);
         let what = format!("answer to {}", sent.trim_start_matches("a0 "));
-        let reply = replies[self.chooser.pick(&what, replies.len())?];
+        let reply = if self.quiet() {
+            // Everything held back, the default answers otherwise, no optional code.
+            let most = replies.iter().copied().max_by_key(|r| {
+                let plain = r.select == SelectReply::default() && r.gone == GoneStore::NewModseq;
+                (r.flush.parts(), plain, !r.code)
+            });
+            most.expect("at least one answer")
+        } else {
+            replies[self.chooser.pick(&what, replies.len())?]
+        };
         if replies.len() > 1 {
             self.log
                 .push(format!("-- the server's choice: {}", describe(reply)));
@@ -371,7 +401,12 @@ impl Front {
             ..spec
         };
         let mut pushed = Vec::new();
-        for _ in 0..self.options.steps_between {
+        let steps = if self.quiet() {
+            0
+        } else {
+            self.options.steps_between
+        };
+        for _ in 0..steps {
             let mut actions = Vec::new();
             self.system.actions(&self.config, &mut actions);
             actions.retain(|a| !concerns_real(a));
@@ -380,10 +415,12 @@ impl Front {
             if options == 0 {
                 break;
             }
-            let i = self.chooser.pick("other step", options + 1)?;
-            if i == 0 {
+            // A fair coin first, then one of the steps: uniform among "none" and k steps
+            // would spend the other clients' budget in the first few commands.
+            if self.chooser.pick("another step", 2)? == 0 {
                 break;
             }
+            let i = self.chooser.pick("other step", options)? + 1;
             if let Some(&action) = actions.get(i - 1) {
                 let step = trace::step(&self.config, &mut self.system, action, false);
                 self.log_step(&step);
