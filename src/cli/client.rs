@@ -80,19 +80,30 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
         model.name, args.runs, args.seed, args.syncs, args.drops
     ));
     let started = Instant::now();
+    let run = |seed: u64| Run {
+        model: serve_flags(&args.model),
+        seed,
+        syncs: args.syncs,
+        drops: args.drops,
+        steps_between: args.steps_between,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    };
+    // A seed names a run only if the client does the same each time: the first run once
+    // more, every line compared.
+    let twice = interimap::run(&programs, &run(args.seed), &base.join("determinism"))?;
     let (mut diverged, mut unjudged) = (0, 0);
     for i in 0..args.runs {
         let seed = args.seed + i;
-        let run = Run {
-            model: serve_flags(&args.model),
-            seed,
-            syncs: args.syncs,
-            drops: args.drops,
-            steps_between: args.steps_between,
-            timeout: Duration::from_secs(args.timeout.max(1)),
-        };
         let dir = base.join(format!("run-{seed}"));
-        let outcome = interimap::run(&programs, &run, &dir)?;
+        let outcome = interimap::run(&programs, &run(seed), &dir)?;
+        if i == 0 && outcome.transcript != twice.transcript {
+            let first = outcome.transcript.lines().zip(twice.transcript.lines());
+            let at = first.take_while(|(a, b)| a == b).count() + 1;
+            return Err(format!(
+                "interimap is not deterministic: two runs of seed {seed} differ at line {at} \
+                 of the serve transcript, so a seed would not name a run"
+            ));
+        }
         let exits: Vec<String> = outcome
             .exits
             .iter()
