@@ -172,7 +172,9 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
             args.save.as_deref(),
             round,
         )?;
-        if !args.live || replays.diverged {
+        // Without --live, or where the model holds (nothing replayed: `check_and_replay`
+        // said so), or once a real loss is shown, the search is done.
+        if !args.live || replays.diverged || replays.replayed == 0 {
             break code;
         }
         if replays.refinements.is_empty() {
@@ -197,9 +199,9 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
         ));
         for r in &replays.refinements {
             output::println(&format!("--   {}: {}", r.clause, r.why));
-            flags.retain(|f| {
-                f.split_once('=').map(|(c, _)| c) != r.clause.split_once('=').map(|(c, _)| c)
-            });
+            // The refined value replaces the observed one of the same clause.
+            let clause = |flag: &str| flag.split('=').next().unwrap_or_default().to_string();
+            flags.retain(|f| clause(f) != clause(&r.clause));
             flags.push(r.clause.clone());
         }
         output::println("");

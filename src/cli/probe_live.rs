@@ -20,6 +20,8 @@ pub struct Replays {
     /// A client's cache differed from the real mailbox at the end of a replay (the replays
     /// stop there: the loss is shown).
     pub diverged: bool,
+    /// How many counterexamples were replayed (none where the model holds).
+    pub replayed: usize,
     /// The clause values the real server's answers showed where the model's server held
     /// back (`probe/refine.rs`), each once, in the order found.
     pub refinements: Vec<Refinement>,
@@ -100,6 +102,7 @@ pub fn check_and_replay(
                     .map_err(|e| format!("--save: {}: {e}", path.display()))?;
             }
         }
+        replays.replayed += 1;
         let Ok(found) = result else { continue };
         for r in found.refinements {
             if !replays.refinements.iter().any(|o| o.clause == r.clause) {
