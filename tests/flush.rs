@@ -112,3 +112,94 @@ fn under_rfc7162_the_flush_values_change_no_verdict() {
     let base = model(&[]);
     assert_eq!(summary(base, Reduction::ALL).0, verdicts);
 }
+
+/// `probe --live`'s refinement (`probe/refine.rs`) on the model's own states: C2 sets
+/// `\Deleted` on UID 2 and expunges it, so C1's session holds that expunge back; a real
+/// server that then answers C1's next command with `VANISHED 2` shows
+/// `expunge-flush=every-command`, unless the command is a STORE by sequence number, during
+/// which RFC 3501 section 7.4.1 forbids it (that refines nothing: it is a break).
+mod refinement {
+    use resync_check::imap::response::Response;
+    use resync_check::imap::types::{Flag, FlagSet, ModSeq, Uid};
+    use resync_check::probe::refine::refinements;
+    use resync_check::step::Step;
+    use resync_check::system::System;
+    use serde_json::json;
+
+    use super::model;
+
+    fn step(value: serde_json::Value) -> resync_check::system::Action {
+        let step: Step = serde_json::from_value(value).unwrap();
+        step.action().unwrap()
+    }
+
+    /// The state after C2's UID STORE and UID EXPUNGE of UID 2, every line read.
+    fn expunged() -> (resync_check::system::Config, System) {
+        let config = model(&[("held-back-highestmodseq", "none")]);
+        let mut state = System::initial(&config);
+        let store = json!({"do": "send", "client": "C2", "request": {"store": {"target": {"uid": 2}, "op": "add", "flag": "\\Deleted"}}, "server_sends": "nothing"});
+        let expunge = json!({"do": "send", "client": "C2", "request": "uid-expunge", "server_sends": "nothing"});
+        let read = json!({"do": "read", "client": "C2"});
+        for value in [
+            store,
+            read.clone(),
+            read.clone(),
+            expunge,
+            read.clone(),
+            read,
+        ] {
+            state.apply(&config, step(value));
+        }
+        (config, state)
+    }
+
+    fn found(target: serde_json::Value, real: &[Response]) -> Vec<String> {
+        let (config, state) = expunged();
+        let request = json!({"store": {"target": target, "op": "add", "flag": "\\Seen"}});
+        let action = step(
+            json!({"do": "send", "client": "C1", "request": request, "server_sends": "nothing"}),
+        );
+        let resync_check::system::Action::Issue { request, .. } = action else {
+            panic!("a send");
+        };
+        let commands = state.clients[0].commands(request, &config.spec);
+        let command = &commands.last().unwrap().1;
+        refinements(&state, &config.spec, &action, command, real, "step 7")
+            .into_iter()
+            .map(|r| format!("{}: {}", r.clause, r.why))
+            .collect()
+    }
+
+    fn answer() -> Vec<Response> {
+        vec![
+            Response::Fetch {
+                seq: 1,
+                uid: Uid(1),
+                modseq: ModSeq(5),
+                flags: Some(FlagSet::EMPTY.with(Flag::Seen)),
+            },
+            Response::Vanished {
+                earlier: false,
+                uids: std::iter::once(Uid(2)).collect(),
+            },
+        ]
+    }
+
+    #[test]
+    fn a_vanished_the_model_held_back_at_a_uid_store_refines_expunge_flush() {
+        assert_eq!(
+            found(json!({"uid": 1}), &answer()),
+            [
+                "expunge-flush=every-command: at step 7 the model's server held back another \
+              session's expunge; the real server sent it: `* VANISHED 2`"
+            ]
+        );
+        // Nothing the model held back, nothing to refine.
+        assert!(found(json!({"uid": 1}), &answer()[..1]).is_empty());
+    }
+
+    #[test]
+    fn a_vanished_during_a_sequence_number_store_refines_nothing() {
+        assert!(found(json!({"seq": 1}), &answer()).is_empty());
+    }
+}

@@ -136,7 +136,8 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                     deviations.push(deviation);
                 }
                 let at = format!("step {n} ({client} {})", step.sent.join(", "));
-                for r in refinements(&before, &spec, &action, &answered, &at) {
+                let last = &commands.last().ok_or("a step with no command")?.1;
+                for r in refinements(&before, &spec, &action, last, &answered, &at) {
                     if !refined.iter().any(|o| o.clause == r.clause) {
                         ctx.note(&format!("to refine: {}: {}", r.clause, r.why));
                         refined.push(r);
