@@ -236,6 +236,71 @@ fn live_cyrus_replays_the_counterexample() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--live` against Cyrus with the held-back scenario alone: without the `exists-update` row
+/// the model may hold a flag change back, its shortest views-converge counterexample (13
+/// steps) does, and Cyrus leaves that path at step 2 (it tells C2 of C1's `\\Deleted` with
+/// C2's own STORE). The replay says so, the probe refines the model with
+/// `flag-flush=every-command`, searches again and replays the 16-step counterexample to the
+/// same real loss.
+#[test]
+#[ignore = "needs tests/servers/cyrus/start"]
+fn live_cyrus_refines_the_model_and_diverges() {
+    let dir = save_dir("cyrus-refine");
+    let server = std::env::var("RESYNC_CYRUS").unwrap_or_else(|_| "127.0.0.1:10144".into());
+    let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
+        .args(["probe", "--server", &server, "--user", "alice"])
+        .args([
+            "--password-env",
+            "RESYNC_LIVE_PW",
+            "--live",
+            "--timeout",
+            "5",
+        ])
+        .args(["--clause", "held-back-highestmodseq"])
+        .args(["--save", dir.to_str().unwrap()])
+        .env("RESYNC_LIVE_PW", "alice")
+        .output()
+        .expect("run resync-check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "views-converge                         VIOLATED (shortest counterexample: 13 steps)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-- to refine: flag-flush=every-command: at step 2 (C2 a1 STORE 1 +FLAGS.SILENT (\\Seen)) the model's server held back UID 1's flag change"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("== refinement 2: the real server sent what the model's server held back, so the model takes --clause flag-flush=every-command and is searched again"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  resync-check check --edition rfc7162 --clause held-back-highestmodseq=none --clause flag-flush=every-command"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.trim_end().lines().last(),
+        Some("-- DIVERGED: C2 caches UID 1 (\\Deleted), UID 2 () but the mailbox has UID 2 ()"),
+        "{stdout}"
+    );
+    // Each search's live transcripts are saved, the second's as round 2.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("live-Cyrus-3.6.1")
+                && n.ends_with(".round-2.views-converge.json")),
+        "{names:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `--live` against Dovecot: its clauses (erratum 1810's lower HIGHESTMODSEQ, and
 /// `flag-flush=every-command` from its `exists-update` row) leave the model without a
 /// counterexample, and the probe says there is nothing to replay.
