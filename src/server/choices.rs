@@ -16,9 +16,10 @@ use super::Server;
 
 /// What the server sends, at the end of a command, of the changes it holds back from the
 /// session. RFC 3501 sections 5.2 and 7.4.1 let it send them at the end of any command (no
-/// expunge during a sequence-number STORE) or keep them for later. Each part is chosen on
-/// its own, all of it or none of it: a server that sends one of two held-back flag changes
-/// and keeps the other is not modelled.
+/// expunge during a sequence-number STORE) or keep them for later; `flag-flush` and
+/// `expunge-flush` (`spec/flush.rs`) may take the keeping away. Each part is chosen on its
+/// own, all of it or none of it: a server that sends one of two held-back flag changes and
+/// keeps the other is not modelled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Flush {
     /// The held-back flag changes, as `FETCH (UID u MODSEQ (m) FLAGS (...))`.
