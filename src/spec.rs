@@ -10,6 +10,7 @@ use std::fmt;
 mod client;
 mod condstore;
 mod editions;
+mod flush;
 mod idle;
 mod pipelining;
 mod pitfalls;
@@ -20,6 +21,7 @@ pub use client::{
 };
 pub use condstore::ClientSync;
 pub use editions::{EDITIONS, ERRATA, Edition, Erratum, edition};
+pub use flush::{ExpungeFlush, FlagFlush};
 pub use idle::{ClientIdle, IdleHighestModseq, IdlePush};
 pub use pipelining::{ClientPipelining, PipelinedHighestModseq};
 pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
@@ -107,17 +109,21 @@ pub struct Spec {
     pub client_sync: ClientSync,
     pub client_pipelining: ClientPipelining,
     pub pipelined_highestmodseq: PipelinedHighestModseq,
+    pub flag_flush: FlagFlush,
+    pub expunge_flush: ExpungeFlush,
 }
 
 /// The clauses a listing may leave out, at the values [`Spec::is_elided`] names.
-pub const ELIDABLE: [&str; 3] = [
+pub const ELIDABLE: [&str; 5] = [
     "client-sync",
     "client-pipelining",
     "pipelined-highestmodseq",
+    "flag-flush",
+    "expunge-flush",
 ];
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 25;
+pub const CLAUSE_COUNT: usize = 27;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -147,6 +153,8 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ClientSync::CLAUSE,
         ClientPipelining::CLAUSE,
         PipelinedHighestModseq::CLAUSE,
+        FlagFlush::CLAUSE,
+        ExpungeFlush::CLAUSE,
     ]
 }
 
@@ -179,6 +187,8 @@ impl Spec {
             "client-sync" => self.client_sync = parse_value(value)?,
             "client-pipelining" => self.client_pipelining = parse_value(value)?,
             "pipelined-highestmodseq" => self.pipelined_highestmodseq = parse_value(value)?,
+            "flag-flush" => self.flag_flush = parse_value(value)?,
+            "expunge-flush" => self.expunge_flush = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -220,6 +230,8 @@ impl Spec {
             entry(self.client_sync),
             entry(self.client_pipelining),
             entry(self.pipelined_highestmodseq),
+            entry(self.flag_flush),
+            entry(self.expunge_flush),
         ]
     }
 
@@ -273,8 +285,9 @@ impl Spec {
     }
 
     /// The clauses traces, summaries and reports list: every one, except `client-sync` at
-    /// `qresync` and the pipelining clauses while both are at the values that change nothing
-    /// (`client-pipelining=off`, `pipelined-highestmodseq=since-tagged`), so that what was
+    /// `qresync`, the pipelining clauses while both are at the values that change nothing
+    /// (`client-pipelining=off`, `pipelined-highestmodseq=since-tagged`), and the flush
+    /// clauses at `any` (`spec/flush.rs`), so that what was
     /// written before they existed reads and renders byte for byte as before. A listing that
     /// leaves them out means those values ([`Spec::is_elided`]).
     pub fn shown_values(&self) -> Vec<(&'static str, &'static str)> {
@@ -292,6 +305,8 @@ impl Spec {
                 self.client_pipelining == ClientPipelining::Off
                     && self.pipelined_highestmodseq == PipelinedHighestModseq::SinceTagged
             }
+            "flag-flush" => self.flag_flush == FlagFlush::Any,
+            "expunge-flush" => self.expunge_flush == ExpungeFlush::Any,
             _ => false,
         }
     }

@@ -159,14 +159,9 @@ fn live_cyrus() {
     assert_eq!(code, Some(1));
 }
 
-/// `--live` against Cyrus: the model's views-converge counterexample (it needs
-/// held-back-highestmodseq=none) is replayed end to end. Cyrus answers C2's STORE with C1's
-/// change too (it flushes at the end of every command and ignores .SILENT), so it leaves the
-/// model's path at step 2 and no client diverges.
-#[test]
-#[ignore = "needs tests/servers/cyrus/start"]
-fn live_cyrus_replays_the_counterexample() {
-    let server = std::env::var("RESYNC_CYRUS").unwrap_or_else(|_| "127.0.0.1:10144".into());
+/// `probe --live`, its text output, exit code and `--save`d files.
+fn probe_live(env: &str, default: &str, save: &std::path::Path) -> (Option<i32>, String) {
+    let server = std::env::var(env).unwrap_or_else(|_| default.into());
     let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
         .args([
             "probe",
@@ -177,22 +172,154 @@ fn live_cyrus_replays_the_counterexample() {
             "--password-env",
             "RESYNC_LIVE_PW",
         ])
-        .args(["--live", "--timeout", "5"])
+        .args(["--live", "--timeout", "5", "--save", save.to_str().unwrap()])
+        .env("RESYNC_LIVE_PW", "alice")
+        .output()
+        .expect("run resync-check");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    (output.status.code(), stdout)
+}
+
+fn save_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("resync-live-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `--live` against Cyrus: its table gives `held-back-highestmodseq=none` and, from the
+/// `exists-update` row (flag changes told at the end of every command), `flag-flush=every-command`.
+/// The model's shortest views-converge counterexample under them (16 steps) is a real loss:
+/// C1 expunges UID 1; C2, not told, STOREs on message 1 and Cyrus answers with the expunge's
+/// MODSEQ and no lower HIGHESTMODSEQ; after a drop, C2's QRESYNC SELECT from it reports
+/// nothing, and C2 keeps UID 1. The output ends with the DIVERGED line, and `--save` writes the
+/// live transcript under the server's name and version.
+#[test]
+#[ignore = "needs tests/servers/cyrus/start"]
+fn live_cyrus_replays_the_counterexample() {
+    let dir = save_dir("cyrus");
+    let (code, stdout) = probe_live("RESYNC_CYRUS", "127.0.0.1:10144", &dir);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("--clause held-back-highestmodseq=none --clause vanished-earlier=exact --clause known-uids-scope=restrict --clause flag-flush=every-command"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "views-converge                         VIOLATED (shortest counterexample: 16 steps)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("== live replay of the views-converge counterexample"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("S2: * OK [HIGHESTMODSEQ 5] Ok"), "{stdout}");
+    assert_eq!(
+        stdout.trim_end().lines().last(),
+        Some("-- DIVERGED: C2 caches UID 1 (\\Deleted), UID 2 () but the mailbox has UID 2 ()"),
+        "{stdout}"
+    );
+    // One search sufficed: nothing to refine, nothing else replayed.
+    assert!(!stdout.contains("== refinement"), "{stdout}");
+    assert!(!stdout.contains("-- the replay stopped"), "{stdout}");
+    let saved = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .find(|n| n.starts_with("live-Cyrus-3.6.1") && n.ends_with(".views-converge.json"))
+        .expect("the live transcript, named after the server and its version");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(saved)).unwrap()).unwrap();
+    assert_eq!(
+        doc["result"]["Ok"]["diverged"][0],
+        "C2 caches UID 1 (\\Deleted), UID 2 () but the mailbox has UID 2 ()"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--live` against Cyrus with the held-back scenario alone: without the `exists-update` row
+/// the model may hold a flag change back, its shortest views-converge counterexample (13
+/// steps) does, and Cyrus leaves that path at step 2 (it tells C2 of C1's `\\Deleted` with
+/// C2's own STORE). The replay says so, the probe refines the model with
+/// `flag-flush=every-command`, searches again and replays the 16-step counterexample to the
+/// same real loss.
+#[test]
+#[ignore = "needs tests/servers/cyrus/start"]
+fn live_cyrus_refines_the_model_and_diverges() {
+    let dir = save_dir("cyrus-refine");
+    let server = std::env::var("RESYNC_CYRUS").unwrap_or_else(|_| "127.0.0.1:10144".into());
+    let output = Command::new(env!("CARGO_BIN_EXE_resync-check"))
+        .args(["probe", "--server", &server, "--user", "alice"])
+        .args([
+            "--password-env",
+            "RESYNC_LIVE_PW",
+            "--live",
+            "--timeout",
+            "5",
+        ])
+        .args(["--clause", "held-back-highestmodseq"])
+        .args(["--save", dir.to_str().unwrap()])
         .env("RESYNC_LIVE_PW", "alice")
         .output()
         .expect("run resync-check");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("== live replay of the views-converge counterexample"),
+        stdout.contains(
+            "views-converge                         VIOLATED (shortest counterexample: 13 steps)"
+        ),
         "{stdout}"
     );
     assert!(
-        stdout.contains("-- the real server left the model's path: step 2 (C2 a1 STORE 1 +FLAGS.SILENT (\\Seen))"),
+        stdout.contains("-- to refine: flag-flush=every-command: at step 2 (C2 a1 STORE 1 +FLAGS.SILENT (\\Seen)) the model's server held back UID 1's flag change"),
         "{stdout}"
     );
-    assert!(stdout.contains("-- no client diverged"), "{stdout}");
-    assert!(!stdout.contains("-- the replay stopped"), "{stdout}");
+    assert!(
+        stdout.contains("== refinement 2: the real server sent what the model's server held back, so the model takes --clause flag-flush=every-command and is searched again"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  resync-check check --edition rfc7162 --clause held-back-highestmodseq=none --clause flag-flush=every-command"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.trim_end().lines().last(),
+        Some("-- DIVERGED: C2 caches UID 1 (\\Deleted), UID 2 () but the mailbox has UID 2 ()"),
+        "{stdout}"
+    );
+    // Each search's live transcripts are saved, the second's as round 2.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("live-Cyrus-3.6.1")
+                && n.ends_with(".round-2.views-converge.json")),
+        "{names:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--live` against Dovecot: its clauses (erratum 1810's lower HIGHESTMODSEQ, and
+/// `flag-flush=every-command` from its `exists-update` row) leave the model without a
+/// counterexample, and the probe says there is nothing to replay.
+#[test]
+#[ignore = "needs tests/servers/dovecot/start"]
+fn live_dovecot_has_nothing_to_replay() {
+    let dir = save_dir("dovecot");
+    let (code, stdout) = probe_live("RESYNC_DOVECOT", "127.0.0.1:10143", &dir);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("--clause vanished-earlier=exact --clause known-uids-scope=restrict --clause flag-flush=every-command --clause uid-star=uidnext-minus-1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("--live: the model found no counterexample, so there is nothing to replay"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("== live replay"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Crymap 2.0.1 (`tests/servers/crymap/start`): its CLOSE expunges only what the closing

@@ -56,9 +56,10 @@ fn every_committed_trace_replays() {
     let traces = committed();
     // 65, 14 of divergence-detectable (one per model file whose divergence can be silent),
     // IDLE's (2), the CONDSTORE-only client's without a search (views-converge and
-    // resync-point-safe), pipelining's (2), held-back-highestmodseq=expunges-only's (4) and
-    // vanished-earlier=includes-present's (2).
-    assert_eq!(traces.len(), 91);
+    // resync-point-safe), pipelining's (2), held-back-highestmodseq=expunges-only's (4),
+    // vanished-earlier=includes-present's (2), flag-flush=every-command's (3: its divergence
+    // is never silent) and expunge-flush=every-command's (4).
+    assert_eq!(traces.len(), 98);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -74,7 +75,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("60 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("62 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 
-use super::args::{Cli, Command};
+use super::args::{CheckArgs, Cli, Command};
 use crate::output;
 use crate::probe::conn::{Endpoint, Security};
 use crate::probe::report;
@@ -158,9 +158,74 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
     if args.format == ProbeFormat::Json || args.no_check {
         return Ok(table_code);
     }
-    let flags = report::clause_flags(&outcomes);
-    // Only the values that differ from the edition go on the check's command line (the
-    // model's name is made of them).
+    let mut flags = report::clause_flags(&outcomes);
+    if let Some(dir) = &args.save {
+        crate::output::prepare_dir("--save", dir)?;
+    }
+    let mut round = 1;
+    let code = loop {
+        let check_args = check_args(&flags, args, round)?;
+        let (code, replays) = super::probe_live::check_and_replay(
+            &check_args,
+            args.live.then_some(&probe),
+            &greeting,
+            args.save.as_deref(),
+            round,
+        )?;
+        // Without --live, or where the model holds (nothing replayed: `check_and_replay`
+        // said so), or once a real loss is shown, the search is done.
+        if !args.live || replays.diverged || replays.replayed == 0 {
+            break code;
+        }
+        if replays.refinements.is_empty() {
+            output::println(&format!(
+                "-- no client diverged, and the real server sent nothing the model's server held \
+                 back: nothing left to refine after {round} search(es)"
+            ));
+            break code;
+        }
+        if round == ROUNDS {
+            output::println(&format!(
+                "-- no client diverged after {ROUNDS} searches; still to refine: {}",
+                names(&replays.refinements)
+            ));
+            break code;
+        }
+        round += 1;
+        output::print(&format!(
+            "== refinement {round}: the real server sent what the model's server held back, so \
+             the model takes {} and is searched again\n",
+            names(&replays.refinements)
+        ));
+        for r in &replays.refinements {
+            output::println(&format!("--   {}: {}", r.clause, r.why));
+            // The refined value replaces the observed one of the same clause.
+            let clause = |flag: &str| flag.split('=').next().unwrap_or_default().to_string();
+            flags.retain(|f| clause(f) != clause(&r.clause));
+            flags.push(r.clause.clone());
+        }
+        output::println("");
+    };
+    Ok(if code == 0 { table_code } else { code })
+}
+
+/// The most searches `probe --live` runs: the first, with the clauses the table observed,
+/// and a refinement after each replay that showed the server sending what the model's
+/// server held back (`probe/refine.rs`; two clauses can be refined, `spec/flush.rs`).
+const ROUNDS: usize = 3;
+
+fn names(refinements: &[crate::probe::refine::Refinement]) -> String {
+    refinements
+        .iter()
+        .map(|r| format!("--clause {}", r.clause))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `check` the probe runs in `round` with the server's clause values `flags`: only the
+/// values that differ from the edition go on its command line (the model's name is made of
+/// them). Printed first, with the flags.
+fn check_args(flags: &[String], args: &ProbeArgs, round: usize) -> Result<CheckArgs, String> {
     let rfc7162 = spec::edition("rfc7162").map_err(|e| format!("{e:?}"))?;
     let differing: Vec<&String> = flags
         .iter()
@@ -183,8 +248,12 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
         argv.push("--save".into());
         argv.push(dir.display().to_string());
     }
+    let heading = match round {
+        1 => "the server's clauses, as observed",
+        _ => "the server's clauses, as observed and refined",
+    };
     output::print(&format!(
-        "the server's clauses, as observed:\n  {}\nthe server as a model (RFC 7162's client; the values that differ from the edition):\n  resync-check {}\n\n",
+        "{heading}:\n  {}\nthe server as a model (RFC 7162's client; the values that differ from the edition):\n  resync-check {}\n\n",
         flags
             .iter()
             .map(|f| format!("--clause {f}"))
@@ -196,11 +265,5 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, String> {
     let Command::Check(check_args) = cli.command else {
         return Err("the check's flags did not parse as `check`".into());
     };
-    let code = super::probe_live::check_and_replay(
-        &check_args,
-        args.live.then_some(&probe),
-        &greeting,
-        args.save.as_deref(),
-    )?;
-    Ok(if code == 0 { table_code } else { code })
+    Ok(check_args)
 }

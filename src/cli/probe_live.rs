@@ -8,19 +8,35 @@ use super::header;
 use crate::check::check as run_check;
 use crate::output;
 use crate::probe::live;
+use crate::probe::refine::Refinement;
 use crate::probe::scenarios::Probe;
 use crate::report;
 use crate::setup;
 use crate::trace::{self, save::save};
 
+/// What one round's live replays found.
+#[derive(Default)]
+pub struct Replays {
+    /// A client's cache differed from the real mailbox at the end of a replay (the replays
+    /// stop there: the loss is shown).
+    pub diverged: bool,
+    /// How many counterexamples were replayed (none where the model holds).
+    pub replayed: usize,
+    /// The clause values the real server's answers showed where the model's server held
+    /// back (`probe/refine.rs`), each once, in the order found.
+    pub refinements: Vec<Refinement>,
+}
+
 /// Checks the model as `args` sets it up and prints what `check` prints; with `probe`,
-/// replays each counterexample live. The check's exit code.
+/// replays each counterexample live, until one diverges. The check's exit code, and what
+/// the replays found. `round` (1 for the first search) names the saved live transcripts.
 pub fn check_and_replay(
     args: &CheckArgs,
     probe: Option<&Probe>,
     greeting: &str,
     save_dir: Option<&Path>,
-) -> Result<u8, String> {
+    round: usize,
+) -> Result<(u8, Replays), String> {
     if let Some(dir) = save_dir {
         output::prepare_dir("--save", dir)?;
     }
@@ -40,8 +56,10 @@ pub fn check_and_replay(
     if let Some(dir) = save_dir {
         save(dir, &traces)?;
     }
+    let code = report::exit_code(&outcome) as u8;
+    let mut replays = Replays::default();
     let Some(probe) = probe else {
-        return Ok(report::exit_code(&outcome) as u8);
+        return Ok((code, replays));
     };
     if traces.is_empty() {
         output::println("--live: the model found no counterexample, so there is nothing to replay");
@@ -59,9 +77,14 @@ pub fn check_and_replay(
             Err(e) => text.push_str(&format!("-- the replay stopped: {e}\n")),
         }
         output::print(&text);
-        output::println("");
+        if !result.as_ref().is_ok_and(|f| !f.diverged.is_empty()) {
+            output::println("");
+        }
         if let Some(dir) = save_dir {
-            let stem = format!("live-{server}.{}", trace.property);
+            let stem = match round {
+                1 => format!("live-{server}.{}", trace.property),
+                k => format!("live-{server}.round-{k}.{}", trace.property),
+            };
             let doc = serde_json::json!({
                 "server": probe.endpoint.server,
                 "greeting": greeting,
@@ -79,8 +102,20 @@ pub fn check_and_replay(
                     .map_err(|e| format!("--save: {}: {e}", path.display()))?;
             }
         }
+        replays.replayed += 1;
+        let Ok(found) = result else { continue };
+        for r in found.refinements {
+            if !replays.refinements.iter().any(|o| o.clause == r.clause) {
+                replays.refinements.push(r);
+            }
+        }
+        if !found.diverged.is_empty() {
+            // A real loss is shown: the other counterexamples add nothing to it.
+            replays.diverged = true;
+            break;
+        }
     }
-    Ok(report::exit_code(&outcome) as u8)
+    Ok((code, replays))
 }
 
 fn verdict(found: &live::Live) -> String {

@@ -9,13 +9,14 @@ use crate::imap::uids::UidMap;
 
 use serde::Serialize;
 
+use super::refine::{Refinement, refinements};
 use super::scenarios::{Ctx, Probe};
 use super::session::{Session, quoted};
 use crate::client::{Client, Request};
 use crate::imap::command::Command;
 use crate::imap::types::{Flag, FlagSet, ModSeq, Uid};
 use crate::imap::wire;
-use crate::system::Action;
+use crate::system::{Action, System};
 use crate::trace::Trace;
 
 /// What the replay found.
@@ -28,6 +29,10 @@ pub struct Live {
     pub diverged: Vec<String>,
     /// The real mailbox at the end: UID and flags the model tracks.
     pub truth: String,
+    /// Where the real server sent what the model's server held back, the clause value
+    /// that says so (`refine.rs`): what the probe adds before searching again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refinements: Vec<Refinement>,
 }
 
 /// Replays `trace` against the server; the result and the live transcript.
@@ -78,9 +83,16 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         trace.property
     ));
     let mut deviations = Vec::new();
+    let mut refined: Vec<Refinement> = Vec::new();
+    // The model's own run of the trace, one step behind the real one: what its server held
+    // back from each session when the step began (`refine.rs`).
+    let mut sim = System::initial(&config);
     for (k, step) in trace.steps.iter().enumerate() {
         let n = k + 1;
-        match step.action()? {
+        let action = step.action()?;
+        let before = sim.clone();
+        sim.apply(&config, action);
+        match action {
             Action::Issue {
                 request: Request::Idle | Request::Done,
                 ..
@@ -98,11 +110,13 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                 clients[i].issue(&commands, &spec);
                 let session = sessions[i].as_mut().ok_or("no session")?;
                 let mut real = Vec::new();
+                let mut answered = Vec::new();
                 for (tag, command) in &commands {
                     let line = render(*tag, command, &mailbox, uid_validity);
                     let reply = session.run_as(&tag.to_string(), &line)?;
                     let model: Vec<_> = reply.lines().filter_map(|l| l.to_model()).collect();
                     real.extend(model.iter().map(wire::response));
+                    answered.extend(model.iter().cloned());
                     if let Some(c) = clients[i].connection.as_mut() {
                         c.queue.extend(model);
                     }
@@ -120,6 +134,14 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
                         "the real server left the model's path: {deviation}"
                     ));
                     deviations.push(deviation);
+                }
+                let at = format!("step {n} ({client} {})", step.sent.join(", "));
+                let last = &commands.last().ok_or("a step with no command")?.1;
+                for r in refinements(&before, &spec, &action, last, &answered, &at) {
+                    if !refined.iter().any(|o| o.clause == r.clause) {
+                        ctx.note(&format!("to refine: {}: {}", r.clause, r.why));
+                        refined.push(r);
+                    }
                 }
             }
             Action::Read { client } => {
@@ -211,6 +233,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
         deviations,
         diverged,
         truth: show(&truth),
+        refinements: refined,
     })
 }
 

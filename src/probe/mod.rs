@@ -6,6 +6,7 @@
 pub mod conn;
 pub mod live;
 pub mod parse;
+pub mod refine;
 pub mod report;
 pub mod scenarios;
 pub mod session;

@@ -15,14 +15,18 @@ fn verdict(f: &Finding) -> String {
     }
 }
 
-/// The `--clause NAME=VALUE` flags of the findings that name a value of a catalogued clause.
+/// The `--clause NAME=VALUE` flags of the findings that name a value of a catalogued clause,
+/// and the other clauses' values they imply (`Finding::implies`).
 pub fn clause_flags(outcomes: &[Outcome]) -> Vec<String> {
     let known: Vec<&str> = spec::clauses().iter().map(|c| c.name).collect();
     outcomes
         .iter()
         .filter_map(|o| o.result.as_ref().ok())
         .filter(|f| known.contains(&f.clause))
-        .filter_map(|f| Some(format!("{}={}", f.clause, f.value.as_ref()?)))
+        .flat_map(|f| {
+            let own = f.value.as_ref().map(|v| format!("{}={v}", f.clause));
+            own.into_iter().chain(f.implies.iter().cloned())
+        })
         .collect()
 }
 
@@ -35,6 +39,9 @@ pub fn text(server: &str, outcomes: &[Outcome]) -> String {
                 out.push_str(&format!("{}: {}\n", f.clause, verdict(f)));
                 if let Some(v) = &f.value {
                     out.push_str(&format!("  value     {}={v}\n", f.clause));
+                }
+                if !f.implies.is_empty() {
+                    out.push_str(&format!("  implies   {}\n", f.implies.join(" ")));
                 }
                 out.push_str(&format!("  observed  {}\n", f.observed));
                 out.push_str(&format!("  requires  {}\n", f.required));

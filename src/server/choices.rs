@@ -7,15 +7,19 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::imap::command::{Command, Target};
 use crate::imap::types::{ClientId, Uid};
-use crate::spec::{ExistsUpdate, KnownUidsScope, Spec, VanishedEarlier, VanishedUnannounced};
+use crate::spec::{
+    ExistsUpdate, ExpungeFlush, FlagFlush, KnownUidsScope, Spec, VanishedEarlier,
+    VanishedUnannounced,
+};
 
 use super::Server;
 
 /// What the server sends, at the end of a command, of the changes it holds back from the
 /// session. RFC 3501 sections 5.2 and 7.4.1 let it send them at the end of any command (no
-/// expunge during a sequence-number STORE) or keep them for later. Each part is chosen on
-/// its own, all of it or none of it: a server that sends one of two held-back flag changes
-/// and keeps the other is not modelled.
+/// expunge during a sequence-number STORE) or keep them for later; `flag-flush` and
+/// `expunge-flush` (`spec/flush.rs`) may take the keeping away. Each part is chosen on its
+/// own, all of it or none of it: a server that sends one of two held-back flag changes and
+/// keeps the other is not modelled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Flush {
     /// The held-back flag changes, as `FETCH (UID u MODSEQ (m) FLAGS (...))`.
@@ -274,10 +278,12 @@ impl Server {
         if !flushes {
             return nothing;
         }
-        let flags: &[bool] = if session.pending_flags.is_empty() {
-            &[false]
-        } else {
-            &[false, true]
+        // `flag-flush=every-command`: what is held back goes at the end of this command
+        // (RFC 3501 section 5.2's SHOULD kept every time); `any` may keep it for later.
+        let flags: &[bool] = match spec.flag_flush {
+            _ if session.pending_flags.is_empty() => &[false],
+            FlagFlush::Any => &[false, true],
+            FlagFlush::EveryCommand => &[true],
         };
         // `UID FETCH n:*` announces the arrivals itself, before its FETCHes, and so does a
         // `UID FETCH ... VANISHED` whose set reaches one.
@@ -288,6 +294,13 @@ impl Server {
         };
         let mut expunges = vec![(false, false)];
         if command.allows_expunge_responses() && session.holds_back_expunges() {
+            // `expunge-flush=every-command`: sent wherever RFC 3501 section 7.4.1 allows
+            // it, so holding it back is no choice here; but UID SEARCH stays free, as Cyrus
+            // 3.6.1 holds expunges back there as during SEARCH (`spec/flush.rs`).
+            let free = matches!(command, Command::UidSearchAll);
+            if spec.expunge_flush == ExpungeFlush::EveryCommand && !free {
+                expunges.clear();
+            }
             let unannounced = !session.unannounced_expunges.is_empty();
             match spec.vanished_unannounced {
                 VanishedUnannounced::Omit => expunges.push((true, false)),

@@ -14,7 +14,7 @@ use crate::imap::command::Command;
 use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ClientId, ModSeq, Tag};
 use crate::imap::uids::UidList;
-use crate::spec::{IdleHighestModseq, Spec};
+use crate::spec::{ExpungeFlush, FlagFlush, IdleHighestModseq, Spec};
 
 use super::commands::{Outcome, fetch_modseq_max};
 use super::session::Idle;
@@ -48,7 +48,14 @@ impl Server {
         if !spec.pushes() || !self.is_idling(client) {
             return Vec::new();
         }
-        let mut replies = self.replies(client, &Command::Done, spec);
+        // A push is no command's end: the flush clauses, which say what a command's end
+        // sends, leave it free (`idle-push` alone says when a push may come).
+        let free = Spec {
+            flag_flush: FlagFlush::Any,
+            expunge_flush: ExpungeFlush::Any,
+            ..*spec
+        };
+        let mut replies = self.replies(client, &Command::Done, &free);
         replies.retain(|r| r.flush.parts() > 0);
         replies
     }

@@ -4,10 +4,10 @@
 use super::{
     ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
     ClientPipelining, ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity,
-    CloseHighestModseq, ExistsUpdate, ExpungeHistory, ExpungeModseq, HeldBackHighestModseq,
-    IdleHighestModseq, IdlePush, KnownUidsScope, MailboxHighestModseq, ModseqRestart,
-    PipelinedHighestModseq, Spec, SpecError, UidStar, UidvalidityChange, VanishedEarlier,
-    VanishedUnannounced,
+    CloseHighestModseq, ExistsUpdate, ExpungeFlush, ExpungeHistory, ExpungeModseq, FlagFlush,
+    HeldBackHighestModseq, IdleHighestModseq, IdlePush, KnownUidsScope, MailboxHighestModseq,
+    ModseqRestart, PipelinedHighestModseq, Spec, SpecError, UidStar, UidvalidityChange,
+    VanishedEarlier, VanishedUnannounced,
 };
 
 /// A named set of clause values: a document as published.
@@ -81,6 +81,8 @@ const RFC5162: Spec = Spec {
     client_sync: ClientSync::Qresync,
     client_pipelining: ClientPipelining::Off,
     pipelined_highestmodseq: PipelinedHighestModseq::SinceTagged,
+    flag_flush: FlagFlush::Any,
+    expunge_flush: ExpungeFlush::Any,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

@@ -76,6 +76,7 @@ pub fn close_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
     };
     proof.extend(status.untagged.iter().map(|l| format!("S1: {}", l.text)));
     Ok(Finding {
+        implies: Vec::new(),
         clause: "close-highestmodseq",
         value: value.map(String::from),
         observed,
@@ -251,6 +252,7 @@ pub fn held_back_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
         )
     };
     Ok(Finding {
+        implies: Vec::new(),
         clause: "held-back-highestmodseq",
         value: value.map(String::from),
         observed,
@@ -294,6 +296,7 @@ pub fn expunge_modseq(ctx: &mut Ctx) -> Result<Finding, String> {
     );
     let bumped = after > m && reported.contains(&1);
     Ok(Finding {
+        implies: Vec::new(),
         clause: "expunge-modseq",
         value: Some(if bumped { "bump" } else { "none" }.into()),
         observed: format!(
@@ -378,6 +381,7 @@ pub fn mailbox_highestmodseq(ctx: &mut Ctx) -> Result<Finding, String> {
         }
     };
     Ok(Finding {
+        implies: Vec::new(),
         clause: "mailbox-highestmodseq",
         value: value.map(String::from),
         observed,
@@ -418,6 +422,7 @@ pub fn vanished_earlier(ctx: &mut Ctx) -> Result<Finding, String> {
         _ => (None, Verdict::Breaks),
     };
     Ok(Finding {
+        implies: Vec::new(),
         clause: "vanished-earlier",
         value: value.map(String::from),
         observed: format!(

@@ -34,6 +34,7 @@ pub fn known_uids_scope(ctx: &mut Ctx) -> Result<Finding, String> {
         _ => None,
     };
     Ok(Finding {
+        implies: Vec::new(),
         clause: "known-uids-scope",
         value: value.map(String::from),
         observed: format!(
@@ -122,6 +123,7 @@ pub fn vanished_unannounced(ctx: &mut Ctx) -> Result<Finding, String> {
     let mut proof = evidence(2, &expunge);
     proof.extend(evidence(1, &noop));
     Ok(Finding {
+        implies: Vec::new(),
         clause: "vanished-unannounced",
         value: value.map(String::from),
         observed: observed.into(),
@@ -150,6 +152,7 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
     let fetch = c1.run("FETCH 1 (FLAGS)")?;
     let exists = fetch.lines().any(|l| l.exists() == Some(5));
     let mut told_later = false;
+    let mut told_every = true;
     let mut delivered = Vec::new();
     let mut proof = evidence(1, &fetch);
     for (uid, command) in [
@@ -168,6 +171,7 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
             .split(' ')
             .take(if command.starts_with("UID") { 2 } else { 1 });
         let name = name.collect::<Vec<_>>().join(" ");
+        told_every &= told;
         delivered.push(format!("{name}: {}", if told { "yes" } else { "no" }));
         proof.extend(evidence(1, &reply));
     }
@@ -180,7 +184,16 @@ pub fn exists_update(ctx: &mut Ctx) -> Result<Finding, String> {
         (false, true) => (Some("lazy"), Verdict::Conforms),
         (false, false) => (None, Verdict::NotExercised),
     };
+    // C2's flag change told at the end of each of C1's three commands, a UID command, a
+    // sequence-number one and NOOP: the server sends what it holds back at every command
+    // (`flag-flush=every-command`, RFC 3501 section 5.2), as far as three commands show.
+    // A server that kept one for later is left at `any`, which covers it.
+    let implies = match told_every {
+        true => vec!["flag-flush=every-command".to_string()],
+        false => Vec::new(),
+    };
     Ok(Finding {
+        implies,
         clause: "exists-update",
         value: value.map(String::from),
         observed: format!(
@@ -232,6 +245,7 @@ pub fn star_changedsince(ctx: &mut Ctx) -> Result<Finding, String> {
         (Some("last-present"), Verdict::Pitfall)
     };
     Ok(Finding {
+        implies: Vec::new(),
         clause: "uid-star",
         value: value.map(String::from),
         observed: format!(
@@ -279,6 +293,7 @@ pub fn star_known_uids(ctx: &mut Ctx) -> Result<Finding, String> {
         )
     };
     Ok(Finding {
+        implies: Vec::new(),
         clause: "* in QRESYNC known-uids",
         value: None,
         observed,

@@ -52,6 +52,7 @@ pub fn idle_push(ctx: &mut Ctx) -> Result<Finding, String> {
     evidence.push("C1: DONE".into());
     evidence.extend(at_done.iter().map(|l| format!("S1: {}", l.text)));
     Ok(Finding {
+        implies: Vec::new(),
         clause: "idle-push",
         value: value.map(String::from),
         observed,

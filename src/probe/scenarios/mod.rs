@@ -49,6 +49,10 @@ pub struct Finding {
     pub needs: &'static str,
     /// The server's lines that prove it, verbatim.
     pub evidence: Vec<String>,
+    /// Other clauses' values the same observation amounts to (`NAME=VALUE`): the
+    /// `exists-update` scenario also sees when flag changes come (`flag-flush`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub implies: Vec<String>,
 }
 
 /// A scenario's result and its whole transcript.
