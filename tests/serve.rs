@@ -260,6 +260,16 @@ fn a_seed_replays_the_same_run_and_so_does_its_recorded_script() {
     assert!(err.contains("the script is of another run"), "{err}");
 }
 
+/// A child process killed when dropped, so a failed assertion leaves no server behind.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn tcp_connections_share_one_mailbox_and_ask_for_login() {
     let mut server = Command::new(BIN)
@@ -270,6 +280,7 @@ fn tcp_connections_share_one_mailbox_and_ask_for_login() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    let server = Killed(server);
     let mut first = String::new();
     stderr.read_line(&mut first).unwrap();
     let address = first.trim().rsplit(' ').next().unwrap().to_string();
@@ -334,8 +345,7 @@ fn tcp_connections_share_one_mailbox_and_ask_for_login() {
             "b3 OK [READ-WRITE] SELECT completed"
         ]
     );
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let mut rest = String::new();
     let _ = stderr.read_to_string(&mut rest);
 }
