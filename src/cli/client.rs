@@ -1,50 +1,13 @@
 //! `client interimap`: the real interimap against `serve`, run after run, each judged after a
 //! quiet final sync (`clients/interimap.rs`).
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::args::{ModelArgs, whole};
+use super::args::{ClientCommand, InterimapArgs, ModelArgs};
 use crate::clients::interimap::{self, Run};
 use crate::clients::mailbox::show;
 use crate::output;
 use crate::setup;
-
-#[derive(clap::Subcommand)]
-pub enum ClientCommand {
-    /// interimap 0.5.7 (Debian), its local side a real Dovecot.
-    Interimap(InterimapArgs),
-}
-
-#[derive(clap::Args)]
-pub struct InterimapArgs {
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// Runs; run I uses `serve --seed SEED+I`, so `serve` reproduces any of them.
-    #[arg(long, default_value_t = 10, value_parser = whole)]
-    pub runs: u64,
-    /// The first run's seed.
-    #[arg(long, default_value_t = 0, value_parser = whole)]
-    pub seed: u64,
-    /// Syncs under the chooser before the quiet one each run ends with.
-    #[arg(long, default_value_t = 3)]
-    pub syncs: u32,
-    /// Connections the server may drop in a run.
-    #[arg(long, default_value_t = 1)]
-    pub drops: u32,
-    /// The most steps the model's other clients take before each of interimap's commands.
-    #[arg(long, default_value_t = 4)]
-    pub steps_between: u32,
-    /// Seconds one sync may take before it is killed.
-    #[arg(long, default_value_t = 60)]
-    pub timeout: u64,
-    /// Keep every run's files (serve transcript and script, interimap's logs) in DIR/run-I.
-    #[arg(long)]
-    pub save: Option<PathBuf>,
-    /// Dovecot's imap binary for the local side [default: /usr/lib/dovecot/imap].
-    #[arg(long)]
-    pub local_imap: Option<PathBuf>,
-}
 
 pub fn client(command: &ClientCommand) -> Result<u8, String> {
     match command {

@@ -2,34 +2,16 @@
 //! at the trace's last state.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
-use super::args::ModelArgs;
+use super::args::{ExploreArgs, ModelArgs};
 use super::traces::load_trace;
-use crate::explore::serve::{self, DEFAULT_ADDRESS};
+use crate::explore::serve;
 use crate::explore::{Context, ExploreModel};
 use crate::output;
 use crate::properties::PROPERTIES;
 use crate::setup::{self, DEFAULT_COMMANDS};
 use crate::system::{Action, System};
 use crate::trace::replay::{ReplayError, replay};
-
-#[derive(clap::Args)]
-pub struct ExploreArgs {
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// Open the Explorer at the last state of this trace (as `check --save` writes it), on
-    /// the trace's model; no model file or model flags then.
-    #[arg(long, value_name = "TRACE.json")]
-    pub trace: Option<PathBuf>,
-    /// Where to serve the page: IP:PORT (port 0 picks a free one). The page has no
-    /// authentication: anything but the loopback gets a warning.
-    #[arg(long, default_value = DEFAULT_ADDRESS)]
-    pub address: String,
-    /// Also open the page in the desktop's browser (xdg-open).
-    #[arg(long)]
-    pub open: bool,
-}
 
 /// What is explored: the model, and the path the page opens at.
 struct Explored {

@@ -1,12 +1,11 @@
 //! `probe`: the conformance scenarios against a real server, the clause flags they give, and
 //! the model checked with those flags (RFC 7162's client against the server as observed).
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
-use super::args::{CheckArgs, Cli, Command};
+use super::args::{CheckArgs, Cli, Command, ProbeArgs, ProbeFormat};
 use crate::output;
 use crate::probe::conn::{Endpoint, Security};
 use crate::probe::report;
@@ -16,59 +15,6 @@ use crate::spec;
 
 /// The largest literal a server may send the probe (its lines are small: flags and codes).
 const LITERAL_MAX: usize = 1 << 20;
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProbeFormat {
-    Text,
-    Markdown,
-    Json,
-}
-
-#[derive(clap::Args)]
-pub struct ProbeArgs {
-    /// The server, HOST:PORT.
-    #[arg(long)]
-    pub server: String,
-    /// The user to log in as (every connection of the probe is this user).
-    #[arg(long)]
-    pub user: String,
-    /// The environment variable that holds the password.
-    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
-    pub password_env: Option<String>,
-    /// The file whose first line is the password.
-    #[arg(long, value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
-    /// TLS from the first byte (port 993 style).
-    #[arg(long, conflicts_with = "starttls")]
-    pub tls: bool,
-    /// STARTTLS after the greeting.
-    #[arg(long)]
-    pub starttls: bool,
-    /// Accept any TLS certificate (a self-signed test server).
-    #[arg(long)]
-    pub insecure: bool,
-    /// Run only the scenario of this clause (repeatable); all by default.
-    #[arg(long = "clause", value_name = "NAME")]
-    pub clauses: Vec<String>,
-    /// Replay each of the model's counterexamples against the server.
-    #[arg(long)]
-    pub live: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ProbeFormat,
-    /// Write the model check's counterexample traces, and with --live the live transcripts
-    /// (named after the server and its version), to DIR.
-    #[arg(long, value_name = "DIR")]
-    pub save: Option<PathBuf>,
-    /// Seconds to wait for any answer from the server.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
-    /// Leave the mailboxes the probe created.
-    #[arg(long)]
-    pub keep: bool,
-    /// Print the conformance table only, without the model check.
-    #[arg(long)]
-    pub no_check: bool,
-}
 
 fn password(args: &ProbeArgs) -> Result<String, String> {
     if let Some(var) = &args.password_env {

@@ -5,7 +5,7 @@
 //! is answered is `serve/`'s.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use imap_codec::fragmentizer::{FragmentInfo, Fragmentizer};
 use imap_codec::imap_types::core::LiteralMode;
 use serde::{Deserialize, Serialize};
 
-use super::args::{ModelArgs, whole};
+use super::args::ServeArgs;
 use crate::output;
 use crate::serve::{Choice, Chooser, Front, Options};
 use crate::setup;
@@ -22,45 +22,6 @@ use crate::trace::text;
 /// The longest command served, literals included: the client's commands are short, and a
 /// longer one is hostile or a message to APPEND, which is not served.
 const MAX_COMMAND_BYTES: u32 = 64 * 1024;
-
-#[derive(clap::Args)]
-pub struct ServeArgs {
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// Serve one session on standard input and output (PREAUTH), as a client's tunnel
-    /// command runs it.
-    #[arg(long, conflicts_with = "address", required_unless_present = "address")]
-    pub stdio: bool,
-    /// Serve on this loopback address, one connection at a time (LOGIN: any user and
-    /// password). Port 0 picks a free port; the address is printed on standard error.
-    #[arg(long)]
-    pub address: Option<SocketAddr>,
-    /// The chooser's seed (ChaCha8): the same seed, the same choices [default: 0].
-    #[arg(long, value_parser = whole, conflicts_with = "script")]
-    pub seed: Option<u64>,
-    /// Take every choice from a script that --record wrote.
-    #[arg(long)]
-    pub script: Option<PathBuf>,
-    /// Write every choice made to FILE after each command: a script --script replays.
-    #[arg(long)]
-    pub record: Option<PathBuf>,
-    /// Append the transcript to FILE (C1: the real client, S1: the served lines).
-    #[arg(long)]
-    pub log: Option<PathBuf>,
-    /// Connections the server may drop, each between two lines of an answer.
-    #[arg(long, default_value_t = 0)]
-    pub drops: u32,
-    /// The most steps the model's other clients and other agent take before each command.
-    #[arg(long, default_value_t = 4)]
-    pub steps_between: u32,
-    /// After N connections, the run is quiet: no other steps, no drops, and every answer
-    /// sends all that the server holds back (a final sync to judge a client by).
-    #[arg(long, value_name = "N")]
-    pub quiet_after: Option<u32>,
-    /// Seconds a TCP connection may stay silent before the server closes it.
-    #[arg(long, default_value_t = 300)]
-    pub timeout: u64,
-}
 
 /// A script: the choices of one run, and the model they were made in.
 #[derive(Serialize, Deserialize)]

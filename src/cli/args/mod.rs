@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod real;
+
+pub use real::{ClientCommand, ExploreArgs, InterimapArgs, ProbeArgs, ProbeFormat, ServeArgs};
+
 use crate::setup::{self, Bounds, Overrides};
 use crate::simulate::{MAX_RUNS, MAX_STEPS, Shard};
 
@@ -43,18 +47,18 @@ pub enum Command {
     Bench(BenchArgs),
     /// Serve stateright's Explorer over a model, in IMAP's words; `--trace` opens it at a
     /// saved trace's last state.
-    Explore(super::explore::ExploreArgs),
+    Explore(ExploreArgs),
     /// List editions, clauses and properties.
     List,
     /// Run conformance scenarios against a real IMAP server and check the model with what it
     /// does.
-    Probe(super::probe::ProbeArgs),
+    Probe(ProbeArgs),
     /// Serve the model's mailbox to a real IMAP client: every choice the text leaves the
     /// server, and the model's other clients' changes, seeded or scripted.
-    Serve(super::serve::ServeArgs),
+    Serve(ServeArgs),
     /// Put a real IMAP client through `serve`, run after run, and judge what it kept.
     #[command(subcommand)]
-    Client(super::client::ClientCommand),
+    Client(ClientCommand),
 }
 
 /// A whole number; `-1` gets this message rather than clap's tip to write `-- -1`, which
