@@ -37,6 +37,11 @@ pub fn install_interrupt_handler() {
     });
 }
 
+/// The most walks a simulation run may have.
+pub const MAX_RUNS: u64 = 1_000_000_000;
+/// The most steps a simulation walk may take.
+pub const MAX_STEPS: u64 = 1_000_000;
+
 /// Whether Ctrl-C came (and was not yet taken by a run's watcher).
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::Relaxed)

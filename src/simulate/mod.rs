@@ -80,10 +80,8 @@ impl Shard {
     }
 }
 
-/// The most walks a run may have.
-pub const MAX_RUNS: u64 = 1_000_000_000;
-/// The most steps a walk may take.
-pub const MAX_STEPS: u64 = 1_000_000;
+// In `limits`, below `trace`, which checks a trace's `reproduce` against them.
+pub use crate::limits::{MAX_RUNS, MAX_STEPS};
 
 #[derive(Clone, Debug)]
 pub struct Options {

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use super::{ModelInfo, Trace, model_flags};
+use crate::limits::{MAX_RUNS, MAX_STEPS};
 use crate::shell::{path_word, plain_path};
-use crate::simulate::{MAX_RUNS, MAX_STEPS};
 
 /// The model file at the start of `rest` (after `check ` or `simulate `), if any, and
 /// whether it is written as [`path_word`] writes it.
