@@ -1,13 +1,19 @@
-//! `client interimap`: the real interimap against `serve`, run after run, each judged after a
-//! quiet final sync (`clients/interimap.rs`).
+//! `client interimap`: the real interimap against `serve`, each run judged after a quiet
+//! final sync (`clients/interimap.rs`). By default every branch of the choices is explored,
+//! one fresh run per branch, depth first: a branch's choices are its predecessor's up to the
+//! last one with an option left, that one advanced, and the first option of every choice
+//! after (`serve --script --extend`). With `--runs`, seeded samples instead.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::args::{ClientCommand, InterimapArgs, ModelArgs};
-use crate::clients::interimap::{self, Run};
+use crate::clients::interimap::{self, Choices, Outcome, Programs, Run};
 use crate::clients::mailbox::show;
 use crate::output;
+use crate::serve::{Choice, Script};
 use crate::setup;
+use crate::trace::text;
 
 pub fn client(command: &ClientCommand) -> Result<u8, String> {
     match command {
@@ -15,68 +21,28 @@ pub fn client(command: &ClientCommand) -> Result<u8, String> {
     }
 }
 
-fn interimap(args: &InterimapArgs) -> Result<u8, String> {
-    if !args.model.properties.is_empty() {
-        return Err("client checks no model property: leave --property out".into());
-    }
-    if args.runs == 0 {
-        return Err("--runs 0: give at least one run".into());
-    }
-    // The model is checked here, so a bad flag is this command's error, not a run's.
-    let model = setup::prepare(&args.model.overrides(), setup::DEFAULT_COMMANDS.into())?;
-    let programs = interimap::programs(args.local_imap.clone())?;
-    let work = match &args.save {
-        Some(dir) => {
-            output::prepare_dir("--save", dir)?;
-            None
-        }
-        None => Some(tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?),
-    };
-    let base = match (&args.save, &work) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(temp)) => temp.path().to_path_buf(),
-        (None, None) => unreachable!("one of the two"),
-    };
-    output::println(&format!(
-        "client interimap against serve, model {}: {} run(s) from seed {}, {} sync(s) each and a \
-         quiet one, at most {} drop(s)",
-        model.name, args.runs, args.seed, args.syncs, args.drops
-    ));
-    let started = Instant::now();
-    let run = |seed: u64| Run {
-        model: serve_flags(&args.model),
-        seed,
-        syncs: args.syncs,
-        drops: args.drops,
-        steps_between: args.steps_between,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-    };
-    // A seed names a run only if the client does the same each time: the first run once
-    // more, every line compared.
-    let twice = interimap::run(&programs, &run(args.seed), &base.join("determinism"))?;
-    let (mut diverged, mut unjudged) = (0, 0);
-    for i in 0..args.runs {
-        let seed = args.seed + i;
-        let dir = base.join(format!("run-{seed}"));
-        let outcome = interimap::run(&programs, &run(seed), &dir)?;
-        if i == 0 && outcome.transcript != twice.transcript {
-            let first = outcome.transcript.lines().zip(twice.transcript.lines());
-            let at = first.take_while(|(a, b)| a == b).count() + 1;
-            return Err(format!(
-                "interimap is not deterministic: two runs of seed {seed} differ at line {at} \
-                 of the serve transcript, so a seed would not name a run"
-            ));
-        }
+/// Tallies of judged runs.
+#[derive(Default)]
+struct Tally {
+    runs: u64,
+    diverged: u64,
+    unjudged: u64,
+}
+
+impl Tally {
+    /// Prints `outcome`'s line (and a diverged run's transcript) and counts it.
+    fn add(&mut self, label: &str, outcome: &Outcome) {
+        self.runs += 1;
         let exits: Vec<String> = outcome
             .exits
             .iter()
             .map(|e| e.map_or("killed".into(), |c| c.to_string()))
             .collect();
         let verdict = if !outcome.judged() {
-            unjudged += 1;
+            self.unjudged += 1;
             "not judged: the quiet sync did not complete".to_string()
         } else if outcome.diverged() {
-            diverged += 1;
+            self.diverged += 1;
             format!(
                 "DIVERGED: the model's mailbox {}, interimap's local copy {}",
                 show(&outcome.model),
@@ -86,8 +52,7 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
             format!("same: {}", show(&outcome.model))
         };
         output::println(&format!(
-            "run {} (serve --seed {seed}): syncs exited {}: {verdict}",
-            i + 1,
+            "{label}: syncs exited {}: {verdict}",
             exits.join(" ")
         ));
         if outcome.diverged() {
@@ -95,19 +60,154 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
             output::print(&outcome.transcript);
         }
     }
+
+    fn exit_code(&self) -> u8 {
+        match (self.diverged, self.unjudged) {
+            (0, 0) => 0,
+            (0, _) => 3,
+            _ => 1,
+        }
+    }
+}
+
+fn interimap(args: &InterimapArgs) -> Result<u8, String> {
+    if !args.model.properties.is_empty() {
+        return Err("client checks no model property: leave --property out".into());
+    }
+    if args.runs == Some(0) {
+        return Err("--runs 0: give at least one run".into());
+    }
+    // The model is checked here, so a bad flag is this command's error, not a run's.
+    let model = setup::prepare(&args.model.overrides(), setup::DEFAULT_COMMANDS.into())?;
+    let programs = interimap::programs(args.local_imap.clone())?;
+    let temp = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
+    let base = match &args.save {
+        Some(dir) => {
+            output::prepare_dir("--save", dir)?;
+            dir.clone()
+        }
+        None => temp.path().to_path_buf(),
+    };
+    let how = match args.runs {
+        Some(runs) => format!("{runs} run(s) from seed {}", args.seed),
+        None => format!("every branch, for at most {} s", args.max_seconds),
+    };
     output::println(&format!(
-        "{} run(s): {diverged} diverged, {unjudged} not judged, {} the same; {:.1} s",
-        args.runs,
-        args.runs - diverged - unjudged,
+        "client interimap against serve, model {}: {how}, {} sync(s) each and a quiet one, at \
+         most {} drop(s)",
+        model.name, args.syncs, args.drops
+    ));
+    let started = Instant::now();
+    let run = |choices: Choices| Run {
+        model: serve_flags(&args.model),
+        choices,
+        syncs: args.syncs,
+        drops: args.drops,
+        steps_between: args.steps_between,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    };
+    let mut tally = Tally::default();
+    let header = text::header(&model.name, &model.edition, &model.config);
+    let complete = match args.runs {
+        Some(runs) => {
+            for i in 0..runs {
+                let seed = args.seed + i;
+                let outcome = judged(&programs, &run(Choices::Seed(seed)), &base, i == 0)?;
+                tally.add(&format!("run {} (serve --seed {seed})", i + 1), &outcome);
+            }
+            true
+        }
+        None => {
+            let limit = Duration::from_secs(args.max_seconds);
+            let mut prefix: Vec<Choice> = Vec::new();
+            loop {
+                if started.elapsed() >= limit || crate::limits::interrupted() {
+                    break false;
+                }
+                let n = tally.runs + 1;
+                let script = write_prefix(&base, n, &header, &prefix)?;
+                let first = n == 1;
+                let outcome = judged(&programs, &run(Choices::Prefix(script)), &base, first)?;
+                let label = format!("branch {n} ({} choices)", outcome.choices.len());
+                tally.add(&label, &outcome);
+                match next(&outcome.choices) {
+                    Some(p) => prefix = p,
+                    None => break true,
+                }
+            }
+        }
+    };
+    let clean = tally.diverged == 0 && tally.unjudged == 0;
+    let scope = match (args.runs, complete) {
+        (Some(_), _) => "run(s)",
+        (None, true) if clean => {
+            "branch(es), every one there is: no change lost within these bounds"
+        }
+        (None, true) => "branch(es), every one there is",
+        (None, false) => "branch(es), then stopped (--max-seconds or Ctrl-C): incomplete",
+    };
+    output::println(&format!(
+        "{} {scope}; {} diverged, {} not judged, {} the same; {:.1} s",
+        tally.runs,
+        tally.diverged,
+        tally.unjudged,
+        tally.runs - tally.diverged - tally.unjudged,
         started.elapsed().as_secs_f64()
     ));
-    Ok(if diverged > 0 {
-        1
-    } else if unjudged > 0 {
-        3
-    } else {
-        0
+    Ok(match (tally.exit_code(), complete) {
+        (0, false) => 3,
+        (code, _) => code,
     })
+}
+
+/// Runs `run` in its own directory; the first run of a check runs twice and compares the
+/// two serve transcripts line by line: a seed or a script names a run only if the client
+/// does the same each time.
+fn judged(programs: &Programs, run: &Run, base: &Path, first: bool) -> Result<Outcome, String> {
+    let name = match &run.choices {
+        Choices::Seed(seed) => format!("run-{seed}"),
+        Choices::Prefix(path) => path.file_stem().map_or("branch".into(), |s| {
+            s.to_string_lossy().replace("prefix", "branch")
+        }),
+    };
+    let outcome = interimap::run(programs, run, &base.join(&name))?;
+    if first {
+        let twice = interimap::run(programs, run, &base.join(format!("{name}-again")))?;
+        if outcome.transcript != twice.transcript {
+            let lines = outcome.transcript.lines().zip(twice.transcript.lines());
+            let at = lines.take_while(|(a, b)| a == b).count() + 1;
+            return Err(format!(
+                "interimap is not deterministic: two runs of {name} differ at line {at} of the \
+                 serve transcript, so a seed or a script would not name a run"
+            ));
+        }
+    }
+    Ok(outcome)
+}
+
+/// The choices of the branch after the one that made `made`, depth first: up to the last
+/// choice with an option left, that one advanced. None when every branch is done.
+fn next(made: &[Choice]) -> Option<Vec<Choice>> {
+    let last = made.iter().rposition(|c| c.index + 1 < c.of)?;
+    let mut prefix = made[..last].to_vec();
+    prefix.push(Choice {
+        index: made[last].index + 1,
+        ..made[last].clone()
+    });
+    Some(prefix)
+}
+
+/// Writes branch `n`'s prefix as a script `serve --script` reads.
+fn write_prefix(base: &Path, n: u64, model: &str, choices: &[Choice]) -> Result<PathBuf, String> {
+    let path = base.join(format!("prefix-{n}.json"));
+    let script = Script {
+        tool: crate::trace::tool(),
+        model: model.to_string(),
+        choices: choices.to_vec(),
+    };
+    let json = serde_json::to_string_pretty(&script).map_err(|e| e.to_string())?;
+    output::write_atomic(&path, &(json + "\n"))?;
+    Ok(path)
 }
 
 /// The model flags again, for the `serve` process.
@@ -135,4 +235,28 @@ fn serve_flags(model: &ModelArgs) -> Vec<String> {
         }
     }
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(index: usize, of: usize) -> Choice {
+        Choice {
+            what: "x".into(),
+            index,
+            of,
+        }
+    }
+
+    #[test]
+    fn branches_are_walked_depth_first_and_end() {
+        let made = [choice(0, 2), choice(1, 2), choice(0, 3)];
+        let indices = |p: &[Choice]| p.iter().map(|c| c.index).collect::<Vec<_>>();
+        assert_eq!(indices(&next(&made).unwrap()), [0, 1, 1]);
+        let made = [choice(0, 2), choice(1, 2), choice(2, 3)];
+        assert_eq!(indices(&next(&made).unwrap()), [1]);
+        assert_eq!(next(&[choice(1, 2), choice(2, 3)]), None);
+        assert_eq!(next(&[]), None);
+    }
 }

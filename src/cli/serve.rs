@@ -11,26 +11,16 @@ use std::time::Duration;
 
 use imap_codec::fragmentizer::{FragmentInfo, Fragmentizer};
 use imap_codec::imap_types::core::LiteralMode;
-use serde::{Deserialize, Serialize};
 
 use super::args::ServeArgs;
 use crate::output;
-use crate::serve::{Choice, Chooser, Front, Options};
+use crate::serve::{Chooser, Front, Options, Script};
 use crate::setup;
 use crate::trace::text;
 
 /// The longest command served, literals included: the client's commands are short, and a
 /// longer one is hostile or a message to APPEND, which is not served.
 const MAX_COMMAND_BYTES: u32 = 64 * 1024;
-
-/// A script: the choices of one run, and the model they were made in.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Script {
-    tool: String,
-    model: String,
-    choices: Vec<Choice>,
-}
 
 pub fn serve(args: &ServeArgs) -> Result<u8, String> {
     if !args.model.properties.is_empty() {
@@ -56,7 +46,7 @@ pub fn serve(args: &ServeArgs) -> Result<u8, String> {
                     script.model
                 ));
             }
-            Chooser::scripted(script.choices)
+            Chooser::scripted(script.choices, args.extend)
         }
         None => Chooser::seeded(args.seed.unwrap_or(0)),
     };

@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::mailbox::{self, Messages};
+use crate::serve::{Choice, Script};
 
 /// Where the programs are.
 pub struct Programs {
@@ -24,11 +25,20 @@ pub struct Programs {
     pub resync_check: PathBuf,
 }
 
+/// Where a run's choices come from.
+pub enum Choices {
+    /// `serve --seed`.
+    Seed(u64),
+    /// `serve --script FILE --extend`: the script, then the first option of every further
+    /// choice (one branch of an exploration).
+    Prefix(PathBuf),
+}
+
 /// One run's settings.
 pub struct Run {
     /// The model, as `serve`'s flags (`--edition rfc7162 --clause ...`).
     pub model: Vec<String>,
-    pub seed: u64,
+    pub choices: Choices,
     pub syncs: u32,
     pub drops: u32,
     pub steps_between: u32,
@@ -38,6 +48,8 @@ pub struct Run {
 
 /// What one run found.
 pub struct Outcome {
+    /// Every choice the run made, as `serve --record` wrote them.
+    pub choices: Vec<Choice>,
     /// Each sync's exit code (None: killed at the timeout), the quiet one last.
     pub exits: Vec<Option<i32>>,
     pub model: Messages,
@@ -105,7 +117,14 @@ pub fn run(programs: &Programs, run: &Run, dir: &Path) -> Result<Outcome, String
     let mut serve = Command::new(&programs.resync_check)
         .args(["serve", "--address", "127.0.0.1:0"])
         .args(&run.model)
-        .args(["--seed", &run.seed.to_string()])
+        .args(match &run.choices {
+            Choices::Seed(seed) => vec!["--seed".to_string(), seed.to_string()],
+            Choices::Prefix(path) => vec![
+                "--script".to_string(),
+                path.display().to_string(),
+                "--extend".to_string(),
+            ],
+        })
         .args(["--drops", &run.drops.to_string()])
         .args(["--steps-between", &run.steps_between.to_string()])
         .args(["--quiet-after", &run.syncs.to_string()])
@@ -125,7 +144,18 @@ pub fn run(programs: &Programs, run: &Run, dir: &Path) -> Result<Outcome, String
     let transcript = std::fs::read_to_string(dir.join("serve.log")).map_err(io)?;
     let model = mailbox::from_serve_log(&transcript)?;
     let local = read_local(&local).map_err(io)?;
+    let recorded = dir.join("script.json");
+    let choices = match std::fs::read_to_string(&recorded) {
+        Ok(text) => {
+            let script: Script =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", recorded.display()))?;
+            script.choices
+        }
+        // No command came, so no choice was made.
+        Err(_) => Vec::new(),
+    };
     Ok(Outcome {
+        choices,
         exits,
         model,
         local,

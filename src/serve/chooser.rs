@@ -17,9 +17,25 @@ pub struct Choice {
     pub of: usize,
 }
 
+/// A script: the choices of one run, and the model they were made in (its header, as
+/// `check` prints it).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Script {
+    pub tool: String,
+    pub model: String,
+    pub choices: Vec<Choice>,
+}
+
 enum Source {
     Seeded(Box<ChaCha8Rng>),
-    Scripted { choices: Vec<Choice>, at: usize },
+    Scripted {
+        choices: Vec<Choice>,
+        at: usize,
+        /// Past the script's end, the first option of every choice (an exploration's next
+        /// branch) instead of an error.
+        extend: bool,
+    },
 }
 
 pub struct Chooser {
@@ -36,9 +52,13 @@ impl Chooser {
         }
     }
 
-    pub fn scripted(choices: Vec<Choice>) -> Chooser {
+    pub fn scripted(choices: Vec<Choice>, extend: bool) -> Chooser {
         Chooser {
-            source: Source::Scripted { choices, at: 0 },
+            source: Source::Scripted {
+                choices,
+                at: 0,
+                extend,
+            },
             made: Vec::new(),
         }
     }
@@ -52,8 +72,21 @@ impl Chooser {
             // option is the same under every seed.
             _ if options == 1 => return Ok(0),
             Source::Seeded(rng) => rng.random_range(0..options),
-            Source::Scripted { choices, at } => {
+            Source::Scripted {
+                choices,
+                at,
+                extend,
+            } => {
                 let Some(choice) = choices.get(*at) else {
+                    if *extend {
+                        *at += 1;
+                        self.made.push(Choice {
+                            what: what.to_string(),
+                            index: 0,
+                            of: options,
+                        });
+                        return Ok(0);
+                    }
                     return Err(format!(
                         "the script ends after {at} choices, and the run asks for another: \
                          {what} (one of {options})"
@@ -94,7 +127,7 @@ mod tests {
         let again: Vec<usize> = (0..20).map(|_| b.pick("x", 5).unwrap()).collect();
         assert_eq!(picks, again);
         assert!(picks.iter().any(|p| *p != picks[0]), "{picks:?}");
-        let mut replay = Chooser::scripted(a.made.clone());
+        let mut replay = Chooser::scripted(a.made.clone(), false);
         let replayed: Vec<usize> = (0..20).map(|_| replay.pick("x", 5).unwrap()).collect();
         assert_eq!(replayed, picks);
     }
@@ -103,14 +136,19 @@ mod tests {
     fn a_script_of_another_run_is_an_error() {
         let mut a = Chooser::seeded(1);
         a.pick("flush", 3).unwrap();
-        let mut other = Chooser::scripted(a.made.clone());
+        let mut other = Chooser::scripted(a.made.clone(), false);
         let error = other.pick("flush", 4).unwrap_err();
         assert!(error.contains("the script is of another run"), "{error}");
-        let mut short = Chooser::scripted(Vec::new());
+        let mut short = Chooser::scripted(Vec::new(), false);
         let error = short.pick("flush", 2).unwrap_err();
         assert!(error.contains("the script ends after 0 choices"), "{error}");
         // One option is no choice: nothing is consumed or recorded.
         assert_eq!(short.pick("flush", 1), Ok(0));
         assert!(short.made.is_empty());
+        // Extended, a script goes on with the first option of each further choice.
+        let mut extended = Chooser::scripted(a.made.clone(), true);
+        assert_eq!(extended.pick("flush", 3), Ok(a.made[0].index));
+        assert_eq!(extended.pick("drop", 2), Ok(0));
+        assert_eq!(extended.made.len(), 2);
     }
 }

@@ -21,5 +21,5 @@ mod list;
 mod select;
 mod store;
 
-pub use chooser::{Choice, Chooser};
+pub use chooser::{Choice, Chooser, Script};
 pub use front::{Answer, Front, Options};

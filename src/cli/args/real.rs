@@ -99,6 +99,10 @@ pub struct ServeArgs {
     /// Take every choice from a script that --record wrote.
     #[arg(long)]
     pub script: Option<PathBuf>,
+    /// With --script: past its end, take the first option of every further choice (how
+    /// `client interimap` explores branch by branch) instead of stopping with an error.
+    #[arg(long, requires = "script")]
+    pub extend: bool,
     /// Write every choice made to FILE after each command: a script --script replays.
     #[arg(long)]
     pub record: Option<PathBuf>,
@@ -130,12 +134,16 @@ pub enum ClientCommand {
 pub struct InterimapArgs {
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Runs; run I uses `serve --seed SEED+I`, so `serve` reproduces any of them.
-    #[arg(long, default_value_t = 10, value_parser = whole)]
-    pub runs: u64,
-    /// The first run's seed.
-    #[arg(long, default_value_t = 0, value_parser = whole)]
+    /// Sample N seeded runs instead of exploring every branch; run I uses `serve --seed
+    /// SEED+I`, so `serve` reproduces any of them.
+    #[arg(long, value_parser = whole)]
+    pub runs: Option<u64>,
+    /// The first run's seed (with --runs).
+    #[arg(long, default_value_t = 0, value_parser = whole, requires = "runs")]
     pub seed: u64,
+    /// Stop exploring after this many seconds (what was explored is reported).
+    #[arg(long, default_value_t = 600, value_parser = whole, conflicts_with = "runs")]
+    pub max_seconds: u64,
     /// Syncs under the chooser before the quiet one each run ends with.
     #[arg(long, default_value_t = 3)]
     pub syncs: u32,
