@@ -1,9 +1,9 @@
 //! interimap 0.5.7 (Debian `interimap`, with `libdbd-sqlite3-perl`) against `serve`. Its
 //! remote is `serve --address 127.0.0.1:<free port>`; its local side is a real Dovecot, its
 //! `imap` binary run over interimap's `type=tunnel` (PREAUTH, as nobody when root, since
-//! Dovecot will not serve mail as root). A run is `syncs` syncs under the chooser's seed,
-//! then one more against a quiet server (`serve --quiet-after`: no other client acts, no
-//! drop, every answer sends all the server holds back). After it the local mailbox must
+//! Dovecot will not serve mail as root). A run is `syncs` syncs under the chooser (a seed,
+//! or a branch's script), then one more against a quiet server (`serve --quiet-after`: no
+//! other client acts, no drop, every answer sends all the server holds back). After it the local mailbox must
 //! equal the model's, message by message (Message-ID) and flag by flag: a difference is a
 //! change interimap lost, since the quiet sync would have brought any change its stored
 //! state did not cover.
