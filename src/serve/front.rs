@@ -168,8 +168,15 @@ impl Front {
     /// included). An error is the run's, not the client's: a script that does not fit.
     pub fn command(&mut self, bytes: &[u8]) -> Result<Answer, String> {
         let shown = String::from_utf8_lossy(bytes);
-        self.log
-            .push(format!("C1: {}", shown.trim_end_matches(['\r', '\n'])));
+        let mut words = shown.split(' ');
+        let logged = match (words.next(), words.next()) {
+            // A real client's password stays out of the transcript.
+            (Some(tag), Some(login)) if login.eq_ignore_ascii_case("LOGIN") => {
+                format!("{tag} LOGIN [redacted]")
+            }
+            _ => shown.trim_end_matches(['\r', '\n']).to_string(),
+        };
+        self.log.push(format!("C1: {logged}"));
         let Some(connection) = &mut self.connection else {
             return Err("a command on no connection".into());
         };
