@@ -50,7 +50,8 @@ fn a_session_is_answered_by_the_models_server() {
         "a7 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)",
         "a8 IDLE",
         "DONE",
-        "a9 LOGOUT",
+        "a9 SELECT INBOX (CONDSTORE)",
+        "a10 LOGOUT",
     ]);
     let (out, err, code) = stdio(&["--edition", "rfc7162", "--steps-between", "0"], &input);
     assert_eq!((code, err.as_str()), (0, ""));
@@ -81,8 +82,18 @@ fn a_session_is_answered_by_the_models_server() {
         "a7 OK [HIGHESTMODSEQ 4] done",
         "+ idling",
         "a8 OK done",
+        // RFC 7162 section 3.2.11: the implicit close is marked.
+        "* OK [CLOSED] Previous mailbox closed",
+        "* FLAGS (\\Deleted \\Seen)",
+        "* OK [PERMANENTFLAGS (\\Deleted \\Seen)] the flags the model tracks",
+        "* 0 RECENT",
+        "* 1 EXISTS",
+        "* OK [UIDVALIDITY 1] UIDs valid",
+        "* OK [UIDNEXT 3] Predicted next UID",
+        "* OK [HIGHESTMODSEQ 4] Highest",
+        "a9 OK [READ-WRITE] SELECT completed",
         "* BYE resync-check serve logging out",
-        "a9 OK LOGOUT completed",
+        "a10 OK LOGOUT completed",
     ];
     assert_eq!(out.lines().collect::<Vec<_>>(), expected);
 }

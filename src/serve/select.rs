@@ -12,7 +12,10 @@ impl Front {
     /// SELECT INBOX, with `(QRESYNC (...))` run as the model's QRESYNC SELECT and otherwise
     /// as its `SELECT (CONDSTORE)`, after a CONDSTORE enabling command (the model's FETCH
     /// carries MODSEQ, which RFC 7162 section 3.1 allows only then). Selecting again first
-    /// closes the session's selection, as RFC 3501 section 6.3.1 says, without expunging.
+    /// closes the session's selection, as RFC 3501 section 6.3.1 says, without expunging,
+    /// and says so with `* OK [CLOSED]` (RFC 7162 section 3.2.11, read as: any implicit
+    /// close, INBOX selected again included, since the responses before it are the closed
+    /// selection's).
     pub(super) fn select(
         &mut self,
         tag: &str,
@@ -20,13 +23,26 @@ impl Front {
         parameters: &[SelectParameter],
     ) -> Result<Vec<String>, String> {
         let qresync = self.system.server.session(REAL).is_some_and(|s| s.qresync);
+        let mut lines = Vec::new();
         if self.system.server.session(REAL).is_some_and(|s| s.selected) {
             self.system.server_mut().disconnect(REAL);
             self.system.server_mut().connect(REAL);
             if let Some(session) = self.system.server_mut().sessions[REAL.index()].as_mut() {
                 session.qresync = qresync;
             }
+            lines.push("* OK [CLOSED] Previous mailbox closed".to_string());
         }
+        lines.extend(self.open(tag, mailbox, parameters)?);
+        Ok(lines)
+    }
+
+    /// SELECT INBOX once nothing is selected.
+    fn open(
+        &mut self,
+        tag: &str,
+        mailbox: &WireMailbox,
+        parameters: &[SelectParameter],
+    ) -> Result<Vec<String>, String> {
         if *mailbox != WireMailbox::Inbox {
             return Ok(vec![format!("{tag} NO only INBOX is served")]);
         }
