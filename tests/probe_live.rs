@@ -186,6 +186,14 @@ fn save_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// The names of the files `--save` wrote into `dir`.
+fn saved_names(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect()
+}
+
 /// `--live` against Cyrus: its table gives `held-back-highestmodseq=none` and, from the
 /// `exists-update` row (flag changes told at the end of every command), `flag-flush=every-command`.
 /// The model's shortest views-converge counterexample under them (16 steps) is a real loss:
@@ -222,9 +230,8 @@ fn live_cyrus_replays_the_counterexample() {
     // One search sufficed: nothing to refine, nothing else replayed.
     assert!(!stdout.contains("== refinement"), "{stdout}");
     assert!(!stdout.contains("-- the replay stopped"), "{stdout}");
-    let saved = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+    let saved = saved_names(&dir)
+        .into_iter()
         .find(|n| n.starts_with("live-Cyrus-3.6.1") && n.ends_with(".views-converge.json"))
         .expect("the live transcript, named after the server and its version");
     let doc: Value =
@@ -287,10 +294,7 @@ fn live_cyrus_refines_the_model_and_diverges() {
         "{stdout}"
     );
     // Each search's live transcripts are saved, the second's as round 2.
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
+    let names = saved_names(&dir);
     assert!(
         names
             .iter()
