@@ -18,19 +18,7 @@ use crate::imap::types::{Flag, ModSeq, Uid};
 /// 3501 section 9, `seq-number`). It walks 1..=`upto`, never the set, whose
 /// `1:4294967295` would take billions of steps.
 pub fn members(set: &SequenceSet, largest: u32, upto: u32) -> Vec<u32> {
-    let value = |x: &SeqOrUid| match x {
-        SeqOrUid::Value(n) => n.get(),
-        SeqOrUid::Asterisk => largest,
-    };
-    let ranges: Vec<(u32, u32)> = set
-        .0
-        .as_ref()
-        .iter()
-        .map(|s| match s {
-            Sequence::Single(x) => (value(x), value(x)),
-            Sequence::Range(a, b) => (value(a).min(value(b)), value(a).max(value(b))),
-        })
-        .collect();
+    let ranges = spans(set, largest);
     (1..=upto)
         .filter(|n| ranges.iter().any(|(low, high)| low <= n && n <= high))
         .collect()
@@ -38,15 +26,50 @@ pub fn members(set: &SequenceSet, largest: u32, upto: u32) -> Vec<u32> {
 
 /// The highest number `set` names, `*` standing for `largest`.
 pub fn highest(set: &SequenceSet, largest: u32) -> u32 {
+    let spans = spans(set, largest);
+    spans.iter().map(|(_, high)| *high).max().unwrap_or(0)
+}
+
+/// Each sequence of `set` as its lowest and highest number, `*` standing for `largest`.
+fn spans(set: &SequenceSet, largest: u32) -> Vec<(u32, u32)> {
     let value = |x: &SeqOrUid| match x {
         SeqOrUid::Value(n) => n.get(),
         SeqOrUid::Asterisk => largest,
     };
     let each = set.0.as_ref().iter().map(|s| match s {
-        Sequence::Single(x) => value(x),
-        Sequence::Range(a, b) => value(a).max(value(b)),
+        Sequence::Single(x) => (value(x), value(x)),
+        Sequence::Range(a, b) => (value(a).min(value(b)), value(a).max(value(b))),
     });
-    each.max().unwrap_or(0)
+    each.collect()
+}
+
+/// The UIDs the mailbox assigned that a UID set names, `*` as the `uid-star` clause says:
+/// a UID never assigned names no message (RFC 3501 section 6.4.8).
+pub fn uids(front: &Front, set: &SequenceSet) -> Vec<Uid> {
+    let server = &front.system.server;
+    let star = server.star(&front.config.spec);
+    let assigned = server.mailbox.uid_next.0 - 1;
+    members(set, star.0, assigned)
+        .into_iter()
+        .map(Uid)
+        .collect()
+}
+
+/// The messages of the session's view a FETCH or STORE names, each as its sequence number
+/// and UID, ascending; None if a sequence set names a number past the view.
+pub fn named(front: &Front, set: &SequenceSet, uid: bool) -> Option<Vec<(u32, Uid)>> {
+    let view = front.system.server.view(REAL);
+    let numbered = view.iter().enumerate().map(|(i, u)| (i as u32 + 1, *u));
+    if uid {
+        let uids = uids(front, set);
+        return Some(numbered.filter(|(_, u)| uids.contains(u)).collect());
+    }
+    let count = view.len() as u32;
+    if highest(set, count) > count {
+        return None;
+    }
+    let seqs = members(set, count, count);
+    Some(numbered.filter(|(s, _)| seqs.contains(s)).collect())
 }
 
 /// Whether `set` is exactly `1:*`.
@@ -164,18 +187,11 @@ pub fn fetch(
         // ENABLE QRESYNC.
         return bad("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC".into());
     }
-    let spec = front.config.spec;
-    let star = front.system.server.star(&spec);
-    // UIDs the mailbox never assigned name no message (RFC 3501 section 6.4.8).
-    let assigned = front.system.server.mailbox.uid_next.0 - 1;
     let model = match (uid && !items.data, since) {
         (true, Some(since)) if vanished => Some(Command::UidFetchVanished {
             uids: match is_one_to_star(set) {
                 true => Vec::new(),
-                false => members(set, star.0, assigned)
-                    .into_iter()
-                    .map(Uid)
-                    .collect(),
+                false => uids(front, set),
             },
             star: is_one_to_star(set),
             since,
@@ -187,21 +203,8 @@ pub fn fetch(
     if let Some(command) = model {
         return Ok(render(&front.run(&command)?, tag));
     }
-    let view = front.system.server.view(REAL);
-    let chosen: Vec<(u32, Uid)> = if uid {
-        let uids = members(set, star.0, assigned);
-        let numbered = view.iter().enumerate();
-        numbered
-            .filter(|(_, u)| uids.contains(&u.0))
-            .map(|(i, u)| (i as u32 + 1, *u))
-            .collect()
-    } else {
-        let count = view.len() as u32;
-        if highest(set, count) > count {
-            return bad("Invalid message sequence number".into());
-        }
-        let seqs = members(set, count, count);
-        seqs.iter().map(|s| (*s, view[*s as usize - 1])).collect()
+    let Some(chosen) = named(front, set, uid) else {
+        return bad("Invalid message sequence number".into());
     };
     let mailbox = &front.system.server.mailbox;
     let uid_validity = mailbox.uid_validity;

@@ -19,7 +19,7 @@ use super::data;
 use super::list::{self, Return};
 use crate::imap::command::Command;
 use crate::imap::response::{Lines, Response};
-use crate::imap::types::{ClientId, Tag, Uid};
+use crate::imap::types::{ClientId, Tag};
 use crate::imap::wire;
 use crate::server::{Earlier, GoneStore, Reply, Scope, SelectReply};
 use crate::spec::{ClientIdle, Spec};
@@ -349,12 +349,7 @@ impl Front {
             )?,
             CommandBody::Expunge => render(&self.run(&Command::Expunge)?, tag),
             CommandBody::ExpungeUid { sequence_set } => {
-                let star = self.system.server.star(&self.config.spec);
-                let assigned = self.system.server.mailbox.uid_next.0 - 1;
-                let uids: Vec<Uid> = data::members(&sequence_set, star.0, assigned)
-                    .into_iter()
-                    .map(Uid)
-                    .collect();
+                let uids = data::uids(self, &sequence_set);
                 render(&self.run(&Command::UidExpunge(uids))?, tag)
             }
             CommandBody::Close => render(&self.run(&Command::Close)?, tag),

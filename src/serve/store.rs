@@ -9,7 +9,7 @@ use imap_codec::imap_types::command::StoreModifier;
 use imap_codec::imap_types::flag::{Flag as WireFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::sequence::SequenceSet;
 
-use super::data::{highest, members};
+use super::data::named;
 use super::front::{Front, REAL, render};
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
@@ -56,23 +56,14 @@ pub fn store(front: &mut Front, tag: &str, store: Store) -> Result<Vec<String>, 
     let Some(_) = front.system.server.session(REAL).filter(|s| s.selected) else {
         return Ok(vec![format!("{tag} BAD No mailbox selected")]);
     };
-    let view = front.system.server.view(REAL);
-    let targets: Vec<(Target, Uid)> = if store.uid {
-        let star = front.system.server.star(&front.config.spec);
-        let assigned = front.system.server.mailbox.uid_next.0 - 1;
-        let uids = members(store.set, star.0, assigned);
-        let named = view.iter().filter(|u| uids.contains(&u.0));
-        named.map(|u| (Target::Uid(*u), *u)).collect()
-    } else {
-        let count = view.len() as u32;
-        if highest(store.set, count) > count {
-            return Ok(vec![format!("{tag} BAD Invalid message sequence number")]);
-        }
-        let seqs = members(store.set, count, count);
-        let seqs = seqs.into_iter();
-        seqs.map(|s| (Target::Seq(s), view[s as usize - 1]))
-            .collect()
+    let Some(named) = named(front, store.set, store.uid) else {
+        return Ok(vec![format!("{tag} BAD Invalid message sequence number")]);
     };
+    let target = |(seq, uid)| match store.uid {
+        true => (Target::Uid(uid), uid),
+        false => (Target::Seq(seq), uid),
+    };
+    let targets: Vec<(Target, Uid)> = named.into_iter().map(target).collect();
     let mut lines: Vec<Response> = Vec::new();
     let mut modified = Vec::new();
     let mut last: Option<Response> = None;
