@@ -6,30 +6,17 @@
 
 mod common;
 
-use common::options;
-use resync_check::check::{Verdict, check};
+use common::{Summary, options};
+use resync_check::check::Verdict;
 use resync_check::cli::args::ReduceArg;
 use resync_check::model_file::property_index;
-use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
 use resync_check::system::Config;
 
-type Summary = Vec<(Verdict, Option<usize>)>;
-
+/// Every property checked on `config` with `reduction`, the whole space explored.
 fn summary(config: Config, reduction: Reduction) -> (Summary, usize) {
-    let outcome = check(
-        config,
-        &[],
-        (0..PROPERTIES.len()).collect(),
-        options(reduction, true),
-    );
-    let verdicts = outcome
-        .properties
-        .iter()
-        .map(|p| (p.verdict, p.counterexample.as_ref().map(Vec::len)))
-        .collect();
-    (verdicts, outcome.statistics.unique_states)
+    common::summary(config, options(reduction, true))
 }
 
 fn model(clauses: &[(&str, &str)]) -> Config {

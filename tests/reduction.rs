@@ -6,15 +6,13 @@
 
 mod common;
 
-use common::options;
 use common::small::models;
-use resync_check::check::{CheckOptions, Verdict, check};
+use common::{Summary, options, summary};
+use resync_check::check::Verdict;
 use resync_check::cli::args::ReduceArg;
 use resync_check::model_file::property_index;
-use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
-use resync_check::system::Config;
 
 /// Every reduction `--reduce` offers, as it sets them.
 fn reductions() -> [Reduction; 6] {
@@ -27,18 +25,6 @@ fn reductions() -> [Reduction; 6] {
         ReduceArg::All,
     ]
     .map(ReduceArg::reduction)
-}
-
-type Summary = Vec<(Verdict, Option<usize>)>;
-
-fn summary(config: Config, options: CheckOptions) -> (Summary, usize) {
-    let outcome = check(config, &[], (0..PROPERTIES.len()).collect(), options);
-    let verdicts = outcome
-        .properties
-        .iter()
-        .map(|p| (p.verdict, p.counterexample.as_ref().map(Vec::len)))
-        .collect();
-    (verdicts, outcome.statistics.unique_states)
 }
 
 #[test]

@@ -9,8 +9,10 @@ pub mod steps;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use resync_check::check::{CheckOptions, Limits, Strategy};
+use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
+use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
+use resync_check::system::Config;
 use serde_json::Value;
 
 pub fn root() -> &'static Path {
@@ -70,6 +72,20 @@ pub fn write_json(path: &Path, value: &Value) {
 
 /// A check with `reduction`, on stateright's DFS on 2 threads (the engine these tests were
 /// pinned on; our search gives the same counts and paths, tests/parallel_search.rs).
+/// Each property's verdict and counterexample length, in the order of `PROPERTIES`.
+pub type Summary = Vec<(Verdict, Option<usize>)>;
+
+/// Every property checked on `config`: the verdicts and the unique state count.
+pub fn summary(config: Config, options: CheckOptions) -> (Summary, usize) {
+    let outcome = check(config, &[], (0..PROPERTIES.len()).collect(), options);
+    let verdicts = outcome
+        .properties
+        .iter()
+        .map(|p| (p.verdict, p.counterexample.as_ref().map(Vec::len)))
+        .collect();
+    (verdicts, outcome.statistics.unique_states)
+}
+
 pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
     CheckOptions {
         strategy: Strategy::Dfs,
