@@ -59,7 +59,7 @@ impl Property {
 }
 
 /// Every property, in the order reports print them.
-pub const PROPERTIES: [Property; 10] = [
+pub const PROPERTIES: [Property; 11] = [
     Property {
         name: "views-converge",
         kind: Kind::Always,
@@ -116,6 +116,21 @@ pub const PROPERTIES: [Property; 10] = [
         summary: "no HIGHESTMODSEQ the server sends a session covers a change it is holding \
                   back from that session (a fault of the server, whatever the client does)",
         condition: announced_highestmodseq_covered,
+    },
+    Property {
+        name: "computed-highestmodseq-covered",
+        kind: Kind::Always,
+        needs: Needs::Nothing,
+        section: "RFC 7162 section 3.2 (erratum 1810): the server \"MUST send untagged events \
+                  to a client in a way that the client doesn't lose any changes\"; section 6: \
+                  at a tagged response without a HIGHESTMODSEQ code \"the client calculates \
+                  the highest value among all MODSEQ FETCH data items received since the last \
+                  tagged response\"",
+        summary: "no tagged response the server sends a session, with no HIGHESTMODSEQ code \
+                  since the previous one, follows a MODSEQ above a change it is holding back \
+                  from that session (a fault of the server, whatever the client does: the \
+                  value a section 6 client computes there covers the change)",
+        condition: computed_highestmodseq_covered,
     },
     Property {
         name: "highestmodseq-monotonic",
@@ -187,6 +202,7 @@ macro_rules! per_property {
             $condition::<7>,
             $condition::<8>,
             $condition::<9>,
+            $condition::<10>,
         ]
     };
 }
@@ -339,6 +355,10 @@ pub fn modseq_read_above_held_back_expunge(system: &System) -> bool {
 
 pub fn announced_highestmodseq_covered(system: &System) -> bool {
     system.server.uncovered.is_none()
+}
+
+pub fn computed_highestmodseq_covered(system: &System) -> bool {
+    system.server.computed_uncovered.is_none()
 }
 
 pub fn highestmodseq_monotonic(system: &System) -> bool {

@@ -4,9 +4,10 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::client::{Client, Request};
+use crate::client::{Client, Connection, Request};
 use crate::fingerprint;
-use crate::imap::types::{ClientId, Uid};
+use crate::imap::response::Response;
+use crate::imap::types::{ClientId, ModSeq, Uid};
 use crate::server::{ExpungeCause, Flush, Reply, Server};
 use crate::shared::Shared;
 use crate::spec::Spec;
@@ -268,13 +269,26 @@ impl System {
                     .connection
                     .as_mut()
                     .expect("issue opens a connection");
-                match first.filter(|_| reply.interleave) {
+                let unread = connection.queue.len();
+                // The first line whose window (the lines since the tagged line before it)
+                // this step changed: the first new line, or the first command's tagged line,
+                // which an interleaved answer moves behind the second's untagged lines.
+                let changed = match first.filter(|_| reply.interleave) {
                     Some(first) => {
                         let queue = &mut connection.queue;
                         let server = self.server.make_mut();
-                        server.interleave(client, first, queue, lines, &config.spec)
+                        server.interleave(client, first, queue, lines, &config.spec);
+                        unread - 1
                     }
-                    None => connection.queue.extend(lines),
+                    None => {
+                        connection.queue.extend(lines);
+                        unread
+                    }
+                };
+                for computed in computed_without_code(connection, changed) {
+                    if computed > self.server.safe_highest_modseq(client) {
+                        self.server_mut().watch_computed(client, computed);
+                    }
                 }
             }
             Action::Read { client } => {
@@ -301,5 +315,109 @@ impl System {
                 connection.queue.extend(lines);
             }
         }
+    }
+}
+
+/// The values a client following RFC 7162 section 6 computes at the tagged lines of its queue
+/// from index `changed` on where no HIGHESTMODSEQ code came since the previous tagged line
+/// ("Otherwise, the client calculates the highest value among all MODSEQ FETCH data items
+/// received since the last tagged response"): for each, the highest MODSEQ since then. The
+/// window of the first tagged line still queued began with lines already read, which the
+/// connection keeps (`hms_code`, `modseq_max`: a client reads and sums every line in order,
+/// so the value does not depend on how many it has read). A window with a code computes the
+/// code, which `announced-highestmodseq-covered` judges.
+fn computed_without_code(connection: &Connection, changed: usize) -> Vec<ModSeq> {
+    let mut code = connection.hms_code.is_some();
+    let mut modseq_max = connection.modseq_max;
+    let mut computed = Vec::new();
+    for (i, line) in connection.queue.iter().enumerate() {
+        code |= line.highest_modseq_code().is_some();
+        if let Response::Fetch { modseq, .. } = line {
+            modseq_max = modseq_max.max(Some(*modseq));
+        }
+        if let Response::Tagged { .. } = line {
+            if let Some(m) = modseq_max.filter(|_| i >= changed && !code) {
+                computed.push(m);
+            }
+            code = false;
+            modseq_max = None;
+        }
+    }
+    computed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imap::response::{Code, Status};
+    use crate::imap::types::Tag;
+
+    fn fetch(modseq: u64) -> Response {
+        Response::Fetch {
+            seq: 1,
+            uid: Uid(1),
+            modseq: ModSeq(modseq),
+            flags: None,
+        }
+    }
+
+    fn tagged(tag: u16, code: Option<u64>) -> Response {
+        Response::Tagged {
+            tag: Tag(tag),
+            status: Status::Ok,
+            code: code.map(|m| Code::HighestModSeq(ModSeq(m))),
+            text: "done",
+        }
+    }
+
+    fn connection(lines: Vec<Response>) -> Connection {
+        let mut connection = Client::new(2).connection.expect("starts connected");
+        connection.queue.extend(lines);
+        connection
+    }
+
+    #[test]
+    fn each_tagged_line_without_a_code_computes_the_highest_modseq_of_its_window() {
+        // a1's window holds MODSEQs 2 and 5 (an interleaved FETCH), a2's only 3.
+        let lines = vec![
+            fetch(2),
+            fetch(5),
+            tagged(1, None),
+            fetch(3),
+            tagged(2, None),
+        ];
+        let all = computed_without_code(&connection(lines.clone()), 0);
+        assert_eq!(all, vec![ModSeq(5), ModSeq(3)]);
+        // Only tagged lines at or after the first changed line are judged again.
+        assert_eq!(
+            computed_without_code(&connection(lines), 3),
+            vec![ModSeq(3)]
+        );
+    }
+
+    #[test]
+    fn a_code_in_the_window_or_none_read_leaves_nothing_to_judge() {
+        // An untagged code, or the tagged line's own, is what the client uses: judged by
+        // `announced-highestmodseq-covered`, not here.
+        let untagged = vec![
+            fetch(4),
+            Response::HighestModSeq(ModSeq(2)),
+            tagged(1, None),
+        ];
+        assert!(computed_without_code(&connection(untagged), 0).is_empty());
+        let own = vec![fetch(4), tagged(1, Some(2))];
+        assert!(computed_without_code(&connection(own), 0).is_empty());
+        // A tagged line after no MODSEQ computes nothing: the client keeps its value.
+        assert!(computed_without_code(&connection(vec![tagged(1, None)]), 0).is_empty());
+    }
+
+    #[test]
+    fn lines_read_since_the_last_tagged_response_belong_to_the_window() {
+        // An IDLE push the client has read (MODSEQ 6), then DONE's tagged OK.
+        let mut read = connection(vec![tagged(3, None)]);
+        read.modseq_max = Some(ModSeq(6));
+        assert_eq!(computed_without_code(&read, 0), vec![ModSeq(6)]);
+        read.hms_code = Some(ModSeq(2));
+        assert!(computed_without_code(&read, 0).is_empty());
     }
 }

@@ -345,8 +345,8 @@ fn mutated_summaries_are_refused_clearly_or_merge() {
         simulate::violation_traces(&SummaryFile::from_json(&text).unwrap(), None, 1).unwrap();
     assert_eq!(
         found.len(),
-        2,
-        "the base summary has two violations to re-run"
+        3,
+        "the base summary has three violations to re-run"
     );
     let mut runner = runner(200, SUMMARY_CASES);
     if let Err(e) = runner.run(&mutation(), |m| match apply(&text, &m) {

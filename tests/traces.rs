@@ -58,8 +58,10 @@ fn every_committed_trace_replays() {
     // IDLE's (2), the CONDSTORE-only client's without a search (views-converge and
     // resync-point-safe), pipelining's (2), held-back-highestmodseq=expunges-only's (4),
     // vanished-earlier=includes-present's (2), flag-flush=every-command's (3: its divergence
-    // is never silent) and expunge-flush=every-command's (4).
-    assert_eq!(traces.len(), 98);
+    // is never silent) and expunge-flush=every-command's (4), and 8 of
+    // computed-highestmodseq-covered (the two RFC 5162 models, held-back-highestmodseq=none
+    // and expunges-only, the two flush values, pipelined per-command, IDLE per-response).
+    assert_eq!(traces.len(), 106);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -110,9 +112,10 @@ fn saved_traces_do_not_depend_on_threads_or_runs() {
         assert_eq!(output.status.code(), Some(1));
         runs.push(files(&dir));
     }
-    // Three properties violated (views-converge, resync-point-safe,
-    // announced-highestmodseq-covered) and divergence-detectable: JSON, text and SVG each.
-    assert_eq!(runs[0].len(), 12);
+    // Four properties violated (views-converge, resync-point-safe,
+    // announced-highestmodseq-covered, computed-highestmodseq-covered) and
+    // divergence-detectable: JSON, text and SVG each.
+    assert_eq!(runs[0].len(), 15);
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
     // Snapshots are part of the replayed content.

@@ -50,6 +50,7 @@ fn compare(state: &System, a: ClientId, b: ClientId) -> Ordering {
             matches!(server.regressed, Some(Regression::Decreased { by, .. }) if by == Some(c));
         (
             server.uncovered.is_some_and(|u| u.client == c),
+            server.computed_uncovered.is_some_and(|u| u.client == c),
             decreased,
             server.unannounced.is_some_and(|u| u.client == c),
         )
@@ -93,6 +94,9 @@ pub fn permute(state: &mut System, order: &[u8]) {
         expunged.by = expunged.by.map(rename);
     }
     if let Some(u) = server.uncovered.as_mut() {
+        u.client = rename(u.client);
+    }
+    if let Some(u) = server.computed_uncovered.as_mut() {
         u.client = rename(u.client);
     }
     if let Some(Regression::Decreased { by, .. }) = server.regressed.as_mut() {

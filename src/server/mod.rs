@@ -41,9 +41,12 @@ pub struct Server {
     pub sessions: Vec<Option<Session>>,
     /// Monitors, not protocol state, each set at the first fault it sees and never changed
     /// after: a HIGHESTMODSEQ sent over a held-back change (`announced-highestmodseq-covered`),
+    /// a tagged response without a code after a MODSEQ over a held-back change
+    /// (`computed-highestmodseq-covered`, set by `System::apply`, which sees the queue),
     /// mod-sequences going backwards (`highestmodseq-monotonic`), and a VANISHED naming a
     /// message the session had no sequence number for (`vanished-only-known-uids`).
     pub uncovered: Option<Uncovered>,
+    pub computed_uncovered: Option<Uncovered>,
     pub regressed: Option<Regression>,
     pub unannounced: Option<Unannounced>,
 }
@@ -78,6 +81,7 @@ impl Server {
             },
             sessions: vec![Some(selected); clients],
             uncovered: None,
+            computed_uncovered: None,
             regressed: None,
             unannounced: None,
         }
@@ -112,6 +116,7 @@ impl Server {
                 .map(|(i, s)| s.as_ref().filter(|_| i != client.index()).cloned())
                 .collect(),
             uncovered: self.uncovered,
+            computed_uncovered: self.computed_uncovered,
             regressed: self.regressed,
             unannounced: self.unannounced,
         }

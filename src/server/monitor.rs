@@ -1,6 +1,7 @@
 //! The server's faults, recorded as they happen: monitors for the properties that blame the
-//! server (`announced-highestmodseq-covered`, `highestmodseq-monotonic`,
-//! `vanished-only-known-uids`), and the bound erratum 1810 sets on the codes it sends.
+//! server (`announced-highestmodseq-covered`, `computed-highestmodseq-covered`,
+//! `highestmodseq-monotonic`, `vanished-only-known-uids`), and the bound erratum 1810 sets
+//! on the codes it sends.
 
 use crate::imap::response::Response;
 use crate::imap::types::{ClientId, ModSeq, Uid};
@@ -13,7 +14,7 @@ use super::Server;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Uncovered {
     pub client: ClientId,
-    /// The value sent.
+    /// The value sent (for `computed-highestmodseq-covered`, the one the client computes).
     pub announced: ModSeq,
     /// The lowest mod-sequence among the changes held back from that session then.
     pub held_back: ModSeq,
@@ -101,6 +102,21 @@ impl Server {
             self.uncovered.get_or_insert(Uncovered {
                 client,
                 announced,
+                held_back: ModSeq(safe.0 + 1),
+            });
+        }
+    }
+
+    /// Records the first value a section 6 client computes at a tagged response without a
+    /// code (`computed`, the highest MODSEQ sent since the previous tagged response) above
+    /// the highest value that covers no change held back from the session
+    /// (`computed-highestmodseq-covered`).
+    pub fn watch_computed(&mut self, client: ClientId, computed: ModSeq) {
+        let safe = self.safe_highest_modseq(client);
+        if computed > safe {
+            self.computed_uncovered.get_or_insert(Uncovered {
+                client,
+                announced: computed,
                 held_back: ModSeq(safe.0 + 1),
             });
         }

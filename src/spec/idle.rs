@@ -91,7 +91,8 @@ pub enum IdleHighestModseq {
     /// goes with the push (Dovecot's untagged OK in IDLE), and the tagged OK carries one.
     SinceTagged,
     /// Only the lines of the current response: a push carries no lowered code, and IDLE's
-    /// tagged OK looks only at the lines sent with it, after DONE.
+    /// tagged OK looks only at the lines sent with it, after DONE. Against RFC 7162 section
+    /// 3.2: the client loses the held-back change.
     PerResponse,
 }
 
@@ -113,9 +114,16 @@ impl ClauseValues for IdleHighestModseq {
             ),
             (
                 "per-response",
-                "RFC 7162 section 3.2 read per response: the code goes with the response whose \
-                 FETCHes it answers, so a push (which no tagged response ends) gets none, and \
-                 IDLE's tagged OK covers only the lines sent after DONE",
+                "against RFC 7162 section 3.2, both sentences: the server \"MUST send the \
+                 HIGHESTMODSEQ response code with a lower value\" when it \"sends MODSEQ FETCH \
+                 data items while EXPUNGE (or VANISHED) replies with lower mod-sequences \
+                 being delayed\", and a push that does so carries none; IDLE's tagged OK then \
+                 covers only the lines sent after DONE, while the client computes its value \
+                 there from every MODSEQ since its last tagged response, the pushes' too \
+                 (section 6), and stores one above the held-back change \
+                 (`computed-highestmodseq-covered`). What the RFC leaves open is only which \
+                 line carries the lower code (the push's untagged OK, as Dovecot sends it, or \
+                 IDLE's tagged OK) as long as it comes before that tagged OK",
             ),
         ],
     };

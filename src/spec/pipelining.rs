@@ -59,7 +59,8 @@ pub enum PipelinedHighestModseq {
     /// carries the lower HIGHESTMODSEQ code.
     SinceTagged,
     /// Only the command's own lines: each tagged OK's code covers the FETCHes of the command
-    /// it completes, so the first command's OK carries none for the second's FETCH.
+    /// it completes, so the first command's OK carries none for the second's FETCH. Against
+    /// RFC 7162 section 3.2: the client loses the held-back change.
     PerCommand,
 }
 
@@ -81,11 +82,15 @@ impl ClauseValues for PipelinedHighestModseq {
             ),
             (
                 "per-command",
-                "RFC 7162 section 3.2 (\"if the server sends MODSEQ FETCH data items while \
-                 EXPUNGE (or VANISHED) replies with lower mod-sequences being delayed, the \
-                 server MUST send the HIGHESTMODSEQ response code with a lower value\") read \
-                 per command: the code goes in the tagged response of the command whose \
-                 FETCHes it answers, as the section 6 example (A150, A151) shows it",
+                "against RFC 7162 section 3.2 (\"MUST send untagged events to a client in a \
+                 way that the client doesn't lose any changes in case of connectivity loss\"): \
+                 erratum 1810's code read per command, each tagged OK covering the FETCHes of \
+                 the command it completes, as the section 6 example (A150, A151) happens to \
+                 show it; but the client computes its value at the first tagged OK from every \
+                 MODSEQ read since the previous one (section 6), the other command's too, and \
+                 stores one above the held-back change (`computed-highestmodseq-covered`). \
+                 What the RFC leaves open is only which line carries the lower code (an \
+                 untagged OK or a tagged one) as long as it comes before that tagged OK",
             ),
         ],
     };

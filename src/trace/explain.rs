@@ -23,6 +23,18 @@ pub(super) fn explain(
         );
         return (Some(u.client), sentence);
     }
+    if let (Some(u), "computed-highestmodseq-covered") =
+        (&state.server.computed_uncovered, property.name)
+    {
+        let sentence = format!(
+            "the server sent {} a tagged response with no HIGHESTMODSEQ code after a MODSEQ \
+             {} while it held back from that session a change at MODSEQ {}: a client that \
+             stores the highest MODSEQ it read there (RFC 7162 section 6) can never learn of \
+             that change.",
+            u.client, u.announced, u.held_back
+        );
+        return (Some(u.client), sentence);
+    }
     match (
         property.name,
         &state.server.regressed,
