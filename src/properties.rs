@@ -169,8 +169,8 @@ pub const PROPERTIES: [Property; 11] = [
         kind: Kind::Sometimes,
         needs: Needs::OtherAgent,
         section: "RFC 7162 section 3.2.5.1",
-        summary: "a client is synchronized after a QRESYNC SELECT from a mod-sequence below \
-                  another client's expunge",
+        summary: "a client is synchronized after a resync (a QRESYNC SELECT, or a UID FETCH \
+                  ... CHANGEDSINCE) from a mod-sequence below another client's expunge",
         condition: resynced_after_foreign_expunge,
     },
     Property {

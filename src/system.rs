@@ -299,7 +299,7 @@ impl System {
                 self.server_mut().disconnect(client);
             }
             Action::Arrive => {
-                self.server_mut().append();
+                self.server_mut().append(&config.spec);
             }
             Action::Remove { uid } => self.server_mut().remove(uid, &config.spec),
             Action::Renumber => self.server_mut().renumber(),

@@ -349,7 +349,7 @@ fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
     let spec = rfc7162();
     let reply = Reply::default();
     let mut server = Server::new(1, 2);
-    let arrived = server.append();
+    let arrived = server.append(&spec);
     assert_eq!(arrived, Uid(2));
     // C2 hears of UID 2 and sets \Deleted on it; C1 has not been told UID 2 exists.
     server.execute(
@@ -380,7 +380,7 @@ fn an_expunge_never_names_to_a_session_a_message_it_was_not_told_of() {
 /// then sends NOOP and the server sends everything it holds back.
 fn arrive_remove_noop(spec: &Spec) -> (Server, Vec<Response>) {
     let mut server = Server::new(1, 2);
-    let arrived = server.append();
+    let arrived = server.append(spec);
     server.remove(arrived, spec);
     assert_eq!(
         server.mailbox.expunged[&arrived].cause,
@@ -590,7 +590,7 @@ fn flush_parts_are_chosen_one_by_one_and_exists_is_prompt_by_default() {
     let mut server = Server::new(1, 2);
     let seen = store(Target::Uid(Uid(1)), StoreOp::Add, Flag::Seen);
     server.execute(C2, Tag(1), &seen, Reply::default(), &rfc7162());
-    server.append();
+    server.append(&rfc7162());
     let names = |server: &Server, spec: &Spec| -> Vec<String> {
         server
             .flush_choices(C1, &Command::Noop, spec)
@@ -617,7 +617,7 @@ fn rfc5162_may_name_or_drop_an_unannounced_expunge() {
     // RFC 5162 section 3.6 is a SHOULD: `any` offers both answers.
     let spec = rfc5162();
     let mut server = Server::new(1, 2);
-    let arrived = server.append();
+    let arrived = server.append(&spec);
     server.remove(arrived, &spec);
     let names: Vec<String> = server
         .flush_choices(C1, &Command::Noop, &spec)

@@ -60,8 +60,11 @@ fn every_committed_trace_replays() {
     // vanished-earlier=includes-present's (2), flag-flush=every-command's (3: its divergence
     // is never silent) and expunge-flush=every-command's (4), and 8 of
     // computed-highestmodseq-covered (the two RFC 5162 models, held-back-highestmodseq=none
-    // and expunges-only, the two flush values, pipelined per-command, IDLE per-response).
-    assert_eq!(traces.len(), 106);
+    // and expunges-only, the two flush values, pipelined per-command, IDLE per-response),
+    // client-sync=fetch-vanished-star's (2: views-converge and resync-point-safe),
+    // arrival-modseq=none's (highestmodseq-monotonic), client-unchanged=skip's
+    // (views-converge) and the two of both together.
+    assert_eq!(traces.len(), 112);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -77,7 +80,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("62 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("68 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(
@@ -696,8 +699,10 @@ fn blame_tries_client_sync_and_names_a_way_out_that_breaks_a_must_as_such() {
         "client-sync=condstore-no-search [as condstore without the UID SEARCH: against RFC \
          7162 section 3.2.1, the client takes an empty CHANGEDSINCE answer for \"nothing \
          changed\" and stores the new HIGHESTMODSEQ, keeping the UIDs expunged while it was \
-         away]; with client-sync=qresync, or with client-sync=condstore, the same commands, \
-         every line read, leave no violation of resync-point-safe"
+         away]; with client-sync=qresync, or with client-sync=condstore, or with \
+         client-sync=fetch-vanished-cache, or with client-sync=fetch-vanished-star, or with \
+         client-sync=fetch-vanished-maxuid, the same commands, every line read, leave no \
+         violation of resync-point-safe"
     );
     // A VANISHED naming a message never announced: the client that drops it breaks RFC 7162
     // section 3.2.10.2's MUST, so that way out is named as such, and the client that obeys

@@ -25,10 +25,9 @@
 //! left to `UID FETCH n:*` (`read.rs`): after a UIDVALIDITY wipe CHANGEDSINCE 1 names only
 //! the messages above MODSEQ 1, and caching those would leave holes below them.
 
-use crate::imap::command::Command;
 use crate::imap::response::Response;
 use crate::imap::types::ModSeq;
-use crate::spec::{ClientSync, Spec};
+use crate::spec::{ClientSync, ClientUnchanged, FetchSet, Spec};
 
 use super::{Awaiting, Client, Request};
 
@@ -52,21 +51,33 @@ impl Client {
     }
 
     /// The next command of the resync, once nothing is in flight.
-    pub(super) fn sync_request(&self) -> Option<Request> {
+    pub(super) fn sync_request(&self, spec: &Spec) -> Option<Request> {
         let connection = self.connection.as_ref()?;
         match connection.sync? {
             _ if !connection.awaiting.is_empty() => None,
+            Sync::Fetch { .. } if spec.client_sync.fetch_set().is_some() => {
+                Some(Request::FetchVanished)
+            }
             Sync::Fetch { .. } => Some(Request::ChangedSince),
             Sync::Search { .. } | Sync::Searched { .. } => Some(Request::SearchAll),
         }
     }
 
-    /// Whether `commands` continue a resync (not counted against the command bound).
-    pub(super) fn continues_sync(commands: &[(crate::imap::types::Tag, Command)]) -> bool {
-        matches!(
-            commands,
-            [(_, Command::UidFetchChangedSince { .. })] | [(_, Command::UidSearchAll)]
-        )
+    /// One past the largest UID of `1:<maxuid>`: the UIDNEXT the SELECT reported.
+    pub(super) fn maxuid_bound(&self) -> u32 {
+        let seen = self.connection.as_ref().and_then(|c| c.uid_next_seen);
+        seen.map_or(1, |uid| uid.0)
+    }
+
+    /// Whether the `UID FETCH <set> ... VANISHED` of a `fetch-vanished-*` resync would name
+    /// no UID (no cached UID, or a mailbox that never had a message): the resync then ends at
+    /// the SELECT, which the server would otherwise answer with a set it cannot parse.
+    fn fetch_set_empty(&self, set: FetchSet) -> bool {
+        match set {
+            FetchSet::Cache => self.cache.is_empty(),
+            FetchSet::Star => false,
+            FetchSet::Maxuid => self.maxuid_bound() <= 1,
+        }
     }
 
     /// Reads `* n EXPUNGE` (RFC 3501 section 7.4.1): the count drops by one, and the n-th
@@ -106,9 +117,9 @@ impl Client {
         }
     }
 
-    /// At a tagged response of a CONDSTORE-only client: the SELECT's starts the resync, the
-    /// FETCH's moves it on (or, without the search, ends it), the SEARCH's ends it and stores
-    /// the SELECT's HIGHESTMODSEQ. Returns false for any other command's tagged response,
+    /// At a tagged response of a client that resyncs in steps: the SELECT's starts the
+    /// resync, the CHANGEDSINCE FETCH's moves it on (or, without the search, ends it), the
+    /// SEARCH's or the VANISHED FETCH's ends it and stores the SELECT's HIGHESTMODSEQ. Returns false for any other command's tagged response,
     /// which the usual rule (RFC 7162 section 6) answers.
     pub(super) fn sync_tagged(
         &mut self,
@@ -117,6 +128,10 @@ impl Client {
         spec: &Spec,
     ) -> bool {
         let resync_point = self.resync_point;
+        let empty = spec
+            .client_sync
+            .fetch_set()
+            .map(|set| self.fetch_set_empty(set));
         let Some(connection) = self.connection.as_mut() else {
             return false;
         };
@@ -126,7 +141,17 @@ impl Client {
             ) => opening,
             None => connection.hms_code.unwrap_or(resync_point),
         };
+        // A `client-unchanged=skip` client ends its resync at a SELECT that reports the value
+        // it stored, and fetches no new message either.
+        let skip = ok
+            && awaiting == Some(Awaiting::Select)
+            && spec.client_unchanged == ClientUnchanged::Skip
+            && opening == resync_point;
         let next = match awaiting {
+            Some(Awaiting::Select) if ok && (empty == Some(true) || skip) => {
+                self.resync_point = opening;
+                None
+            }
             Some(Awaiting::Select) if ok => Some(Sync::Fetch { opening }),
             Some(Awaiting::Select) => None,
             Some(Awaiting::ChangedSince) => match spec.client_sync {
@@ -138,7 +163,11 @@ impl Client {
                     None
                 }
             },
-            Some(Awaiting::SearchAll) => {
+            // The end of a `fetch-vanished-*` resync; the same command sent later, while
+            // selected (`client-fetch-vanished`), is no part of a resync.
+            Some(Awaiting::SearchAll) | Some(Awaiting::FetchVanished)
+                if connection.sync.is_some() =>
+            {
                 self.resync_point = opening;
                 None
             }
@@ -151,6 +180,9 @@ impl Client {
         connection.sync = next;
         if ok && awaiting == Some(Awaiting::Select) {
             self.complete(awaiting, spec);
+            if let Some(connection) = self.connection.as_mut().filter(|_| skip) {
+                connection.fetch_new = false;
+            }
         }
         true
     }

@@ -19,7 +19,7 @@ use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
 use crate::spec::{
     ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
-    ClientSeqMatch, Spec,
+    ClientSeqMatch, FetchSet, Spec,
 };
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
@@ -254,7 +254,7 @@ impl Client {
         if !connection.awaiting.is_empty() {
             return self.pipelined_requests(spec);
         }
-        if let Some(request) = self.sync_request() {
+        if let Some(request) = self.sync_request(spec) {
             return vec![request];
         }
         if !connection.selected {
@@ -348,6 +348,15 @@ impl Client {
             Request::Resync if spec.client_sync.condstore_only() => {
                 vec![(next(), Command::SelectCondstore)]
             }
+            // RFC 7162 section 3.2.3: ENABLE QRESYNC on a new connection, then a plain SELECT;
+            // the resync is the UID FETCH ... VANISHED that follows (`condstore.rs`).
+            Request::Resync if spec.client_sync.fetch_set().is_some() => {
+                if self.connection.is_some() {
+                    vec![(next(), Command::Select)]
+                } else {
+                    vec![(next(), Command::EnableQresync), (next(), Command::Select)]
+                }
+            }
             Request::Resync => {
                 let known_uids = match spec.client_known_uids {
                     ClientKnownUids::Cache => self.cache.keys().copied().collect(),
@@ -376,11 +385,17 @@ impl Client {
             }
             Request::Status => vec![(next(), Command::EnableQresync), (next(), Command::Status)],
             Request::FetchVanished => {
-                let star = spec.client_fetch_vanished == ClientFetchVanished::Star;
-                let uids = match star {
-                    true => Vec::new(),
-                    false => self.cache.keys().copied().collect(),
+                let set = match spec.client_sync.fetch_set() {
+                    Some(set) if self.syncing() => set,
+                    _ if spec.client_fetch_vanished == ClientFetchVanished::Star => FetchSet::Star,
+                    _ => FetchSet::Cache,
                 };
+                let uids = match set {
+                    FetchSet::Star => Vec::new(),
+                    FetchSet::Cache => self.cache.keys().copied().collect(),
+                    FetchSet::Maxuid => (1..self.maxuid_bound()).map(Uid).collect(),
+                };
+                let star = set == FetchSet::Star;
                 let since = self.resync_point;
                 vec![(next(), Command::UidFetchVanished { uids, star, since })]
             }
@@ -419,7 +434,9 @@ impl Client {
             }
             return;
         }
-        if !Client::continues_sync(commands) {
+        // The commands of a resync after its SELECT count once, with the SELECT, as a QRESYNC
+        // reconnect does.
+        if !self.syncing() {
             self.commands_issued += 1;
         }
         self.next_tag += commands.len() as u16;
@@ -448,7 +465,9 @@ impl Client {
                 flag: *flag,
             },
             Command::Close => Awaiting::Close,
-            Command::SelectQresync { .. } | Command::SelectCondstore => Awaiting::Select,
+            Command::SelectQresync { .. } | Command::SelectCondstore | Command::Select => {
+                Awaiting::Select
+            }
             Command::UidFetchChangedSince { .. } => Awaiting::ChangedSince,
             Command::UidSearchAll => Awaiting::SearchAll,
             Command::UidFetchNew { .. } => Awaiting::FetchNew,

@@ -4,7 +4,9 @@
 use crate::imap::command::StoreOp;
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, ModSeq, Uid};
-use crate::spec::{ClientClose, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, Spec};
+use crate::spec::{
+    ClientClose, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, ClientUnchanged, Spec,
+};
 
 use super::{Awaiting, Client};
 
@@ -38,17 +40,18 @@ impl Client {
                     Some(_)
                         if spec.client_out_of_band == ClientOutOfBand::IgnoreFetch
                             && !in_sync_loop => {}
-                    // A CONDSTORE resync's CHANGEDSINCE names new messages too; they are
-                    // left to `UID FETCH n:*` (RFC 7162 section 6, step 2), as caching one
-                    // would leave uncached the UIDs below it that CHANGEDSINCE did not name
-                    // (after a UIDVALIDITY wipe, every message still at MODSEQ 1), and the
-                    // client maps sequence numbers through its cache (`condstore.rs`).
+                    // A resync's CHANGEDSINCE (a CONDSTORE one, or the VANISHED FETCH after
+                    // a plain SELECT) names new messages too; they are left to `UID FETCH
+                    // n:*` (RFC 7162 section 6, step 2), as caching one would leave uncached
+                    // the UIDs below it that CHANGEDSINCE did not name (after a UIDVALIDITY
+                    // wipe, every message still at MODSEQ 1), and the client maps sequence
+                    // numbers through its cache (`condstore.rs`).
                     Some(_)
                         if *uid >= self.uid_next
-                            && connection
-                                .awaiting
-                                .iter()
-                                .any(|(_, a)| *a == Awaiting::ChangedSince) => {}
+                            && connection.awaiting.iter().any(|(_, a)| {
+                                *a == Awaiting::ChangedSince
+                                    || (*a == Awaiting::FetchVanished && connection.sync.is_some())
+                            }) => {}
                     Some(flags) => {
                         self.cache.insert(*uid, *flags);
                     }
@@ -175,7 +178,7 @@ impl Client {
                     connection.hms_code = Some(m);
                 }
                 let ok = *status == Status::Ok;
-                if !(spec.client_sync.condstore_only() && self.sync_tagged(awaiting, ok, spec)) {
+                if !(spec.client_sync.resyncs_in_steps() && self.sync_tagged(awaiting, ok, spec)) {
                     if ok {
                         self.complete(awaiting, spec);
                     }
@@ -206,9 +209,13 @@ impl Client {
             Some(Awaiting::Select) => {
                 if let Some(connection) = self.connection.as_mut() {
                     connection.selected = true;
+                    // A `client-unchanged=skip` client reads the HIGHESTMODSEQ it stored as
+                    // "nothing changed", new messages included.
+                    let unchanged = spec.client_unchanged == ClientUnchanged::Skip
+                        && connection.hms_code == Some(self.resync_point);
                     // "This client can now fetch information about new messages" (RFC 7162
                     // section 6).
-                    if connection.uid_next_seen.is_some_and(|n| n > self.uid_next) {
+                    if !unchanged && connection.uid_next_seen.is_some_and(|n| n > self.uid_next) {
                         connection.fetch_new = true;
                     }
                 }

@@ -86,6 +86,12 @@ pub enum Command {
     /// the session, which is also its sequence-number map (UIDs ascend with sequence
     /// numbers, RFC 3501 section 2.3.1.1).
     UidSearchAll,
+    /// `SELECT INBOX` with no parameter, after `ENABLE QRESYNC`, a CONDSTORE enabling
+    /// command (RFC 7162 section 3.2.3): the answer carries HIGHESTMODSEQ (section 3.1.2.1)
+    /// and the session gets VANISHED, but nothing is resynchronized until the client's `UID
+    /// FETCH <set> (FLAGS) (CHANGEDSINCE m VANISHED)` (`client-sync=fetch-vanished-*`). Last,
+    /// so that the other commands order and hash as before.
+    Select,
 }
 
 impl Command {

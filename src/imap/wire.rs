@@ -87,6 +87,7 @@ pub fn command(tag: Tag, command: &Command) -> String {
             format!("{tag} UID FETCH 1:* (FLAGS) (CHANGEDSINCE {since})")
         }
         Command::UidSearchAll => format!("{tag} UID SEARCH ALL"),
+        Command::Select => format!("{tag} SELECT INBOX"),
     }
 }
 

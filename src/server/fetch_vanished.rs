@@ -117,6 +117,9 @@ impl Server {
         for uid in fetched {
             session.pending_flags.remove(&uid);
         }
+        // A resync from `since`, as a QRESYNC SELECT's is: after a plain SELECT
+        // (`client-sync=fetch-vanished-*`) the only one, and mid-session one more.
+        session.resynced_from = Some(since);
         let outcome = Outcome {
             lines,
             ..Outcome::default()

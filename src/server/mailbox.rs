@@ -4,7 +4,8 @@
 use crate::imap::types::{ClientId, Flag, FlagSet, ModSeq, Uid};
 use crate::imap::uids::{UidList, UidMap};
 use crate::spec::{
-    ExpungeModseq, MailboxHighestModseq, Spec, UidvalidityChange, VanishedUnannounced,
+    ArrivalModseq, ExpungeModseq, MailboxHighestModseq, Spec, UidvalidityChange,
+    VanishedUnannounced,
 };
 
 use super::Server;
@@ -89,10 +90,19 @@ impl Server {
     /// Another agent appends a message (RFC 3501 section 6.3.11): the next UID, no flags, a
     /// mod-sequence above every other (RFC 7162 section 3.1). Selected sessions learn of it
     /// by EXISTS, later.
-    pub fn append(&mut self) -> Uid {
+    pub fn append(&mut self, spec: &Spec) -> Uid {
         let uid = self.mailbox.uid_next;
         self.mailbox.uid_next = Uid(uid.0 + 1);
-        let modseq = self.bump();
+        let modseq = match spec.arrival_modseq {
+            ArrivalModseq::Bump => self.bump(),
+            // Against RFC 7162 section 3.1: the current value, not a new one. At an expunge's
+            // value, that is a reuse `highestmodseq-monotonic` reports, as `bump` would.
+            ArrivalModseq::None => {
+                let current = self.mailbox.highest_modseq;
+                self.watch_reuse(current);
+                current
+            }
+        };
         let message = Message {
             flags: FlagSet::EMPTY,
             modseq,
@@ -156,17 +166,27 @@ impl Server {
     /// The next mod-sequence: HIGHESTMODSEQ plus one.
     pub(super) fn bump(&mut self) -> ModSeq {
         let next = ModSeq(self.mailbox.highest_modseq.0 + 1);
-        let reused = self.mailbox.expunged.iter().find(|(_, e)| e.modseq >= next);
+        self.watch_reuse(next);
+        self.mailbox.highest_modseq = next;
+        next
+    }
+
+    /// Records the first change given `modseq` at or below the one an expunge was logged
+    /// with (`highestmodseq-monotonic`).
+    fn watch_reuse(&mut self, modseq: ModSeq) {
+        let reused = self
+            .mailbox
+            .expunged
+            .iter()
+            .find(|(_, e)| e.modseq >= modseq);
         if let Some((uid, e)) = reused {
             let regression = Regression::Reused {
-                modseq: next,
+                modseq,
                 uid: *uid,
                 expunged_at: e.modseq,
             };
             self.regressed.get_or_insert(regression);
         }
-        self.mailbox.highest_modseq = next;
-        next
     }
 
     /// Sets or clears `flag` on `uid` if that changes it: a new mod-sequence, and every other

@@ -182,11 +182,15 @@ impl Server {
             Command::SelectQresync { .. } if !qresync => {
                 smallvec::smallvec![tagged_bad(tag, "QRESYNC not enabled")]
             }
-            Command::SelectQresync { .. } | Command::SelectCondstore if selected => {
+            Command::SelectQresync { .. } | Command::SelectCondstore | Command::Select
+                if selected =>
+            {
                 smallvec::smallvec![tagged_bad(tag, "SELECT while selected is not modelled")]
             }
             Command::SelectQresync { .. } => self.select_qresync(client, tag, command, reply, spec),
-            Command::SelectCondstore => self.select_condstore(client, tag),
+            // A plain SELECT opens the mailbox as SELECT (CONDSTORE) does; after ENABLE
+            // QRESYNC the session keeps VANISHED (RFC 7162 section 3.2.3).
+            Command::SelectCondstore | Command::Select => self.select_condstore(client, tag),
             // STATUS is a command of the authenticated state too (RFC 3501 section 6.3.10).
             Command::Status => self.status(tag),
             _ if !selected => smallvec::smallvec![tagged_bad(tag, "No mailbox selected")],

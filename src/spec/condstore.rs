@@ -21,6 +21,24 @@ pub enum ClientSync {
     /// `CHANGEDSINCE` answer that nothing changed and stores the new HIGHESTMODSEQ, though
     /// the rise may be an expunge's (section 3.2.1).
     CondstoreNoSearch,
+    /// QRESYNC enabled, but a plain `SELECT INBOX` and then `UID FETCH <cached UIDs> (FLAGS)
+    /// (CHANGEDSINCE m VANISHED)` (section 3.2.6), m its stored resync point; the SELECT's
+    /// HIGHESTMODSEQ stored once the FETCH completes. SOGo, mutt and Roundcube resync so
+    /// (cyrus-imapd issue 6071).
+    FetchVanishedCache,
+    /// As `fetch-vanished-cache` with the set `1:*`, which the server's `uid-star` reads.
+    FetchVanishedStar,
+    /// As `fetch-vanished-cache` with the set `1:<maxuid>`, maxuid the SELECT's UIDNEXT
+    /// minus 1 (the bound RFC 7162 section 3.2.5.1 gives absent known-uids).
+    FetchVanishedMaxuid,
+}
+
+/// The UID set of a `client-sync=fetch-vanished-*` resync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FetchSet {
+    Cache,
+    Star,
+    Maxuid,
 }
 
 impl ClientSync {
@@ -29,6 +47,23 @@ impl ClientSync {
 
     /// A CONDSTORE-only client (no QRESYNC), whichever way it finds expunges.
     pub fn condstore_only(self) -> bool {
+        matches!(self, ClientSync::Condstore | ClientSync::CondstoreNoSearch)
+    }
+
+    /// The set of a resync by plain SELECT and `UID FETCH <set> ... VANISHED`, if the client
+    /// resyncs so.
+    pub fn fetch_set(self) -> Option<FetchSet> {
+        match self {
+            ClientSync::FetchVanishedCache => Some(FetchSet::Cache),
+            ClientSync::FetchVanishedStar => Some(FetchSet::Star),
+            ClientSync::FetchVanishedMaxuid => Some(FetchSet::Maxuid),
+            _ => None,
+        }
+    }
+
+    /// Whether the client resyncs in several commands after its SELECT (`client/condstore.rs`)
+    /// rather than by the QRESYNC SELECT alone.
+    pub fn resyncs_in_steps(self) -> bool {
         self != ClientSync::Qresync
     }
 }
@@ -36,9 +71,11 @@ impl ClientSync {
 impl ClauseValues for ClientSync {
     const CLAUSE: Clause = Clause {
         name: ClientSync::CLAUSE_NAME,
-        summary: "how the client resynchronizes: QRESYNC (VANISHED tells it of expunges), or \
+        summary: "how the client resynchronizes: QRESYNC (VANISHED tells it of expunges), \
                   CONDSTORE only (sequence-number EXPUNGE while selected; on reopening, FETCH \
-                  CHANGEDSINCE for flags and UID SEARCH for expunges, or no search)",
+                  CHANGEDSINCE for flags and UID SEARCH for expunges, or no search), or \
+                  QRESYNC with a plain SELECT and a UID FETCH ... (CHANGEDSINCE m VANISHED) of \
+                  the cached UIDs, 1:* or 1:<UIDNEXT-1>",
         needs_other_agent: false,
         needs: &[],
         values: &[
@@ -63,7 +100,34 @@ impl ClauseValues for ClientSync {
                  client takes an empty CHANGEDSINCE answer for \"nothing changed\" and stores \
                  the new HIGHESTMODSEQ, keeping the UIDs expunged while it was away",
             ),
+            (
+                "fetch-vanished-cache",
+                "RFC 7162 sections 3.2.3 and 3.2.6: ENABLE QRESYNC, a plain SELECT INBOX, then \
+                 UID FETCH <cached UIDs> (FLAGS) (CHANGEDSINCE m VANISHED) (section 3.2.6, \
+                 Example 1: \"the lowest and highest UIDs from the client's cache\"), the \
+                 SELECT's HIGHESTMODSEQ stored once it completes (section 6); the resync of \
+                 SOGo, mutt and Roundcube (cyrus-imapd issue 6071)",
+            ),
+            (
+                "fetch-vanished-star",
+                "as fetch-vanished-cache with the set 1:*, which the server reads as uid-star \
+                 says (SOGo before Alinto/sope PR 73 lost deletions against Cyrus's 1:*, \
+                 cyrus-imapd issue 6071, fixed by PR 6087)",
+            ),
+            (
+                "fetch-vanished-maxuid",
+                "as fetch-vanished-cache with the set 1:<UIDNEXT-1> from the SELECT's UIDNEXT \
+                 (RFC 7162 section 3.2.5.1's <maxuid>; Alinto/sope PR 73 sends \
+                 1:4294967295)",
+            ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Qresync, Self::Condstore, Self::CondstoreNoSearch];
+    const ALL: &'static [Self] = &[
+        Self::Qresync,
+        Self::Condstore,
+        Self::CondstoreNoSearch,
+        Self::FetchVanishedCache,
+        Self::FetchVanishedStar,
+        Self::FetchVanishedMaxuid,
+    ];
 }

@@ -2,12 +2,12 @@
 //! RFC 7162 folded in.
 
 use super::{
-    ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
+    ArrivalModseq, ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
     ClientPipelining, ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity,
-    CloseHighestModseq, ExistsUpdate, ExpungeFlush, ExpungeHistory, ExpungeModseq, FlagFlush,
-    HeldBackHighestModseq, IdleHighestModseq, IdlePush, KnownUidsScope, MailboxHighestModseq,
-    ModseqRestart, PipelinedHighestModseq, Spec, SpecError, UidStar, UidvalidityChange,
-    VanishedEarlier, VanishedUnannounced,
+    ClientUnchanged, CloseHighestModseq, ExistsUpdate, ExpungeFlush, ExpungeHistory, ExpungeModseq,
+    FlagFlush, HeldBackHighestModseq, IdleHighestModseq, IdlePush, KnownUidsScope,
+    MailboxHighestModseq, ModseqRestart, PipelinedHighestModseq, Spec, SpecError, UidStar,
+    UidvalidityChange, VanishedEarlier, VanishedUnannounced,
 };
 
 /// A named set of clause values: a document as published.
@@ -83,6 +83,8 @@ const RFC5162: Spec = Spec {
     pipelined_highestmodseq: PipelinedHighestModseq::SinceTagged,
     flag_flush: FlagFlush::Any,
     expunge_flush: ExpungeFlush::Any,
+    arrival_modseq: ArrivalModseq::Bump,
+    client_unchanged: ClientUnchanged::Resync,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

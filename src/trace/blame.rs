@@ -227,12 +227,13 @@ fn violated(state: &System) -> Vec<&'static str> {
 /// module comment, and returns the end state. None if a command or drop no longer runs: a
 /// changed trace is no evidence.
 ///
-/// With `follow_ups` (the trace was made under another `client-sync`), a CONDSTORE-only
-/// client sends the rest of its resync (`UID FETCH ... (CHANGEDSINCE m)`, then `UID SEARCH
-/// ALL` under `condstore`) as soon as it may, each read whole at once: the trace cannot say
+/// With `follow_ups` (the trace was made under another `client-sync`), a client that
+/// resyncs in steps sends the rest of its resync (`UID FETCH ... (CHANGEDSINCE m)`, then
+/// `UID SEARCH ALL` under `condstore`; `UID FETCH <set> ... (CHANGEDSINCE m VANISHED)` under
+/// `fetch-vanished-*`) as soon as it may, each read whole at once: the trace cannot say
 /// when, and a resync left half done would store no resync point and so "avoid" any
-/// violation that needs one. Its own such commands, if any, are then left out as not
-/// enabled.
+/// violation that needs one. The trace's own such commands, if any, are then left out as
+/// not enabled.
 fn run(config: &Config, actions: &[Action], settle: Settle, follow_ups: bool) -> Option<System> {
     let mut state = System::initial(config);
     let mut enabled = Vec::new();
@@ -244,16 +245,7 @@ fn run(config: &Config, actions: &[Action], settle: Settle, follow_ups: bool) ->
             if follow_ups {
                 complete_resyncs(config, &mut state);
             }
-        } else if !matches!(
-            action,
-            Action::Read { .. }
-                | Action::Forget
-                | Action::Restart
-                | Action::Issue {
-                    request: Request::Status | Request::ChangedSince | Request::SearchAll,
-                    ..
-                }
-        ) {
+        } else if !skippable(action, follow_ups) {
             return None;
         }
     }
@@ -283,21 +275,39 @@ fn run(config: &Config, actions: &[Action], settle: Settle, follow_ups: bool) ->
     }
 }
 
-/// Sends every CONDSTORE-only resync's next command that is enabled, and reads its answer
-/// whole, until none is.
+/// Whether a step of the trace that no longer runs may be left out: a read, a server's own
+/// step, a STATUS, and (under another `client-sync`) a step of a resync in steps, which
+/// `complete_resyncs` sends where the other value has one.
+fn skippable(action: &Action, follow_ups: bool) -> bool {
+    match action {
+        Action::Read { .. } | Action::Forget | Action::Restart => true,
+        Action::Issue { request, .. } => match request {
+            Request::Status | Request::ChangedSince | Request::SearchAll => true,
+            Request::FetchVanished => follow_ups,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Sends every resync's next command (a CONDSTORE-only client's, or the VANISHED FETCH after
+/// a plain SELECT) that is enabled, and reads its answer whole, until none is.
 fn complete_resyncs(config: &Config, state: &mut System) {
     let mut enabled = Vec::new();
     loop {
         enabled.clear();
         state.actions(config, &mut enabled);
-        let follow_up = |a: &&Action| {
-            matches!(
-                a,
-                Action::Issue {
-                    request: Request::ChangedSince | Request::SearchAll,
-                    ..
-                }
-            )
+        let follow_up = |a: &&Action| match a {
+            Action::Issue {
+                request: Request::ChangedSince | Request::SearchAll,
+                ..
+            } => true,
+            Action::Issue {
+                request: Request::FetchVanished,
+                client,
+                ..
+            } => state.clients[client.index()].syncing(),
+            _ => false,
         };
         let default = Reply::default();
         let Some(&action) = enabled
