@@ -84,7 +84,8 @@ fn known_uids_one_to_star_lose_the_top_uid_where_star_is_the_last_uid_present() 
         sentence("views-converge", &blame).ends_with(
             "with client-known-uids=cache, or with client-known-uids=omit, or with \
              uid-star=uidnext-minus-1 (breaks RFC 3501 section 9), or with client-sync=condstore, or \
-             with client-sync=fetch-vanished-cache, or with client-sync=fetch-vanished-maxuid, the \
+             with client-sync=condstore-drop-top (breaks RFC 7162 section 6), or with \
+             client-sync=fetch-vanished-cache, or with client-sync=fetch-vanished-maxuid, the \
              same commands, every line read, leave no violation of views-converge"
         ),
         "{}",

@@ -88,7 +88,11 @@ impl Client {
             return;
         };
         connection.exists -= 1;
-        let unmapped = spec.client_sync == ClientSync::Condstore
+        let searches = matches!(
+            spec.client_sync,
+            ClientSync::Condstore | ClientSync::CondstoreDropTop
+        );
+        let unmapped = searches
             && matches!(
                 connection.sync,
                 Some(Sync::Fetch { .. } | Sync::Search { .. })
@@ -119,8 +123,9 @@ impl Client {
 
     /// At a tagged response of a client that resyncs in steps: the SELECT's starts the
     /// resync, the CHANGEDSINCE FETCH's moves it on (or, without the search, ends it), the
-    /// SEARCH's or the VANISHED FETCH's ends it and stores the SELECT's HIGHESTMODSEQ. Returns false for any other command's tagged response,
-    /// which the usual rule (RFC 7162 section 6) answers.
+    /// SEARCH's or the VANISHED FETCH's ends it and stores the SELECT's HIGHESTMODSEQ.
+    /// Returns false for any other command's tagged response, which the usual rule (RFC 7162
+    /// section 6) answers.
     pub(super) fn sync_tagged(
         &mut self,
         awaiting: Option<Awaiting>,
@@ -132,6 +137,8 @@ impl Client {
             .client_sync
             .fetch_set()
             .map(|set| self.fetch_set_empty(set));
+        let drop_top_empty = spec.client_sync == ClientSync::CondstoreDropTop
+            && self.cache.keys().next_back().is_none_or(|top| top.0 <= 1);
         let Some(connection) = self.connection.as_mut() else {
             return false;
         };
@@ -152,10 +159,15 @@ impl Client {
                 self.resync_point = opening;
                 None
             }
+            // meli's `1:<n-1>` is empty where its highest cached UID is 1 (or it caches
+            // none): no CHANGEDSINCE FETCH, straight to the search.
+            Some(Awaiting::Select) if ok && drop_top_empty => Some(Sync::Search { opening }),
             Some(Awaiting::Select) if ok => Some(Sync::Fetch { opening }),
             Some(Awaiting::Select) => None,
             Some(Awaiting::ChangedSince) => match spec.client_sync {
-                ClientSync::Condstore => Some(Sync::Search { opening }),
+                ClientSync::Condstore | ClientSync::CondstoreDropTop => {
+                    Some(Sync::Search { opening })
+                }
                 // Against RFC 7162 section 3.2.1: no search; the rise of HIGHESTMODSEQ is
                 // taken as covered by the (maybe empty) CHANGEDSINCE answer.
                 _ => {

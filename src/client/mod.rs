@@ -19,7 +19,7 @@ use crate::imap::uids::UidMap;
 use crate::server::UID_VALIDITY;
 use crate::spec::{
     ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
-    ClientSeqMatch, FetchSet, Spec,
+    ClientSeqMatch, ClientSync, FetchSet, Spec,
 };
 
 /// What a client chooses to do next. The wire commands follow from this and the client's
@@ -404,6 +404,15 @@ impl Client {
                 next(),
                 Command::UidFetchChangedSince {
                     since: self.resync_point,
+                    // meli's `ONE..lastseenuid`, a Rust range that leaves out its end: `1:`
+                    // the highest cached UID less one (`client-sync=condstore-drop-top`).
+                    // (`condstore.rs` sends none where that set is empty.)
+                    upto: (spec.client_sync == ClientSync::CondstoreDropTop).then(|| {
+                        self.cache
+                            .keys()
+                            .next_back()
+                            .map_or(Uid(0), |u| Uid(u.0 - 1))
+                    }),
                 },
             )],
             Request::SearchAll => vec![(next(), Command::UidSearchAll)],

@@ -81,6 +81,9 @@ pub enum Command {
     /// the flags of every message whose mod-sequence is above `since`.
     UidFetchChangedSince {
         since: ModSeq,
+        /// The highest UID of the set: `1:<upto>` instead of `1:*`
+        /// (`client-sync=condstore-drop-top`, meli's set).
+        upto: Option<Uid>,
     },
     /// `UID SEARCH ALL` (RFC 3501 sections 6.4.4 and 6.4.8): the UIDs of every message of
     /// the session, which is also its sequence-number map (UIDs ascend with sequence

@@ -83,8 +83,9 @@ pub fn command(tag: Tag, command: &Command) -> String {
         // A continuation, not a command: no tag (RFC 9051 section 6.3.13).
         Command::Done => "DONE".to_string(),
         Command::SelectCondstore => format!("{tag} SELECT INBOX (CONDSTORE)"),
-        Command::UidFetchChangedSince { since } => {
-            format!("{tag} UID FETCH 1:* (FLAGS) (CHANGEDSINCE {since})")
+        Command::UidFetchChangedSince { since, upto } => {
+            let top = upto.map_or("*".to_string(), |uid| uid.0.to_string());
+            format!("{tag} UID FETCH 1:{top} (FLAGS) (CHANGEDSINCE {since})")
         }
         Command::UidSearchAll => format!("{tag} UID SEARCH ALL"),
         Command::Select => format!("{tag} SELECT INBOX"),

@@ -196,7 +196,9 @@ pub fn fetch(
             star: is_one_to_star(set),
             since,
         }),
-        (true, Some(since)) if is_one_to_star(set) => Some(Command::UidFetchChangedSince { since }),
+        (true, Some(since)) if is_one_to_star(set) => {
+            Some(Command::UidFetchChangedSince { since, upto: None })
+        }
         (true, None) => from_to_star(set).map(|from| Command::UidFetchNew { from: Uid(from) }),
         _ => None,
     };

@@ -432,11 +432,14 @@ impl Server {
         // since its mod-sequence.
         let fetched = |uid: Uid| match command {
             Command::UidFetchNew { from } => uid >= *from,
-            Command::UidFetchChangedSince { since } => self
-                .mailbox
-                .messages
-                .get(&uid)
-                .is_some_and(|m| m.modseq > *since),
+            Command::UidFetchChangedSince { since, upto } => {
+                upto.is_none_or(|top| uid <= top)
+                    && self
+                        .mailbox
+                        .messages
+                        .get(&uid)
+                        .is_some_and(|m| m.modseq > *since)
+            }
             _ => self.fetch_vanished_reports(command, uid, spec),
         };
         let announces = self.announces_arrivals(client, command, spec);

@@ -36,7 +36,7 @@ impl Server {
         reply: Reply,
         spec: &Spec,
     ) -> Lines {
-        let Command::UidFetchChangedSince { since } = *command else {
+        let Command::UidFetchChangedSince { since, upto } = *command else {
             unreachable!("uid_fetch_changed_since answers UID FETCH ... (CHANGEDSINCE m)");
         };
         let mut lines = Lines::new();
@@ -44,7 +44,7 @@ impl Server {
             let Some(message) = self.mailbox.messages.get(uid) else {
                 continue;
             };
-            if message.modseq > since {
+            if message.modseq > since && upto.is_none_or(|top| *uid <= top) {
                 lines.push(Response::Fetch {
                     seq: seq as u32 + 1,
                     uid: *uid,

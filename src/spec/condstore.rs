@@ -21,6 +21,9 @@ pub enum ClientSync {
     /// `CHANGEDSINCE` answer that nothing changed and stores the new HIGHESTMODSEQ, though
     /// the rise may be an expunge's (section 3.2.1).
     CondstoreNoSearch,
+    /// As `condstore`, with the CHANGEDSINCE set `1:<highest cached UID - 1>`: the flag
+    /// changes of its highest cached UID are never fetched (meli 0.9.0, as read in its code).
+    CondstoreDropTop,
     /// QRESYNC enabled, but a plain `SELECT INBOX` and then `UID FETCH <cached UIDs> (FLAGS)
     /// (CHANGEDSINCE m VANISHED)` (section 3.2.6), m its stored resync point; the SELECT's
     /// HIGHESTMODSEQ stored once the FETCH completes. SOGo, mutt and Roundcube resync so
@@ -47,7 +50,10 @@ impl ClientSync {
 
     /// A CONDSTORE-only client (no QRESYNC), whichever way it finds expunges.
     pub fn condstore_only(self) -> bool {
-        matches!(self, ClientSync::Condstore | ClientSync::CondstoreNoSearch)
+        matches!(
+            self,
+            ClientSync::Condstore | ClientSync::CondstoreNoSearch | ClientSync::CondstoreDropTop
+        )
     }
 
     /// The set of a resync by plain SELECT and `UID FETCH <set> ... VANISHED`, if the client
@@ -101,6 +107,14 @@ impl ClauseValues for ClientSync {
                  the new HIGHESTMODSEQ, keeping the UIDs expunged while it was away",
             ),
             (
+                "condstore-drop-top",
+                "as condstore with UID FETCH 1:<n-1> (FLAGS) (CHANGEDSINCE m), n the highest \
+                 cached UID, against RFC 7162 section 6 (\"At this point, the client is \
+                 synchronized\" needs the flag changes of every cached message; no MUST \
+                 forbids the set: a client bug): meli 0.9.0 (melib/src/imap/sync: UID FETCH \
+                 (ONE..lastseenuid), a Rust range that leaves out its end, as read in its code)",
+            ),
+            (
                 "fetch-vanished-cache",
                 "RFC 7162 sections 3.2.3 and 3.2.6: ENABLE QRESYNC, a plain SELECT INBOX, then \
                  UID FETCH <cached UIDs> (FLAGS) (CHANGEDSINCE m VANISHED) (section 3.2.6, \
@@ -126,6 +140,7 @@ impl ClauseValues for ClientSync {
         Self::Qresync,
         Self::Condstore,
         Self::CondstoreNoSearch,
+        Self::CondstoreDropTop,
         Self::FetchVanishedCache,
         Self::FetchVanishedStar,
         Self::FetchVanishedMaxuid,
