@@ -63,22 +63,23 @@ pub fn counterexamples(traces: &[(Trace, Replayed)]) -> String {
     out
 }
 
-/// `; 3 of distinct views: 9, 9, 10 steps`, and why fewer than asked if fewer.
+/// `; 3 with distinct views: 9, 9, 10 steps`, or with fewer than asked `; 2 of 3 asked
+/// with distinct views: 9, 9 steps, ` and why.
 fn distinct_note(distinct: &Distinct) -> String {
     let lengths: Vec<String> = distinct
         .found
         .iter()
         .map(|(path, _)| path.len().to_string())
         .collect();
-    let mut note = format!(
-        "; {} of distinct views: {} steps",
-        distinct.found.len(),
-        lengths.join(", ")
-    );
-    if let Some(why) = &distinct.fewer {
-        write!(note, " ({} asked: {why})", distinct.asked).unwrap();
+    let found = distinct.found.len();
+    let lengths = lengths.join(", ");
+    match &distinct.fewer {
+        None => format!("; {found} with distinct views: {lengths} steps"),
+        Some(why) => format!(
+            "; {found} of {} asked with distinct views: {lengths} steps, {why}",
+            distinct.asked
+        ),
     }
-    note
 }
 
 /// With `--counterexamples N` above 1: each violated property's counterexamples of distinct
