@@ -216,9 +216,9 @@ pub fn more_paths(
                 let new = failing & !open.failing;
                 if new != 0 {
                     let actions = space.concrete(start, &tree.path_to(node));
-                    for c in 0..fails.len() {
-                        if new & 1 << c != 0 && wanted[c] {
-                            wanted[c] = found(c, &actions);
+                    for (c, wants) in wanted.iter_mut().enumerate() {
+                        if new & 1 << c != 0 && *wants {
+                            *wants = found(c, &actions);
                         }
                     }
                 }
