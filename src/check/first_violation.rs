@@ -60,6 +60,7 @@ pub(super) fn first_violation(
                 verdict,
                 counterexample: path.filter(|_| verdict == Verdict::Violated),
                 shortest,
+                distinct: None,
             }
         })
         .collect();

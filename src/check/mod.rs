@@ -6,6 +6,7 @@
 //! for the shortest counterexample of each violated property.
 
 mod first_violation;
+pub mod views;
 mod whole_space;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -151,6 +152,9 @@ pub struct PropertyOutcome {
     /// Whether `counterexample` is shortest: false when the search for the shortest stopped
     /// at the memory limit.
     pub shortest: bool,
+    /// With `--counterexamples N` above 1, for a violated property: the counterexamples of
+    /// distinct views (views.rs). None otherwise.
+    pub distinct: Option<views::Distinct>,
 }
 
 pub struct CheckOutcome {
@@ -185,6 +189,18 @@ pub fn check(
     properties: Vec<usize>,
     options: CheckOptions,
 ) -> CheckOutcome {
+    check_distinct(config, script, properties, options, 1)
+}
+
+/// [`check`], then for each violated property up to `counterexamples` counterexamples of
+/// distinct views (views.rs), within the same limits. At 1 it is [`check`].
+pub fn check_distinct(
+    config: Config,
+    script: &[Action],
+    properties: Vec<usize>,
+    options: CheckOptions,
+    counterexamples: usize,
+) -> CheckOutcome {
     let watcher = Watcher::new();
     let budget = Arc::new(match options.progress {
         true => Budget::counting(options.limits.max_states),
@@ -201,7 +217,29 @@ pub fn check(
         // Ends the watcher however the check ends (a panic included), or the scope would
         // wait for it for ever.
         let _finish = Finish(watcher);
-        check_watched(config, script, properties, options, budget)
+        let (start, prefix_hits) = walk_script(&config, script, &properties);
+        let mut outcome = check_watched(
+            config,
+            script,
+            &start,
+            &prefix_hits,
+            properties,
+            options,
+            budget,
+        );
+        if counterexamples > 1 {
+            let settings = (options.reduction, &options.limits);
+            views::add_distinct(
+                &config,
+                script,
+                &start,
+                &mut outcome,
+                counterexamples,
+                settings,
+                budget,
+            );
+        }
+        outcome
     })
 }
 
@@ -216,17 +254,18 @@ impl Drop for Finish<'_> {
 fn check_watched(
     config: Config,
     script: &[Action],
+    start: &System,
+    prefix_hits: &[(usize, usize)],
     properties: Vec<usize>,
     options: CheckOptions,
     budget: &Arc<Budget>,
 ) -> CheckOutcome {
-    let (start, prefix_hits) = walk_script(&config, script, &properties);
     if !options.keep_going {
         return first_violation::first_violation(
             &config,
             script,
-            &start,
-            &prefix_hits,
+            start,
+            prefix_hits,
             properties,
             options,
             budget,
@@ -236,8 +275,8 @@ fn check_watched(
         return whole_space::whole_space(
             &config,
             script,
-            &start,
-            &prefix_hits,
+            start,
+            prefix_hits,
             properties,
             options,
             budget,
@@ -279,7 +318,7 @@ fn check_watched(
         true => search::Outcome::default(),
         false => search::search(
             &exact,
-            &start,
+            start,
             &conditions,
             Goal::Decide,
             &budget.after_run(),
@@ -318,6 +357,7 @@ fn check_watched(
                 verdict,
                 counterexample,
                 shortest: is_shortest,
+                distinct: None,
             }
         })
         .collect();

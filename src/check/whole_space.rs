@@ -81,6 +81,7 @@ pub(super) fn whole_space(
                 verdict,
                 counterexample,
                 shortest: is_shortest,
+                distinct: None,
             }
         })
         .collect();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::args::{CheckArgs, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
 use super::header;
-use crate::check::{CheckOptions, CheckOutcome, Limits, Strategy, check as run_check};
+use crate::check::{CheckOptions, CheckOutcome, Limits, Strategy, check_distinct};
 use crate::limits::default_max_memory;
 use crate::model_file;
 use crate::output;
@@ -36,16 +36,19 @@ pub fn options(run: &RunArgs) -> CheckOptions {
 }
 
 /// Checks a model; for each violated property, records its trace and replays it.
+/// With `counterexamples` above 1, up to that many per violated property, of distinct views.
 fn check_model(
     model: &ModelSetup,
     options: CheckOptions,
     snapshots: bool,
+    counterexamples: usize,
 ) -> Result<(CheckOutcome, Vec<(Trace, Replayed)>), String> {
-    let outcome = run_check(
+    let outcome = check_distinct(
         model.config,
         &model.script,
         model.properties.clone(),
         options,
+        counterexamples,
     );
     let traces = trace::record_violations(model, &outcome, snapshots)?;
     Ok((outcome, traces))
@@ -64,10 +67,14 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
     if text {
         output::print(&header(&model));
     }
-    let (outcome, traces) = check_model(&model, options, args.run.snapshots)?;
+    let many = args.counterexamples as usize;
+    let (outcome, traces) = check_model(&model, options, args.run.snapshots, many)?;
     if text {
         output::print(&report::verdicts(&outcome));
-        output::print(&report::counterexamples(&traces));
+        match many {
+            1 => output::print(&report::counterexamples(&traces)),
+            _ => output::print(&report::distinct_counterexamples(&outcome, &traces)),
+        }
         output::print(&report::summary(&outcome));
     } else {
         output::print(&report::json::check(&model, &outcome, &traces));
@@ -107,7 +114,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8, String> {
     let text = args.run.format == VerdictFormat::Text;
     let mut verified = Vec::new();
     for (file, expect, model) in &models {
-        let (outcome, traces) = check_model(model, options, args.run.snapshots)?;
+        let (outcome, traces) = check_model(model, options, args.run.snapshots, 1)?;
         if let Some(dir) = &args.run.save {
             save(dir, &traces)?;
             save_script(dir, model)?;

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::check::views::View;
 use crate::check::{CheckOutcome, Completion};
 use crate::properties::{Kind, PROPERTIES};
 use crate::setup::ModelSetup;
@@ -44,6 +45,21 @@ struct PropertyVerdict {
     /// For a violated property: whether that counterexample is shortest.
     #[serde(skip_serializing_if = "Option::is_none")]
     shortest: Option<bool>,
+    /// With `--counterexamples N` above 1, for a violated property: what was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distinct: Option<DistinctFound>,
+}
+
+/// How many counterexamples of distinct views `--counterexamples N` found for a property.
+#[derive(Serialize)]
+struct DistinctFound {
+    asked: usize,
+    found: usize,
+    /// Each one's length, in the order of `counterexamples`.
+    steps: Vec<usize>,
+    /// Why fewer than asked were found, if fewer were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fewer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -54,6 +70,12 @@ struct Counterexample<'a> {
     transcript: String,
     /// The trace, as `--save` writes it.
     trace: &'a Trace,
+    /// With `--counterexamples N` above 1: its place among its property's, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    /// With `--counterexamples N` above 1: its view (check/views.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    view: Option<&'a View>,
 }
 
 #[derive(Serialize)]
@@ -122,16 +144,25 @@ pub fn check(model: &ModelSetup, outcome: &CheckOutcome, traces: &[(Trace, Repla
                     verdict: p.verdict.name(),
                     counterexample_steps: p.counterexample.as_ref().map(Vec::len),
                     shortest: p.counterexample.as_ref().map(|_| p.shortest),
+                    distinct: p.distinct.as_ref().map(|d| DistinctFound {
+                        asked: d.asked,
+                        found: d.found.len(),
+                        steps: d.found.iter().map(|(path, _)| path.len()).collect(),
+                        fewer: d.fewer.clone(),
+                    }),
                 }
             })
             .collect(),
         counterexamples: traces
             .iter()
-            .map(|(trace, replayed)| Counterexample {
+            .zip(views(outcome))
+            .map(|((trace, replayed), view)| Counterexample {
                 property: &trace.property,
                 steps: trace.steps.len(),
                 transcript: text::body(trace, replayed),
                 trace,
+                index: view.map(|(k, _)| k + 1),
+                view: view.map(|(_, v)| v),
             })
             .collect(),
         statistics: Statistics {
@@ -151,6 +182,22 @@ pub fn check(model: &ModelSetup, outcome: &CheckOutcome, traces: &[(Trace, Repla
         exit_code: super::exit_code(outcome),
     };
     crate::json::to_pretty(&report)
+}
+
+/// Per trace of `outcome` (`trace::record_violations`' order): with `--counterexamples N`
+/// above 1, its place among its property's and its view; None for each otherwise.
+fn views(outcome: &CheckOutcome) -> Vec<Option<(usize, &View)>> {
+    let mut out = Vec::new();
+    for p in &outcome.properties {
+        match &p.distinct {
+            Some(distinct) => {
+                out.extend(distinct.found.iter().map(|(_, v)| v).enumerate().map(Some))
+            }
+            None if p.counterexample.is_some() => out.push(None),
+            None => {}
+        }
+    }
+    out
 }
 
 /// One model file's result in `verify`.

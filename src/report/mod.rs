@@ -6,6 +6,7 @@ pub mod json;
 
 use std::fmt::Write;
 
+use crate::check::views::Distinct;
 use crate::check::{CheckOutcome, Completion, Verdict};
 use crate::properties::{Kind, PROPERTIES};
 use crate::simulate::Summary;
@@ -25,12 +26,13 @@ pub fn verdicts(outcome: &CheckOutcome) -> String {
             Verdict::NotApplicable => format!("not applicable ({})", property.needs.text()),
             Verdict::Violated => {
                 let steps = text::count(p.counterexample.as_ref().map_or(0, |c| c.len()), "step");
+                let more = p.distinct.as_ref().map(distinct_note).unwrap_or_default();
                 if p.shortest {
-                    format!("VIOLATED (shortest counterexample: {steps})")
+                    format!("VIOLATED (shortest counterexample: {steps}{more})")
                 } else {
                     format!(
                         "VIOLATED (a counterexample of {steps}, not shortest: the search for \
-                         the shortest stopped at the run's limit)"
+                         the shortest stopped at the run's limit{more})"
                     )
                 }
             }
@@ -57,6 +59,58 @@ pub fn counterexamples(traces: &[(Trace, Replayed)]) -> String {
         )
         .unwrap();
         out.push_str(&text::body(trace, replayed));
+    }
+    out
+}
+
+/// `; 3 with distinct views: 9, 9, 10 steps`, or with fewer than asked `; 2 of 3 asked
+/// with distinct views: 9, 9 steps, ` and why.
+fn distinct_note(distinct: &Distinct) -> String {
+    let lengths: Vec<String> = distinct
+        .found
+        .iter()
+        .map(|(path, _)| path.len().to_string())
+        .collect();
+    let found = distinct.found.len();
+    let lengths = lengths.join(", ");
+    match &distinct.fewer {
+        None => format!("; {found} with distinct views: {lengths} steps"),
+        Some(why) => format!(
+            "; {found} of {} asked with distinct views: {lengths} steps, {why}",
+            distinct.asked
+        ),
+    }
+}
+
+/// With `--counterexamples N` above 1: each violated property's counterexamples of distinct
+/// views, as text, numbered, each with its view. `traces` are `outcome`'s, in order
+/// (`trace::record_violations`).
+pub fn distinct_counterexamples(outcome: &CheckOutcome, traces: &[(Trace, Replayed)]) -> String {
+    let mut out = String::new();
+    let mut traces = traces.iter();
+    for p in &outcome.properties {
+        let Some(distinct) = &p.distinct else {
+            continue;
+        };
+        let of = distinct.found.len();
+        for (k, (_, view)) in distinct.found.iter().enumerate() {
+            let (trace, replayed) = traces.next().expect("a trace per counterexample");
+            let which = match k {
+                0 if p.shortest => "the shortest",
+                0 => "not shortest: the search for the shortest stopped at the run's limit",
+                _ => "the shortest of its view",
+            };
+            writeln!(
+                out,
+                "\n== {} violated: counterexample {} of {of}, {} ({which})",
+                trace.property,
+                k + 1,
+                text::count(trace.steps.len(), "step")
+            )
+            .unwrap();
+            writeln!(out, "-- view: {}", view.line()).unwrap();
+            out.push_str(&text::body(trace, replayed));
+        }
     }
     out
 }

@@ -11,6 +11,7 @@
 
 mod expand;
 mod tree;
+pub mod views;
 mod visited;
 
 use std::time::Instant;

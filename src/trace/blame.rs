@@ -391,29 +391,7 @@ pub fn sentence(property: &str, blame: &Blame) -> String {
              still violate {property} or no longer run"
         );
     }
-    // The clauses under test, each once, in catalogue order: those of the ways out that
-    // break nothing and keep the client's protocol (`client-sync`); failing that, those that
-    // break nothing; failing that, all.
-    let conforming = |set: &&Vec<Change>| set.iter().all(|c| c.breaks.is_none());
-    let same_protocol =
-        |set: &&Vec<Change>| set.iter().all(|c| c.clause != ClientSync::CLAUSE_NAME);
-    let mut blamed: Vec<&Vec<Change>> = sets
-        .iter()
-        .filter(|set| conforming(set) && same_protocol(set))
-        .collect();
-    if blamed.is_empty() {
-        blamed = sets.iter().filter(conforming).collect();
-    }
-    if blamed.is_empty() {
-        blamed = sets.iter().collect();
-    }
-    let blamed_single = blamed[0].len() == 1;
-    let mut under_test: Vec<&Change> = Vec::new();
-    for change in blamed.into_iter().flatten() {
-        if !under_test.iter().any(|c| c.clause == change.clause) {
-            under_test.push(change);
-        }
-    }
+    let (under_test, blamed_single) = under_test(sets);
     let named: Vec<String> = under_test
         .iter()
         .map(|c| format!("{}={} [{}]", c.clause, c.value, c.source))
@@ -444,4 +422,45 @@ pub fn sentence(property: &str, blame: &Blame) -> String {
         alternatives.join(", or with "),
         if single { "" } else { " together" },
     )
+}
+
+/// The clauses the sentence names responsible, each once, in catalogue order: those of the
+/// ways out that break nothing and keep the client's protocol (`client-sync`); failing that,
+/// those that break nothing; failing that, all. With whether those ways out are single
+/// clauses. `sets` must not be empty.
+fn under_test(sets: &[Vec<Change>]) -> (Vec<&Change>, bool) {
+    let conforming = |set: &&Vec<Change>| set.iter().all(|c| c.breaks.is_none());
+    let same_protocol =
+        |set: &&Vec<Change>| set.iter().all(|c| c.clause != ClientSync::CLAUSE_NAME);
+    let mut blamed: Vec<&Vec<Change>> = sets
+        .iter()
+        .filter(|set| conforming(set) && same_protocol(set))
+        .collect();
+    if blamed.is_empty() {
+        blamed = sets.iter().filter(conforming).collect();
+    }
+    if blamed.is_empty() {
+        blamed = sets.iter().collect();
+    }
+    let single = blamed[0].len() == 1;
+    let mut under_test: Vec<&Change> = Vec::new();
+    for change in blamed.into_iter().flatten() {
+        if !under_test.iter().any(|c| c.clause == change.clause) {
+            under_test.push(change);
+        }
+    }
+    (under_test, single)
+}
+
+/// The clause values the `responsible:` sentence names, as `clause=value`: empty when no
+/// single clause or pair avoids the violation.
+pub fn responsible(blame: &Blame) -> Vec<String> {
+    match blame.sets.is_empty() {
+        true => Vec::new(),
+        false => under_test(&blame.sets)
+            .0
+            .iter()
+            .map(|c| format!("{}={}", c.clause, c.value))
+            .collect(),
+    }
 }

@@ -289,23 +289,30 @@ pub fn record_violations(
     let info = ModelInfo::new(&setup.name, &setup.edition, &setup.config);
     let mut out = Vec::new();
     for p in &outcome.properties {
-        let Some(actions) = &p.counterexample else {
-            continue;
+        // With `--counterexamples N`, each of them, the first being `counterexample`.
+        let paths: Vec<&Vec<Action>> = match (&p.distinct, &p.counterexample) {
+            (Some(distinct), _) => distinct.found.iter().map(|(path, _)| path).collect(),
+            (None, Some(path)) => vec![path],
+            (None, None) => continue,
         };
         let name = crate::properties::PROPERTIES[p.property].name;
-        let reproduce = check_command(setup.script_file.as_deref(), &info, name);
-        let trace = Trace::record(
-            info.clone(),
-            &setup.config,
-            name,
-            reproduce,
-            actions,
-            snapshots,
-        );
-        let replayed = replay::replay(&trace).map_err(|e| {
-            format!("internal error: the counterexample found for {name} does not replay: {e:?}")
-        })?;
-        out.push((trace, replayed));
+        for actions in paths {
+            let reproduce = check_command(setup.script_file.as_deref(), &info, name);
+            let trace = Trace::record(
+                info.clone(),
+                &setup.config,
+                name,
+                reproduce,
+                actions,
+                snapshots,
+            );
+            let replayed = replay::replay(&trace).map_err(|e| {
+                format!(
+                    "internal error: the counterexample found for {name} does not replay: {e:?}"
+                )
+            })?;
+            out.push((trace, replayed));
+        }
     }
     Ok(out)
 }

@@ -1,4 +1,5 @@
-//! Writes traces to a directory: `<model>.<property>.json`, `.txt` and `.svg` each, and a
+//! Writes traces to a directory: `<model>.<property>.json`, `.txt` and `.svg` each (the
+//! second of a property `<model>.<property>.2.json` and so on), and a
 //! scripted model's script as `<model>.script.txt`; each file atomically (see `output.rs`).
 
 use std::path::Path;
@@ -8,8 +9,17 @@ use super::{Trace, svg, text};
 
 pub fn save(dir: &Path, traces: &[(Trace, Replayed)]) -> Result<(), String> {
     crate::output::prepare_dir("--save", dir)?;
-    for (trace, replayed) in traces {
-        let stem = format!("{}.{}", trace.model.name, trace.property);
+    for (k, (trace, replayed)) in traces.iter().enumerate() {
+        // With `check --counterexamples N`, a property's second trace and after are
+        // `<model>.<property>.2.json` and so on; its first keeps the plain name.
+        let earlier = traces[..k]
+            .iter()
+            .filter(|(t, _)| t.property == trace.property)
+            .count();
+        let stem = match earlier {
+            0 => format!("{}.{}", trace.model.name, trace.property),
+            n => format!("{}.{}.{}", trace.model.name, trace.property, n + 1),
+        };
         let files = [
             (dir.join(format!("{stem}.json")), trace.to_json()),
             (

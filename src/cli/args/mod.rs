@@ -318,6 +318,16 @@ pub struct CheckArgs {
     /// breadth-first search on --threads threads, so its counterexample is shortest.
     #[arg(long)]
     pub keep_going: bool,
+    /// Print up to N counterexamples per violated property, each the shortest of its view
+    /// (the clauses its `responsible:` line names and the commands sent, clients renamed
+    /// alike): the search goes on past the first violation to find them (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = counterexamples,
+          allow_negative_numbers = true)]
+    pub counterexamples: u64,
+}
+
+fn counterexamples(text: &str) -> Result<u64, String> {
+    ranged(text, 1, crate::check::views::MAX_COUNTEREXAMPLES)
 }
 
 #[derive(clap::Args)]
