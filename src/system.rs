@@ -285,10 +285,10 @@ impl System {
                         unread
                     }
                 };
-                for computed in computed_without_code(connection, changed) {
-                    if computed > self.server.safe_highest_modseq(client) {
-                        self.server_mut().watch_computed(client, computed);
-                    }
+                let safe = self.server.safe_highest_modseq(client);
+                let uncovered = computed_without_code(connection, changed).find(|m| *m > safe);
+                if let Some(computed) = uncovered {
+                    self.server_mut().watch_computed(client, computed, safe);
                 }
             }
             Action::Read { client } => {
@@ -326,24 +326,27 @@ impl System {
 /// connection keeps (`hms_code`, `modseq_max`: a client reads and sums every line in order,
 /// so the value does not depend on how many it has read). A window with a code computes the
 /// code, which `announced-highestmodseq-covered` judges.
-fn computed_without_code(connection: &Connection, changed: usize) -> Vec<ModSeq> {
-    let mut code = connection.hms_code.is_some();
-    let mut modseq_max = connection.modseq_max;
-    let mut computed = Vec::new();
-    for (i, line) in connection.queue.iter().enumerate() {
-        code |= line.highest_modseq_code().is_some();
-        if let Response::Fetch { modseq, .. } = line {
-            modseq_max = modseq_max.max(Some(*modseq));
-        }
-        if let Response::Tagged { .. } = line {
-            if let Some(m) = modseq_max.filter(|_| i >= changed && !code) {
-                computed.push(m);
+fn computed_without_code(
+    connection: &Connection,
+    changed: usize,
+) -> impl Iterator<Item = ModSeq> + '_ {
+    // The window so far: whether a code came, and the highest MODSEQ.
+    let start = (connection.hms_code.is_some(), connection.modseq_max);
+    let lines = connection.queue.iter().enumerate();
+    lines
+        .scan(start, move |(code, modseq_max), (i, line)| {
+            *code |= line.highest_modseq_code().is_some();
+            if let Response::Fetch { modseq, .. } = line {
+                *modseq_max = (*modseq_max).max(Some(*modseq));
             }
-            code = false;
-            modseq_max = None;
-        }
-    }
-    computed
+            let Response::Tagged { .. } = line else {
+                return Some(None);
+            };
+            let computed = modseq_max.filter(|_| i >= changed && !*code);
+            (*code, *modseq_max) = (false, None);
+            Some(computed)
+        })
+        .flatten()
 }
 
 #[cfg(test)]
@@ -386,11 +389,11 @@ mod tests {
             fetch(3),
             tagged(2, None),
         ];
-        let all = computed_without_code(&connection(lines.clone()), 0);
+        let all = computed_without_code(&connection(lines.clone()), 0).collect::<Vec<_>>();
         assert_eq!(all, vec![ModSeq(5), ModSeq(3)]);
         // Only tagged lines at or after the first changed line are judged again.
         assert_eq!(
-            computed_without_code(&connection(lines), 3),
+            computed_without_code(&connection(lines), 3).collect::<Vec<_>>(),
             vec![ModSeq(3)]
         );
     }
@@ -404,11 +407,19 @@ mod tests {
             Response::HighestModSeq(ModSeq(2)),
             tagged(1, None),
         ];
-        assert!(computed_without_code(&connection(untagged), 0).is_empty());
+        assert!(
+            computed_without_code(&connection(untagged), 0)
+                .next()
+                .is_none()
+        );
         let own = vec![fetch(4), tagged(1, Some(2))];
-        assert!(computed_without_code(&connection(own), 0).is_empty());
+        assert!(computed_without_code(&connection(own), 0).next().is_none());
         // A tagged line after no MODSEQ computes nothing: the client keeps its value.
-        assert!(computed_without_code(&connection(vec![tagged(1, None)]), 0).is_empty());
+        assert!(
+            computed_without_code(&connection(vec![tagged(1, None)]), 0)
+                .next()
+                .is_none()
+        );
     }
 
     #[test]
@@ -416,8 +427,11 @@ mod tests {
         // An IDLE push the client has read (MODSEQ 6), then DONE's tagged OK.
         let mut read = connection(vec![tagged(3, None)]);
         read.modseq_max = Some(ModSeq(6));
-        assert_eq!(computed_without_code(&read, 0), vec![ModSeq(6)]);
+        assert_eq!(
+            computed_without_code(&read, 0).collect::<Vec<_>>(),
+            vec![ModSeq(6)]
+        );
         read.hms_code = Some(ModSeq(2));
-        assert!(computed_without_code(&read, 0).is_empty());
+        assert!(computed_without_code(&read, 0).next().is_none());
     }
 }

@@ -109,10 +109,9 @@ impl Server {
 
     /// Records the first value a section 6 client computes at a tagged response without a
     /// code (`computed`, the highest MODSEQ sent since the previous tagged response) above
-    /// the highest value that covers no change held back from the session
+    /// `safe`, the highest value that covers no change held back from the session
     /// (`computed-highestmodseq-covered`).
-    pub fn watch_computed(&mut self, client: ClientId, computed: ModSeq) {
-        let safe = self.safe_highest_modseq(client);
+    pub fn watch_computed(&mut self, client: ClientId, computed: ModSeq, safe: ModSeq) {
         if computed > safe {
             self.computed_uncovered.get_or_insert(Uncovered {
                 client,
