@@ -114,14 +114,18 @@ struct Runner {
 }
 
 impl Runner {
-    /// `spec` under the matrix's bounds; with at least one arrival and one removal, and at
-    /// most one message to begin with, if `clause` needs the other agent. The race such a
-    /// clause is about needs only the other agent's message; a second one multiplies the
-    /// space by about seven (from 8 to 57 million states for `vanished-unannounced=report`).
+    /// `spec` under the matrix's bounds; with at least the arrivals `clause` needs and one
+    /// removal, and at most one message to begin with, if it needs the other agent. The race
+    /// such a clause is about needs only the other agent's messages; a message to begin with
+    /// more multiplies the space by about seven (from 8 to 57 million states for
+    /// `vanished-unannounced=report`).
     fn run(&mut self, spec: Spec, clause: Option<&str>) -> Outcome {
-        let needs_other_agent = clauses()
+        let arrivals_needed = clauses()
             .iter()
-            .any(|c| Some(c.name) == clause && c.needs_other_agent);
+            .filter(|c| Some(c.name) == clause)
+            .map(|c| c.arrivals_needed)
+            .max()
+            .unwrap_or(0);
         let mut spec = spec;
         let mut with = Vec::new();
         // A clause that answers a server event the editions never produce is checked with
@@ -136,9 +140,9 @@ impl Runner {
             spec,
             ..self.config
         };
-        if needs_other_agent {
+        if arrivals_needed > 0 {
             config.messages = config.messages.min(1);
-            config.arrivals = config.arrivals.max(1);
+            config.arrivals = config.arrivals.max(arrivals_needed);
             config.removals = config.removals.max(1);
         }
         let options = self.options;

@@ -59,7 +59,7 @@ impl Property {
 }
 
 /// Every property, in the order reports print them.
-pub const PROPERTIES: [Property; 11] = [
+pub const PROPERTIES: [Property; 12] = [
     Property {
         name: "views-converge",
         kind: Kind::Always,
@@ -156,6 +156,19 @@ pub const PROPERTIES: [Property; 11] = [
         condition: vanished_only_known_uids,
     },
     Property {
+        name: "sequence-numbers-as-told",
+        kind: Kind::Always,
+        needs: Needs::Nothing,
+        section: "RFC 3501 section 2.3.1.2: a message sequence number is \"a relative position \
+                  from 1 to the number of messages in the mailbox\", the number the client \
+                  records from EXISTS (section 7.3.1) and lowers at each EXPUNGE (section \
+                  7.4.1) or VANISHED UID (RFC 7162 section 3.2.10.2)",
+        summary: "every FETCH the server sends a session names a sequence number that session \
+                  has been told of by then: at most its count, from SELECT's or the latest \
+                  EXISTS, less one per message reported gone since (a fault of the server)",
+        condition: sequence_numbers_as_told,
+    },
+    Property {
         name: "close-expunged-unseen-deleted",
         kind: Kind::Sometimes,
         needs: Needs::SecondClient,
@@ -203,6 +216,7 @@ macro_rules! per_property {
             $condition::<8>,
             $condition::<9>,
             $condition::<10>,
+            $condition::<11>,
         ]
     };
 }
@@ -367,6 +381,10 @@ pub fn highestmodseq_monotonic(system: &System) -> bool {
 
 pub fn vanished_only_known_uids(system: &System) -> bool {
     system.server.unannounced.is_none()
+}
+
+pub fn sequence_numbers_as_told(system: &System) -> bool {
+    system.server.misnumbered.is_none()
 }
 
 pub fn message_count_agrees(system: &System) -> bool {

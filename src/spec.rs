@@ -16,6 +16,7 @@ mod idle;
 mod pipelining;
 mod pitfalls;
 mod server;
+mod vanished_lines;
 
 pub use arrival::{ArrivalModseq, ClientUnchanged};
 pub use client::{
@@ -31,14 +32,16 @@ pub use server::{
     CloseHighestModseq, ExistsUpdate, ExpungeModseq, HeldBackHighestModseq, KnownUidsScope,
     MailboxHighestModseq, UidvalidityChange, VanishedEarlier, VanishedUnannounced,
 };
+pub use vanished_lines::{ClientVanishedEarlier, VanishedEarlierLines};
 
 /// What the catalogue says of one clause.
 pub struct Clause {
     pub name: &'static str,
     pub summary: &'static str,
-    /// Whether the clause can only make a difference once another agent appends a message
-    /// and moves it away again: the matrix checks it with one arrival and one removal.
-    pub needs_other_agent: bool,
+    /// How many messages another agent must append (and one move away again) before the
+    /// clause can make a difference; 0 if it needs none. The matrix checks it with that many
+    /// arrivals and one removal.
+    pub arrivals_needed: u8,
     /// Other clauses' values without which this clause makes no difference (a client's
     /// answer to a server event the editions never produce): the matrix checks this clause
     /// with them set.
@@ -115,10 +118,12 @@ pub struct Spec {
     pub expunge_flush: ExpungeFlush,
     pub arrival_modseq: ArrivalModseq,
     pub client_unchanged: ClientUnchanged,
+    pub vanished_earlier_lines: VanishedEarlierLines,
+    pub client_vanished_earlier: ClientVanishedEarlier,
 }
 
 /// The clauses a listing may leave out, at the values [`Spec::is_elided`] names.
-pub const ELIDABLE: [&str; 7] = [
+pub const ELIDABLE: [&str; 9] = [
     "client-sync",
     "client-pipelining",
     "pipelined-highestmodseq",
@@ -126,10 +131,12 @@ pub const ELIDABLE: [&str; 7] = [
     "expunge-flush",
     "arrival-modseq",
     "client-unchanged",
+    "vanished-earlier-lines",
+    "client-vanished-earlier",
 ];
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 29;
+pub const CLAUSE_COUNT: usize = 31;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -163,6 +170,8 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ExpungeFlush::CLAUSE,
         ArrivalModseq::CLAUSE,
         ClientUnchanged::CLAUSE,
+        VanishedEarlierLines::CLAUSE,
+        ClientVanishedEarlier::CLAUSE,
     ]
 }
 
@@ -199,6 +208,8 @@ impl Spec {
             "expunge-flush" => self.expunge_flush = parse_value(value)?,
             "arrival-modseq" => self.arrival_modseq = parse_value(value)?,
             "client-unchanged" => self.client_unchanged = parse_value(value)?,
+            "vanished-earlier-lines" => self.vanished_earlier_lines = parse_value(value)?,
+            "client-vanished-earlier" => self.client_vanished_earlier = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -244,6 +255,8 @@ impl Spec {
             entry(self.expunge_flush),
             entry(self.arrival_modseq),
             entry(self.client_unchanged),
+            entry(self.vanished_earlier_lines),
+            entry(self.client_vanished_earlier),
         ]
     }
 
@@ -328,6 +341,8 @@ impl Spec {
             "expunge-flush" => self.expunge_flush == ExpungeFlush::Any,
             "arrival-modseq" => self.arrival_modseq == ArrivalModseq::Bump,
             "client-unchanged" => self.client_unchanged == ClientUnchanged::Resync,
+            "vanished-earlier-lines" => self.vanished_earlier_lines == VanishedEarlierLines::One,
+            "client-vanished-earlier" => self.client_vanished_earlier == ClientVanishedEarlier::All,
             _ => false,
         }
     }

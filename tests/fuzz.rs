@@ -65,7 +65,10 @@ fn clear(message: &str) -> Result<(), TestCaseError> {
         "expected u32",
         "expected u64",
         "expected usize",
-        "sequence",
+        // serde's words for a JSON array ("invalid type: sequence", "expected a
+        // sequence"), not the property `sequence-numbers-as-told`.
+        "type: sequence",
+        "a sequence",
         "internal error",
         "panicked",
     ];

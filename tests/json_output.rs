@@ -24,7 +24,7 @@ fn check_writes_the_verdicts_counterexamples_and_statistics() {
     assert_eq!(report["model"]["clauses"][0]["value"], "send");
     // One verdict per line of the text, in its order.
     let verdicts = report["verdicts"].as_array().unwrap();
-    assert_eq!(verdicts.len(), 11);
+    assert_eq!(verdicts.len(), 12);
     for v in verdicts {
         let name = v["property"].as_str().unwrap();
         let line = text

@@ -28,24 +28,23 @@ fn the_docs_matrix_says_what_each_erratum_does() {
     ));
     // State counts are those of the reduced space (symmetry, read macro-steps and retired
     // clients).
-    assert!(
-        matrix
-            .contains("| holds | holds | holds | holds | holds | holds | holds | holds | 14051 |")
-    );
+    assert!(matrix.contains(
+        "| holds | holds | holds | holds | holds | holds | holds | holds | holds | 14051 |"
+    ));
     // A server that flushes other sessions' flag changes at every command (Cyrus 3.6.1) is
     // checked with held-back-highestmodseq=none, without which it changes nothing: it still
     // loses an expunge (in 16 steps, detectably), no flag change.
     assert!(matrix.contains(
-        "| violated (16 steps) | holds | violated (7 steps) | holds | violated (8 steps) | violated (5 steps) | holds | holds | 11087 (with held-back-highestmodseq=none) |"
+        "| violated (16 steps) | holds | violated (7 steps) | holds | violated (8 steps) | violated (5 steps) | holds | holds | holds | 11087 (with held-back-highestmodseq=none) |"
     ));
     // A server that reads erratum 1810 per command is at fault: the first tagged OK carries
     // no code after the second command's FETCH above a held-back change.
     assert!(matrix.contains(
-        "| holds | holds | violated (5 steps) | holds | holds | violated (3 steps) | holds | holds | 7835534 (with client-pipelining=on) |"
+        "| holds | holds | violated (5 steps) | holds | holds | violated (3 steps) | holds | holds | holds | 7835534 (with client-pipelining=on) |"
     ));
     // A clause that needs the other agent is checked with it, and says so.
     assert!(matrix.contains(
-        "| holds | holds | holds | violated (5 steps) | holds | holds | holds | violated (3 steps) | 79013 (with 1 message(s), 1 arrival(s), 1 removal(s)) |"
+        "| holds | holds | holds | violated (5 steps) | holds | holds | holds | violated (3 steps) | holds | 79013 (with 1 message(s), 1 arrival(s), 1 removal(s)) |"
     ));
 }
 

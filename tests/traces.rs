@@ -64,8 +64,10 @@ fn every_committed_trace_replays() {
     // client-sync=fetch-vanished-star's (2: views-converge and resync-point-safe),
     // arrival-modseq=none's (highestmodseq-monotonic), client-unchanged=skip's
     // (views-converge) and the two of both together, and client-sync=condstore-drop-top's
-    // (3: its divergence is silent).
-    assert_eq!(traces.len(), 115);
+    // (3: its divergence is silent), exists-update=fetch-first's (sequence-numbers-as-told)
+    // client-vanished-earlier=keep-last's (2: views-converge and resync-point-safe) and
+    // flag-flush=lost-at-sync's (5: every client property and both HIGHESTMODSEQ ones).
+    assert_eq!(traces.len(), 123);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -81,7 +83,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("69 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("73 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(

@@ -15,7 +15,7 @@ use smallvec::SmallVec;
 
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
-use crate::imap::uids::UidMap;
+use crate::imap::uids::{UidList, UidMap};
 use crate::server::UID_VALIDITY;
 use crate::spec::{
     ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand, ClientResyncPoint,
@@ -142,6 +142,10 @@ pub struct Connection {
     /// changed ...)"; section 3.1.2.1: "the client MUST delete the cached value of
     /// HIGHESTMODSEQ"). Cleared at the SELECT's tagged response.
     pub new_uidvalidity: bool,
+    /// Under `client-vanished-earlier=keep-last`: the UIDs of the last VANISHED (EARLIER)
+    /// line read since the last tagged response, each line replacing the one before;
+    /// removed from the cache at the tagged response. Always None otherwise.
+    pub earlier_kept: Option<UidList>,
 }
 
 /// The derived hash, field by field, with `sync` written only during a CONDSTORE resync: a
@@ -165,6 +169,10 @@ impl Hash for Connection {
         if self.new_uidvalidity {
             true.hash(state);
         }
+        // Written only while set, as `sync`.
+        if let Some(kept) = &self.earlier_kept {
+            kept.hash(state);
+        }
     }
 }
 
@@ -182,6 +190,7 @@ impl Connection {
             frozen: false,
             sync: None,
             new_uidvalidity: false,
+            earlier_kept: None,
         }
     }
 }

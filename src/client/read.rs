@@ -5,7 +5,8 @@ use crate::imap::command::StoreOp;
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, ModSeq, Uid};
 use crate::spec::{
-    ClientClose, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, ClientUnchanged, Spec,
+    ClientClose, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, ClientUnchanged,
+    ClientVanishedEarlier, Spec,
 };
 
 use super::{Awaiting, Client};
@@ -90,6 +91,15 @@ impl Client {
                         .awaiting
                         .iter()
                         .any(|(_, a)| *a == Awaiting::Expunge) => {}
+            // Against RFC 3501 section 2.2.2: each VANISHED (EARLIER) line overwrites the one
+            // before (Roundcube's `$this->data['VANISHED'] = $v_data`); the last is applied
+            // at the tagged response.
+            Response::Vanished {
+                earlier: true,
+                uids,
+            } if spec.client_vanished_earlier == ClientVanishedEarlier::KeepLast => {
+                connection.earlier_kept = Some(uids.clone());
+            }
             Response::Vanished { earlier, uids } => {
                 // RFC 7162 section 3.2.10.2: "MUST be recorded". EARLIER or not, the UIDs
                 // are gone. Without EARLIER, "each UID listed ... results in the client
@@ -168,6 +178,9 @@ impl Client {
                 }
             }
             Response::Tagged { tag, status, .. } => {
+                for uid in connection.earlier_kept.take().into_iter().flatten() {
+                    self.cache.remove(&uid);
+                }
                 let position = connection.awaiting.iter().position(|(t, _)| t == tag);
                 let awaiting = position.map(|i| connection.awaiting.remove(i).1);
                 if awaiting == Some(Awaiting::Select) && connection.new_uidvalidity {

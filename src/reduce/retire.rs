@@ -31,9 +31,9 @@
 //!    point and UIDNEXT do not change either, so `resync-point-safe` keeps holding for it.
 //! 3. Every `always` property has the same value at `s` and `retire(s)`. `views-converge`,
 //!    `divergence-detectable` and `message-count-agrees` judge connected clients only; the
-//!    four monitors (`announced-highestmodseq-covered`, `computed-highestmodseq-covered`,
-//!    `highestmodseq-monotonic`, `vanished-only-known-uids`) read the server, which `retire`
-//!    leaves alone;
+//!    five monitors (`announced-highestmodseq-covered`, `computed-highestmodseq-covered`,
+//!    `highestmodseq-monotonic`, `vanished-only-known-uids`, `sequence-numbers-as-told`)
+//!    read the server, which `retire` leaves alone;
 //!    `resync-point-safe` holds for a settled client (by 2, in every later state too) and
 //!    for the placeholder, which covers nothing.
 //! 4. `sometimes` properties. `resynced-after-foreign-expunge` and

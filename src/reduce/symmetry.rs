@@ -53,6 +53,7 @@ fn compare(state: &System, a: ClientId, b: ClientId) -> Ordering {
             server.computed_uncovered.is_some_and(|u| u.client == c),
             decreased,
             server.unannounced.is_some_and(|u| u.client == c),
+            server.misnumbered.is_some_and(|m| m.client() == c),
         )
     };
     state.clients[a.index()]
@@ -104,6 +105,10 @@ pub fn permute(state: &mut System, order: &[u8]) {
     }
     if let Some(u) = server.unannounced.as_mut() {
         u.client = rename(u.client);
+    }
+    if let Some(m) = server.misnumbered.as_mut() {
+        let client = m.client_mut();
+        *client = rename(*client);
     }
 }
 

@@ -242,7 +242,7 @@ pub fn fetch(
     // The session has now been told these messages' flags.
     if let Some(session) = front.system.server_mut().sessions[REAL.index()].as_mut() {
         for uid in shown {
-            session.pending_flags.remove(&uid);
+            session.told_flags(uid);
         }
     }
     lines.push(format!("{tag} OK FETCH completed"));

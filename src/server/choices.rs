@@ -224,6 +224,19 @@ impl Reply {
     }
 }
 
+/// The commands at whose end a `flag-flush=lost-at-sync` server drops the flag changes it
+/// holds back: those Stalwart's code runs `synchronize_messages` for (STORE, FETCH, SEARCH).
+pub(super) fn loses_flags_at(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Store { .. }
+            | Command::UidFetchNew { .. }
+            | Command::UidFetchVanished { .. }
+            | Command::UidFetchChangedSince { .. }
+            | Command::UidSearchAll
+    )
+}
+
 impl Server {
     /// Every answer to `command` the spec allows this client's session, in a fixed order.
     pub fn replies(&self, client: ClientId, command: &Command, spec: &Spec) -> Vec<Reply> {
@@ -284,12 +297,17 @@ impl Server {
             _ if session.pending_flags.is_empty() => &[false],
             FlagFlush::Any => &[false, true],
             FlagFlush::EveryCommand => &[true],
+            // Sent at NOOP (and DONE); dropped at the end of a STORE, FETCH or SEARCH
+            // (`finish`); either at an EXPUNGE, where Stalwart's code was not read.
+            FlagFlush::LostAtSync if loses_flags_at(command) => &[false],
+            FlagFlush::LostAtSync if matches!(command, Command::Noop | Command::Done) => &[true],
+            FlagFlush::LostAtSync => &[false, true],
         };
         // `UID FETCH n:*` announces the arrivals itself, before its FETCHes, and so does a
         // `UID FETCH ... VANISHED` whose set reaches one.
         let exists: &[bool] = match spec.exists_update {
             _ if session.pending_arrivals.is_empty() || announces => &[false],
-            ExistsUpdate::Prompt => &[true],
+            ExistsUpdate::Prompt | ExistsUpdate::FetchFirst => &[true],
             ExistsUpdate::Lazy => &[false, true],
         };
         let mut expunges = vec![(false, false)];

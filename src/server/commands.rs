@@ -6,10 +6,10 @@ use crate::imap::command::{Command, StoreOp};
 use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
 use crate::imap::uids::UidList;
-use crate::spec::{CloseHighestModseq, Spec, VanishedEarlier};
+use crate::spec::{CloseHighestModseq, ExistsUpdate, FlagFlush, Spec, VanishedEarlier};
 
-use super::choices::{Earlier, Flush, GoneStore, Reply, Scope};
-use super::history::EarlierQuery;
+use super::choices::{Earlier, Flush, GoneStore, Reply, Scope, loses_flags_at};
+use super::history::{EarlierQuery, earlier_lines};
 use super::mailbox::ExpungeCause;
 use super::{Server, tagged_bad, tagged_ok};
 
@@ -131,6 +131,9 @@ impl Server {
             failed,
         } = outcome;
         let mut lines = self.flush_lines(client, command, lines, vanished, reply.flush);
+        if spec.flag_flush == FlagFlush::LostAtSync && loses_flags_at(command) {
+            self.session_mut(client).lose_pending_flags();
+        }
         let safe = self.safe_highest_modseq(client);
         let code = match self.code_bound(client, spec) {
             None => code,
@@ -193,6 +196,10 @@ impl Server {
                 .into_keys()
                 .collect(),
         };
+        // Each FETCH below carries the message's flags now: a lost change of it is told too.
+        for uid in &flagged {
+            session.lost_flags.remove(uid);
+        }
         if flush.expunges && command.allows_expunge_responses() {
             vanished.extend(std::mem::take(&mut session.pending_expunges));
             // Reported, or (`vanished-unannounced=any`'s other answer) dropped for good.
@@ -233,7 +240,8 @@ impl Server {
 
     /// `UID FETCH <from>:* (FLAGS)`: every message of the session's view from `from` on,
     /// after an EXISTS for the arrivals it has not been told of (a FETCH may only name a
-    /// message the client knows exists). The model's server reads `from:*` as the UIDs from
+    /// message the client knows exists, RFC 3501 section 2.3.1.2), or after them under
+    /// `exists-update=fetch-first`. The model's server reads `from:*` as the UIDs from
     /// `from` up, even when none is that high (RFC 3501 would include the highest UID then;
     /// cyrus-imapd #6071).
     pub(super) fn uid_fetch_new(
@@ -249,9 +257,13 @@ impl Server {
         };
         let mut lines = Lines::new();
         let session = self.session_mut(client);
+        let mut exists = None;
         if !session.pending_arrivals.is_empty() {
             session.pending_arrivals.clear();
-            lines.push(Response::Exists(self.view(client).len() as u32));
+            exists = Some(Response::Exists(self.view(client).len() as u32));
+        }
+        if spec.exists_update != ExistsUpdate::FetchFirst {
+            lines.extend(exists.take());
         }
         let view = self.view(client);
         for (seq, uid) in view.iter().enumerate() {
@@ -265,10 +277,11 @@ impl Server {
                 flags: Some(message.flags),
             });
         }
+        lines.extend(exists);
         let session = self.session_mut(client);
         for line in &lines {
             if let Response::Fetch { uid, .. } = line {
-                session.pending_flags.remove(uid);
+                session.told_flags(*uid);
             }
         }
         let outcome = Outcome {
@@ -380,12 +393,7 @@ impl Server {
                 vanished.sort_unstable();
                 vanished.dedup();
             }
-            if !vanished.is_empty() {
-                lines.push(Response::Vanished {
-                    earlier: true,
-                    uids: vanished,
-                });
-            }
+            lines.extend(earlier_lines(vanished, spec));
             for (seq, (uid, message)) in mailbox.messages.iter().enumerate() {
                 let reported = reply.select.scope == Scope::AllUids || in_scope(uid);
                 if reported && message.modseq > since {

@@ -59,7 +59,7 @@ impl Server {
         session.resynced_from = Some(since);
         for line in &lines {
             if let Response::Fetch { uid, .. } = line {
-                session.pending_flags.remove(uid);
+                session.told_flags(*uid);
             }
         }
         let outcome = Outcome {

@@ -9,7 +9,7 @@ use crate::spec::Spec;
 use super::Server;
 use super::choices::Reply;
 use super::commands::Outcome;
-use super::history::EarlierQuery;
+use super::history::{EarlierQuery, earlier_lines};
 
 impl Server {
     /// Whether `uid` is in the set this command names: its UIDs, or `1:*` as `uid-star`
@@ -91,12 +91,7 @@ impl Server {
         };
         let in_set = |uid: Uid| self.in_fetch_set(command, uid, spec) && !held_back.contains(&uid);
         let vanished = self.vanished_earlier(in_set, query, spec);
-        if !vanished.is_empty() {
-            lines.push(Response::Vanished {
-                earlier: true,
-                uids: vanished,
-            });
-        }
+        lines.extend(earlier_lines(vanished, spec));
         let view = self.view(client);
         let mut fetched = Vec::new();
         for (seq, uid) in view.iter().enumerate() {
@@ -115,7 +110,7 @@ impl Server {
         // The FETCH carries the message's flags now: a held-back change of it is told.
         let session = self.session_mut(client);
         for uid in fetched {
-            session.pending_flags.remove(&uid);
+            session.told_flags(uid);
         }
         // A resync from `since`, as a QRESYNC SELECT's is: after a plain SELECT
         // (`client-sync=fetch-vanished-*`) the only one, and mid-session one more.

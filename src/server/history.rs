@@ -3,9 +3,10 @@
 //! let expire (`expunge-history`), seq-match-data (section 3.2.5.2), and what `*` stands for
 //! in the UID set asked about (`uid-star`).
 
+use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ModSeq, Uid};
 use crate::imap::uids::UidList;
-use crate::spec::{ExpungeHistory, ModseqRestart, Spec, UidStar};
+use crate::spec::{ExpungeHistory, ModseqRestart, Spec, UidStar, VanishedEarlierLines};
 
 use super::Server;
 use super::monitor::Regression;
@@ -152,5 +153,24 @@ impl Server {
         if from > ModSeq(1) {
             self.regressed.get_or_insert(Regression::Restarted { from });
         }
+    }
+}
+
+/// The VANISHED (EARLIER) lines that report `uids`, none if it is empty: one line, or one per
+/// UID (`vanished-earlier-lines`).
+pub(super) fn earlier_lines(uids: UidList, spec: &Spec) -> Lines {
+    match spec.vanished_earlier_lines {
+        _ if uids.is_empty() => Lines::new(),
+        VanishedEarlierLines::One => smallvec::smallvec![Response::Vanished {
+            earlier: true,
+            uids,
+        }],
+        VanishedEarlierLines::PerUid => uids
+            .iter()
+            .map(|uid| Response::Vanished {
+                earlier: true,
+                uids: std::iter::once(*uid).collect(),
+            })
+            .collect(),
     }
 }

@@ -92,6 +92,7 @@ impl Server {
             lines.push(Response::HighestModSeq(code));
         }
         self.watch_vanished(client, &numbered, &lines);
+        self.watch_fetch_numbers(client, numbered.len() as u32, &numbered, &lines);
         lines
     }
 

@@ -261,7 +261,7 @@ impl Server {
                 // A held-back flag change of a message now gone is moot: the expunge
                 // replaces it. A message the session was never told of is never reported
                 // gone either (RFC 7162 section 3.2.10.2), unless the clause says otherwise.
-                s.pending_flags.remove(uid);
+                s.told_flags(*uid);
                 let announced = !s.pending_arrivals.remove(uid);
                 let own = client.is_some_and(|c| c.index() == i);
                 match spec.vanished_unannounced {

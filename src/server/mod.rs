@@ -21,9 +21,11 @@ mod session;
 
 pub use choices::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
 pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
-pub use monitor::{Regression, Unannounced, Uncovered};
+pub use monitor::{Misnumbered, Regression, Unannounced, Uncovered};
 pub use pipeline::FirstStore;
 pub use session::{Idle, Session};
+
+use std::hash::{Hash, Hasher};
 
 use crate::imap::command::Command;
 use crate::imap::response::{Code, Lines, Response, Status};
@@ -34,7 +36,7 @@ use crate::spec::Spec;
 /// The UIDVALIDITY the one mailbox starts with; only `uidvalidity-change=renumber` changes it.
 pub const UID_VALIDITY: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
     pub mailbox: Mailbox,
     /// Indexed by client; None while that client has no connection.
@@ -44,11 +46,30 @@ pub struct Server {
     /// a tagged response without a code after a MODSEQ over a held-back change
     /// (`computed-highestmodseq-covered`, set by `System::apply`, which sees the queue),
     /// mod-sequences going backwards (`highestmodseq-monotonic`), and a VANISHED naming a
-    /// message the session had no sequence number for (`vanished-only-known-uids`).
+    /// message the session had no sequence number for (`vanished-only-known-uids`), and a
+    /// sequence number used with another meaning than the session's
+    /// (`sequence-numbers-as-told`).
     pub uncovered: Option<Uncovered>,
     pub computed_uncovered: Option<Uncovered>,
     pub regressed: Option<Regression>,
     pub unannounced: Option<Unannounced>,
+    pub misnumbered: Option<Misnumbered>,
+}
+
+/// The derived hash, field by field, with `misnumbered` written only once set: a state
+/// without that fault hashes (and fingerprints, `fingerprint.rs`) as before it existed.
+impl Hash for Server {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.mailbox.hash(state);
+        self.sessions.hash(state);
+        self.uncovered.hash(state);
+        self.computed_uncovered.hash(state);
+        self.regressed.hash(state);
+        self.unannounced.hash(state);
+        if let Some(misnumbered) = &self.misnumbered {
+            misnumbered.hash(state);
+        }
+    }
 }
 
 impl Server {
@@ -84,6 +105,7 @@ impl Server {
             computed_uncovered: None,
             regressed: None,
             unannounced: None,
+            misnumbered: None,
         }
     }
 
@@ -119,6 +141,7 @@ impl Server {
             computed_uncovered: self.computed_uncovered,
             regressed: self.regressed,
             unannounced: self.unannounced,
+            misnumbered: self.misnumbered,
         }
     }
 
@@ -155,8 +178,14 @@ impl Server {
         // them: every UID must have had a sequence number in this session when the command
         // began (RFC 7162 section 3.2.10.2).
         let numbered = self.view(client);
+        // Outside the selected state the session numbers nothing until SELECT's EXISTS.
+        let count = match self.session(client).is_some_and(|s| s.selected) {
+            true => numbered.len() as u32,
+            false => 0,
+        };
         let lines = self.dispatch(client, tag, command, reply, spec);
         self.watch_vanished(client, &numbered, &lines);
+        self.watch_fetch_numbers(client, count, &numbered, &lines);
         lines
     }
 

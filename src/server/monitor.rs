@@ -1,7 +1,7 @@
 //! The server's faults, recorded as they happen: monitors for the properties that blame the
 //! server (`announced-highestmodseq-covered`, `computed-highestmodseq-covered`,
-//! `highestmodseq-monotonic`, `vanished-only-known-uids`), and the bound erratum 1810 sets
-//! on the codes it sends.
+//! `highestmodseq-monotonic`, `vanished-only-known-uids`, `sequence-numbers-as-told`), and
+//! the bound erratum 1810 sets on the codes it sends.
 
 use crate::imap::response::Response;
 use crate::imap::types::{ClientId, ModSeq, Uid};
@@ -49,6 +49,33 @@ pub struct Unannounced {
     pub uid: Uid,
 }
 
+/// A sequence number the server used with another meaning than the one the session was told:
+/// what `sequence-numbers-as-told` forbids (RFC 3501 sections 2.3.1.2 and 7.4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Misnumbered {
+    /// A FETCH named a sequence number above the count the session had been told when the
+    /// line came (cyrus-imapd #1967's `* 919 FETCH` before `* 919 EXISTS`).
+    FetchBeyondCount {
+        client: ClientId,
+        seq: u32,
+        count: u32,
+    },
+}
+
+impl Misnumbered {
+    pub fn client(self) -> ClientId {
+        match self {
+            Misnumbered::FetchBeyondCount { client, .. } => client,
+        }
+    }
+
+    pub fn client_mut(&mut self) -> &mut ClientId {
+        match self {
+            Misnumbered::FetchBeyondCount { client, .. } => client,
+        }
+    }
+}
+
 impl Server {
     /// The highest value this session may be told without covering a change the server is
     /// holding back from it (RFC 7162 section 3.2, erratum 1810).
@@ -56,12 +83,18 @@ impl Server {
         let Some(session) = self.session(client) else {
             return self.mailbox.highest_modseq;
         };
-        let held_back = session.pending_flags.values().copied().chain(
-            session
-                .pending_expunges
-                .iter()
-                .map(|uid| self.mailbox.expunged[uid].modseq),
-        );
+        // A lost flag change (`flag-flush=lost-at-sync`) was not told either.
+        let held_back = session
+            .pending_flags
+            .values()
+            .chain(session.lost_flags.values())
+            .copied()
+            .chain(
+                session
+                    .pending_expunges
+                    .iter()
+                    .map(|uid| self.mailbox.expunged[uid].modseq),
+            );
         match held_back.min() {
             Some(lowest) => ModSeq(lowest.0 - 1),
             None => self.mailbox.highest_modseq,
@@ -140,6 +173,47 @@ impl Server {
             if let Some(uid) = uids.iter().find(|uid| !numbered.contains(uid)) {
                 self.unannounced
                     .get_or_insert(Unannounced { client, uid: *uid });
+            }
+        }
+    }
+
+    /// Records the first FETCH in `lines` whose sequence number is above the count the
+    /// session has been told by the time the line comes: `count` when the command began,
+    /// then each EXISTS sets it (RFC 3501 section 7.3.1), and each EXPUNGE, and each UID of
+    /// a VANISHED without EARLIER, lowers it by one (RFC 3501 section 7.4.1, RFC 7162
+    /// section 3.2.10.2). RFC 3501 section 2.3.1.2: a sequence number is "a relative
+    /// position from 1 to the number of messages in the mailbox". A VANISHED UID outside
+    /// `numbered` (the session's sequence numbers when the command began) lowers nothing:
+    /// that is `vanished-only-known-uids`' fault, reported there and not twice.
+    pub(super) fn watch_fetch_numbers(
+        &mut self,
+        client: ClientId,
+        count: u32,
+        numbered: &[Uid],
+        lines: &[Response],
+    ) {
+        let mut count = count;
+        for line in lines {
+            match line {
+                Response::Exists(n) => count = *n,
+                Response::Expunge(_) => count = count.saturating_sub(1),
+                Response::Vanished {
+                    earlier: false,
+                    uids,
+                } => {
+                    let known = uids.iter().filter(|uid| numbered.contains(uid)).count();
+                    count = count.saturating_sub(known as u32);
+                }
+                Response::Fetch { seq, .. } if *seq > count => {
+                    self.misnumbered
+                        .get_or_insert(Misnumbered::FetchBeyondCount {
+                            client,
+                            seq: *seq,
+                            count,
+                        });
+                    return;
+                }
+                _ => {}
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::imap::types::ModSeq;
+use crate::imap::types::{ModSeq, Uid};
 use crate::imap::uids::{UidMap, UidSet};
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,6 +13,13 @@ pub struct Session {
     /// the mod-sequence of the earliest such change per message (the one a resync point
     /// must stay below, RFC 7162 section 3.2).
     pub pending_flags: UidMap<ModSeq>,
+    /// Flag changes made by other sessions that this session will never be told
+    /// (`flag-flush=lost-at-sync`), with the mod-sequence of the earliest per message. Not
+    /// held back, as the server will not send them (`holds_back_anything` leaves them out,
+    /// so `views-converge` judges the client); not told either (`safe_highest_modseq` counts
+    /// them, so a HIGHESTMODSEQ or MODSEQ over one is the server's fault). A later FETCH of
+    /// the message's flags tells them after all. Always empty under the other values.
+    pub lost_flags: UidMap<ModSeq>,
     /// Expunges made by other sessions that this session has not been told yet. Until they
     /// are reported, these messages keep their sequence numbers in this session.
     pub pending_expunges: UidSet,
@@ -53,6 +60,10 @@ impl Hash for Session {
         if let Some(idle) = &self.idle {
             idle.hash(state);
         }
+        // Written only when set, as `idle`.
+        if !self.lost_flags.is_empty() {
+            self.lost_flags.hash(state);
+        }
     }
 }
 
@@ -62,6 +73,7 @@ impl Session {
             qresync: false,
             selected: false,
             pending_flags: UidMap::new(),
+            lost_flags: UidMap::new(),
             pending_expunges: UidSet::new(),
             pending_arrivals: UidSet::new(),
             unannounced_expunges: UidSet::new(),
@@ -76,12 +88,27 @@ impl Session {
             || !self.pending_arrivals.is_empty()
     }
 
+    /// The session has now been told `uid`'s flags (a FETCH with FLAGS, or the message is
+    /// gone): nothing of its flags stays held back or lost.
+    pub fn told_flags(&mut self, uid: Uid) {
+        self.pending_flags.remove(&uid);
+        self.lost_flags.remove(&uid);
+    }
+
+    /// `flag-flush=lost-at-sync`: the flag changes held back now are never sent.
+    pub(super) fn lose_pending_flags(&mut self) {
+        for (uid, since) in std::mem::take(&mut self.pending_flags) {
+            self.lost_flags.get_or_insert_with(uid, || since);
+        }
+    }
+
     pub fn holds_back_expunges(&self) -> bool {
         !self.pending_expunges.is_empty() || !self.unannounced_expunges.is_empty()
     }
 
     pub(super) fn forget_pending(&mut self) {
         self.pending_flags.clear();
+        self.lost_flags.clear();
         self.pending_expunges.clear();
         self.pending_arrivals.clear();
         self.unannounced_expunges.clear();

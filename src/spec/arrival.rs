@@ -22,7 +22,7 @@ impl ClauseValues for ArrivalModseq {
         name: "arrival-modseq",
         summary: "the mod-sequence of a message another agent delivers: a new one above \
                   HIGHESTMODSEQ, or the current HIGHESTMODSEQ, which then does not rise",
-        needs_other_agent: true,
+        arrivals_needed: 1,
         needs: &[],
         values: &[
             (
@@ -61,7 +61,7 @@ impl ClauseValues for ClientUnchanged {
         name: "client-unchanged",
         summary: "what the client does when the SELECT reports the HIGHESTMODSEQ it stored: \
                   resync all the same, or skip the resync and the fetch of new messages",
-        needs_other_agent: true,
+        arrivals_needed: 1,
         needs: &[],
         values: &[
             (

@@ -29,7 +29,7 @@ impl ClauseValues for ClientResyncPoint {
     const CLAUSE: Clause = Clause {
         name: "client-resync-point",
         summary: "what the client stores as its resync point at each tagged response",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             ("rfc5162", "RFC 5162 section 5 as published"),
@@ -75,7 +75,7 @@ impl ClauseValues for ClientClose {
     const CLAUSE: Clause = Clause {
         name: "client-close",
         summary: "what the client does with its cache when CLOSE completes",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -106,7 +106,7 @@ impl ClauseValues for ClientKnownUids {
     const CLAUSE: Clause = Clause {
         name: "client-known-uids",
         summary: "the known-uids a client sends in SELECT (QRESYNC ...)",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             ("cache", "RFC 7162 section 3.2.5.1 (the UIDs in its cache)"),
@@ -139,7 +139,7 @@ impl ClauseValues for ClientUidvalidity {
     const CLAUSE: Clause = Clause {
         name: "client-uidvalidity",
         summary: "what the client does when SELECT reports a new UIDVALIDITY",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[("uidvalidity-change", "renumber")],
         values: &[
             (
@@ -176,7 +176,7 @@ impl ClauseValues for ClientOutOfBand {
         name: "client-out-of-band",
         summary: "whether the client applies the VANISHED and FETCH FLAGS that come at the end \
                   of commands outside its sync loop, where it still moves its resync point",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (

@@ -82,7 +82,7 @@ impl ClauseValues for ClientSync {
                   CHANGEDSINCE for flags and UID SEARCH for expunges, or no search), or \
                   QRESYNC with a plain SELECT and a UID FETCH ... (CHANGEDSINCE m VANISHED) of \
                   the cached UIDs, 1:* or 1:<UIDNEXT-1>",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (

@@ -4,10 +4,10 @@
 use super::{
     ArrivalModseq, ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
     ClientPipelining, ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity,
-    ClientUnchanged, CloseHighestModseq, ExistsUpdate, ExpungeFlush, ExpungeHistory, ExpungeModseq,
-    FlagFlush, HeldBackHighestModseq, IdleHighestModseq, IdlePush, KnownUidsScope,
-    MailboxHighestModseq, ModseqRestart, PipelinedHighestModseq, Spec, SpecError, UidStar,
-    UidvalidityChange, VanishedEarlier, VanishedUnannounced,
+    ClientUnchanged, ClientVanishedEarlier, CloseHighestModseq, ExistsUpdate, ExpungeFlush,
+    ExpungeHistory, ExpungeModseq, FlagFlush, HeldBackHighestModseq, IdleHighestModseq, IdlePush,
+    KnownUidsScope, MailboxHighestModseq, ModseqRestart, PipelinedHighestModseq, Spec, SpecError,
+    UidStar, UidvalidityChange, VanishedEarlier, VanishedEarlierLines, VanishedUnannounced,
 };
 
 /// A named set of clause values: a document as published.
@@ -85,6 +85,8 @@ const RFC5162: Spec = Spec {
     expunge_flush: ExpungeFlush::Any,
     arrival_modseq: ArrivalModseq::Bump,
     client_unchanged: ClientUnchanged::Resync,
+    vanished_earlier_lines: VanishedEarlierLines::One,
+    client_vanished_earlier: ClientVanishedEarlier::All,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

@@ -19,6 +19,9 @@ pub enum FlagFlush {
     /// At the end of the next command that may carry it: STORE, UID STORE, EXPUNGE, UID
     /// EXPUNGE, NOOP, `UID FETCH`, `UID SEARCH`, DONE (`Server::flush_choices`).
     EveryCommand,
+    /// At the end of a NOOP or DONE (and in IDLE); a STORE, `UID FETCH` or `UID SEARCH`
+    /// before that drops it for the rest of the session (`Session::lost_flags`).
+    LostAtSync,
 }
 
 impl ClauseValues for FlagFlush {
@@ -26,7 +29,7 @@ impl ClauseValues for FlagFlush {
         name: "flag-flush",
         summary: "when a session is told of another session's flag change: at the end of any \
                   command, or of every command, that may carry it",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         // Under erratum 1810's lower HIGHESTMODSEQ (rfc7162) a held-back change is never
         // lost, so a server that flushes more often changes no verdict there; without it
         // the value shows which loss is left.
@@ -44,9 +47,19 @@ impl ClauseValues for FlagFlush {
                  kept at every command: sent at the end of the next command that may carry it (Cyrus 3.6.1 and Dovecot 2.3.19.1: told at \
                  the end of UID SEARCH, STORE and NOOP, the probe's exists-update row)",
             ),
+            (
+                "lost-at-sync",
+                "against RFC 7162 section 3.2 (\"MUST send untagged events to a client in a \
+                 way that the client doesn't lose any changes\") and RFC 3501 section 5.2's \
+                 SHOULD: another session's flag change is sent only at the end of a NOOP or \
+                 in IDLE, and a STORE, FETCH or SEARCH that comes first drops it for the rest \
+                 of the session (Stalwart as read in its code, not run here: \
+                 synchronize_messages moves the session's mod-sequence to the newest change, \
+                 and NOOP and IDLE write only the changes after it)",
+            ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Any, Self::EveryCommand];
+    const ALL: &'static [Self] = &[Self::Any, Self::EveryCommand, Self::LostAtSync];
 }
 
 /// When another session's expunge is sent (VANISHED, or `* n EXPUNGE` without QRESYNC) to a
@@ -68,7 +81,7 @@ impl ClauseValues for ExpungeFlush {
         summary: "when a session is told of another session's expunge: at the end of any \
                   command, or of every command, that may carry it (never a sequence-number \
                   STORE)",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[("held-back-highestmodseq", "none")],
         values: &[
             (

@@ -25,7 +25,7 @@ impl ClauseValues for ClientIdle {
         name: "client-idle",
         summary: "whether the selected client sends IDLE (ended by DONE) and reads what the \
                   server pushes meanwhile",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             ("never", "a client that never idles (RFC 3501 has no IDLE)"),
@@ -57,7 +57,7 @@ impl ClauseValues for IdlePush {
         name: "idle-push",
         summary: "while the client idles: the server pushes held-back changes at any moment, \
                   or only at DONE",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[("client-idle", "idle")],
         values: &[
             (
@@ -101,7 +101,7 @@ impl ClauseValues for IdleHighestModseq {
         name: "idle-highestmodseq",
         summary: "the MODSEQs erratum 1810's lower HIGHESTMODSEQ must cover in IDLE: every one \
                   sent since the last tagged response, or the current response's only",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[("client-idle", "idle")],
         values: &[
             (

@@ -24,7 +24,7 @@ impl ClauseValues for ClientPipelining {
         name: "client-pipelining",
         summary: "whether the selected client sends a second command while one is in flight \
                   (at most two), as RFC 3501 section 5.5 permits",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -70,7 +70,7 @@ impl ClauseValues for PipelinedHighestModseq {
         summary: "the MODSEQs erratum 1810's lower HIGHESTMODSEQ must cover at a tagged \
                   response when the server interleaves two commands' answers: every one sent \
                   since the previous tagged response, or the completed command's own only",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[("client-pipelining", "on")],
         values: &[
             (

@@ -28,7 +28,7 @@ impl ClauseValues for UidStar {
         name: "uid-star",
         summary: "what `*` stands for in a UID set `1:*` the client sends (known-uids, \
                   UID FETCH ... VANISHED): the largest UID assigned, or the largest present",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[("client-known-uids", "star")],
         values: &[
             (
@@ -74,7 +74,7 @@ impl ClauseValues for ClientFetchVanished {
         name: "client-fetch-vanished",
         summary: "whether the selected client also sends UID FETCH <set> (FLAGS) (CHANGEDSINCE \
                   m VANISHED) from its stored resync point, with its cached UIDs or 1:*",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -114,7 +114,7 @@ impl ClauseValues for ExpungeHistory {
         name: "expunge-history",
         summary: "whether the server may forget expunge history, and what VANISHED (EARLIER) \
                   then reports for a mod-sequence below what it forgot",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -154,7 +154,7 @@ impl ClauseValues for ClientSeqMatch {
         name: "client-seq-match",
         summary: "whether the client's QRESYNC SELECT carries seq-match-data: each cached UID \
                   with its sequence number",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         // The fallback names only UIDs of the known-uids; with the cache as known-uids, those
         // are all UIDs the client must drop, and there is nothing to narrow.
         needs: &[
@@ -189,7 +189,7 @@ impl ClauseValues for ModseqRestart {
         name: "modseq-restart",
         summary: "whether the server's mod-sequences survive a restart (once, while no client \
                   is connected) with the UIDVALIDITY unchanged",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (

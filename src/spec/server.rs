@@ -26,7 +26,7 @@ impl ClauseValues for CloseHighestModseq {
         name: "close-highestmodseq",
         summary: "CLOSE's tagged OK after expunging: the updated [HIGHESTMODSEQ n], a value \
                   capped below what the session was not told, or none",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -67,7 +67,7 @@ impl ClauseValues for HeldBackHighestModseq {
         name: "held-back-highestmodseq",
         summary: "while the server holds changes back from a session, the HIGHESTMODSEQ it lets \
                   that client adopt",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -100,7 +100,7 @@ impl ClauseValues for ExpungeModseq {
     const CLAUSE: Clause = Clause {
         name: "expunge-modseq",
         summary: "whether an expunging command bumps the mod-sequence it logs with the UIDs",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -132,7 +132,7 @@ impl ClauseValues for MailboxHighestModseq {
         name: "mailbox-highestmodseq",
         summary: "what the server's HIGHESTMODSEQ is: a counter, or the highest MODSEQ of the \
                   messages present",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -171,7 +171,7 @@ impl ClauseValues for VanishedEarlier {
     const CLAUSE: Clause = Clause {
         name: "vanished-earlier",
         summary: "the UIDs a QRESYNC SELECT reports in VANISHED (EARLIER)",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -218,7 +218,7 @@ impl ClauseValues for VanishedUnannounced {
         name: "vanished-unannounced",
         summary: "whether a VANISHED (no EARLIER) names a message that arrived and was \
                   expunged before the session was told of it by EXISTS",
-        needs_other_agent: true,
+        arrivals_needed: 1,
         needs: &[],
         values: &[
             (
@@ -249,14 +249,19 @@ pub enum ExistsUpdate {
     Prompt,
     /// At the end of that command or of any later one.
     Lazy,
+    /// As `prompt`, except that `UID FETCH n:*` sends the FETCH of each arrival it names
+    /// before the EXISTS that announces it (Cyrus before cyrus-imapd PR #1998).
+    FetchFirst,
 }
 
 impl ClauseValues for ExistsUpdate {
     const CLAUSE: Clause = Clause {
         name: "exists-update",
         summary: "when a session is told of an arrival by EXISTS: at the end of the next \
-                  command, or of any later one",
-        needs_other_agent: false,
+                  command, or of any later one, or after the FETCH that names it",
+        // `fetch-first` needs a second arrival while the client fetches the first (`UID
+        // FETCH n:*` follows an EXISTS); `lazy` one arrival. Without arrivals no value differs.
+        arrivals_needed: 2,
         needs: &[],
         values: &[
             (
@@ -271,9 +276,18 @@ impl ClauseValues for ExistsUpdate {
                  the mailbox size only now and then (RFC 3501 section 6.1.2 makes NOOP the \
                  way to poll) may send EXISTS at the end of any later command",
             ),
+            (
+                "fetch-first",
+                "against RFC 3501 section 2.3.1.2 (a sequence number is \"a relative position \
+                 from 1 to the number of messages in the mailbox\", the number the client \
+                 records from EXISTS, section 7.3.1): UID FETCH n:* sends `* 919 FETCH` for an \
+                 arrival before `* 919 EXISTS` (Cyrus at FastMail, cyrus-imapd #1967, KDE bug \
+                 379692: Trojita stopped with \"UnknownMessageIndex: Got FETCH that is out \
+                 of bounds\"; fixed by cyrus-imapd PR #1998)",
+            ),
         ],
     };
-    const ALL: &'static [Self] = &[Self::Prompt, Self::Lazy];
+    const ALL: &'static [Self] = &[Self::Prompt, Self::Lazy, Self::FetchFirst];
 }
 
 /// Are the FETCH results of a QRESYNC SELECT limited to the known UIDs the client sent?
@@ -288,7 +302,7 @@ impl ClauseValues for KnownUidsScope {
     const CLAUSE: Clause = Clause {
         name: "known-uids-scope",
         summary: "whether the FETCHes of a QRESYNC SELECT cover only the known UIDs sent",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (
@@ -321,7 +335,7 @@ impl ClauseValues for UidvalidityChange {
         name: "uidvalidity-change",
         summary: "whether the server may assign the UIDs again under a greater UIDVALIDITY \
                   (once, while no session has INBOX selected)",
-        needs_other_agent: false,
+        arrivals_needed: 0,
         needs: &[],
         values: &[
             (

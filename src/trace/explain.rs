@@ -4,7 +4,7 @@
 use crate::imap::types::{ClientId, Flag};
 use crate::imap::wire;
 use crate::properties::{Property, client_count_agrees, counts_differ, is_synchronized};
-use crate::server::Regression;
+use crate::server::{Misnumbered, Regression};
 use crate::system::System;
 
 use super::state::cause;
@@ -34,6 +34,19 @@ pub(super) fn explain(
             u.client, u.announced, u.held_back
         );
         return (Some(u.client), sentence);
+    }
+    if let (
+        Some(Misnumbered::FetchBeyondCount { client, seq, count }),
+        "sequence-numbers-as-told",
+    ) = (&state.server.misnumbered, property.name)
+    {
+        let sentence = format!(
+            "the server sent {client} a FETCH for message {seq} while it had told {client} of \
+             {count} message(s): a client that numbers messages as it was told (RFC 3501 \
+             section 2.3.1.2) cannot place the line (Trojita: \"UnknownMessageIndex: Got \
+             FETCH that is out of bounds\")."
+        );
+        return (Some(*client), sentence);
     }
     match (
         property.name,

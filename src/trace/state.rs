@@ -29,6 +29,9 @@ pub(super) fn held_back(server: &Server, client: ClientId) -> Vec<String> {
             }
         })
         .collect();
+    out.extend(session.lost_flags.iter().map(|(uid, since)| {
+        format!("UID {uid}'s flag change at MODSEQ {since}, dropped: never sent in this session")
+    }));
     out.extend(session.pending_expunges.iter().map(|uid| {
         let e = &mailbox.expunged[uid];
         format!("expunge of UID {uid} at MODSEQ {}", e.modseq)

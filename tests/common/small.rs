@@ -6,8 +6,8 @@ use resync_check::spec::{EDITIONS, clauses};
 use resync_check::system::Config;
 
 /// Every edition, and every clause value over rfc7162: two clients, one message, two
-/// commands each; a clause about the other agent's race gets one arrival and one removal
-/// and one command each. Each distinct model once, under the first name that makes it: a
+/// commands each; a clause about the other agent's race gets the arrivals it needs, one
+/// removal, and one command each. Each distinct model once, under the first name that makes it: a
 /// clause at rfc7162's own value is rfc7162, and a value that needs another clause's value
 /// is often that value's model (`pipelined-highestmodseq=since-tagged` is
 /// `client-pipelining=on`).
@@ -30,10 +30,12 @@ pub fn models() -> Vec<(String, Config)> {
         .map(|e| (e.name.to_string(), config(e.name, &[], small).unwrap()))
         .collect();
     for clause in clauses() {
-        let bounds = if clause.needs_other_agent {
-            race
-        } else {
-            small
+        let bounds = match clause.arrivals_needed {
+            0 => small,
+            n => Bounds {
+                arrivals: Some(n.into()),
+                ..race
+            },
         };
         for (value, _) in clause.values {
             // With the clauses it needs to make a difference (as the matrix checks it).
