@@ -209,6 +209,16 @@ pub fn check_resumable(
     counterexamples: usize,
     persist: &mut Persist,
 ) -> Result<CheckOutcome, String> {
+    check_resumable_options(&options, counterexamples)?;
+    let outcome = run(config, script, properties, options, 1, Some(persist));
+    Ok(outcome)
+}
+
+/// Refuses the options [`check_resumable`] cannot checkpoint.
+pub fn check_resumable_options(
+    options: &CheckOptions,
+    counterexamples: usize,
+) -> Result<(), String> {
     if options.keep_going && options.strategy == Strategy::Dfs {
         return Err(
             "--checkpoint and --resume work with our breadth-first search only, not \
@@ -221,8 +231,7 @@ pub fn check_resumable(
             "--checkpoint and --resume do not go with --counterexamples above 1".to_string(),
         );
     }
-    let outcome = run(config, script, properties, options, 1, Some(persist));
-    Ok(outcome)
+    Ok(())
 }
 
 fn run(

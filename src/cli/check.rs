@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use super::args::{CheckArgs, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
 use super::header;
-use crate::check::{CheckOptions, CheckOutcome, Limits, Strategy, check_distinct, check_resumable};
+use crate::check::{
+    CheckOptions, CheckOutcome, Limits, Strategy, check_distinct, check_resumable,
+    check_resumable_options,
+};
 use crate::checkpoint::{self, Key, Persist};
 use crate::limits::default_max_memory;
 use crate::model_file;
@@ -119,6 +122,7 @@ fn prepare_checkpoint(
     if let Some(path) = &args.checkpoint {
         output::check_file("--checkpoint", path)?;
     }
+    check_resumable_options(options, args.counterexamples as usize)?;
     let key = Key::of(
         &model.config,
         &model.script,
