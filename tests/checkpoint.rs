@@ -118,7 +118,9 @@ fn stop(name: &str, base: &[&str], threads: &str, max_states: &str, checkpoint: 
 #[test]
 fn a_whole_space_run_stopped_and_resumed_ends_as_one_that_never_stopped() {
     let dir = temp_dir("checkpoint-whole");
-    for (stop_threads, resume_threads) in [("1", "2"), ("2", "1")] {
+    for (stop_threads, resume_threads, max, unique) in
+        [("1", "2", "20000", 8011), ("2", "1", "19997", 8010)]
+    {
         let (unstopped, _) = check("whole-ref", WHOLE, &["--threads", resume_threads]);
         assert_eq!(unstopped.code, Some(0));
         assert!(unstopped.out.contains(&format!(
@@ -126,25 +128,19 @@ fn a_whole_space_run_stopped_and_resumed_ends_as_one_that_never_stopped() {
              thread(s), reduction none; complete"
         )));
         let checkpoint = file(&dir, &format!("whole-{stop_threads}.ckpt"));
-        let stopped = stop("whole-stop", WHOLE, stop_threads, "20000", &checkpoint);
+        let stopped = stop("whole-stop", WHOLE, stop_threads, max, &checkpoint);
         assert_eq!(stopped.code, Some(3));
-        assert!(
-            stopped
-                .out
-                .contains("states: 8011 unique, 20000 generated; depth max 8; bfs, ")
-        );
-        assert!(
-            stopped
-                .out
-                .contains("stopped at the state limit (--max-states 20000)")
-        );
+        let counts = format!("states: {unique} unique, {max} generated; depth max 8; bfs, ");
+        assert!(stopped.out.contains(&counts), "{}", stopped.out);
+        let limit = format!("stopped at the state limit (--max-states {max})");
+        assert!(stopped.out.contains(&limit));
         // Resumed with the limit lifted, on the other thread count.
         let resume = ["--threads", resume_threads, "--resume", s(&checkpoint)];
         let (resumed, output) = check("whole-resumed", WHOLE, &resume);
         assert!(stderr(&output).contains("checkpoint: resumed from"));
         assert_eq!(
             resumed, unstopped,
-            "stopped at 20000 on {stop_threads} thread(s)"
+            "stopped at {max} on {stop_threads} thread(s)"
         );
     }
 }

@@ -298,3 +298,63 @@ fn chunk<'a, R: Read>(
         false => Err("its search record is inconsistent".to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Condition, Goal, search, search_from};
+    use super::*;
+    use crate::limits::Budget;
+    use crate::properties::PROPERTIES;
+    use crate::reduce::{Reduction, Space};
+    use crate::system::System;
+
+    #[test]
+    fn a_search_stopped_anywhere_and_resumed_from_its_bytes_ends_as_one_never_stopped() {
+        let config = crate::setup::config("rfc5162", &[], Default::default()).unwrap();
+        let start = System::initial(&config);
+        let conditions: Vec<Condition> = PROPERTIES.iter().map(|p| (p.kind, p.condition)).collect();
+        let space = Space {
+            config: &config,
+            reduction: Reduction::ALL,
+        };
+        let goal = Goal::Exhaust;
+        let whole = search(&space, &start, &conditions, goal, &Budget::new(None), 2);
+        let counts = |o: &super::super::Outcome| {
+            (
+                o.unique_states,
+                o.generated_states,
+                o.depth_max,
+                o.exhausted,
+            )
+        };
+        assert_eq!(counts(&whole), (30384, 233369, 8, true));
+        assert_eq!(whole.decided.len(), 8);
+        let mut inside_a_node = 0;
+        for stop_at in [1, 500, 4099, 77777, 233368] {
+            let budget = Budget::new(Some(stop_at));
+            let (stopped, snapshot) =
+                search_from(&space, &start, &conditions, goal, &budget, 1, None);
+            assert_eq!(stopped.generated_states, stop_at);
+            let snapshot = snapshot.expect("stopped by the budget");
+            inside_a_node += usize::from(snapshot.done > 0);
+            let mut bytes = Vec::new();
+            snapshot.write(&mut bytes).unwrap();
+            let size = bytes.len() as u64;
+            // Cut anywhere, the bytes are refused, never misread.
+            for cut in [0, 1, bytes.len() / 3, bytes.len() - 1] {
+                let read = Snapshot::read(&mut &bytes[..cut], conditions.len(), size);
+                assert!(read.is_err(), "cut at {cut} of {size}");
+            }
+            let read = Snapshot::read(&mut &bytes[..], conditions.len(), size).unwrap();
+            let budget = Budget::new(None);
+            budget.resume_at(stop_at);
+            let (resumed, left) =
+                search_from(&space, &start, &conditions, goal, &budget, 2, Some(read));
+            assert!(left.is_none());
+            assert_eq!(counts(&resumed), counts(&whole), "stopped at {stop_at}");
+            assert_eq!(resumed.decided, whole.decided, "stopped at {stop_at}");
+        }
+        // Most limits fall inside a node's successors: the resumed search starts there.
+        assert!(inside_a_node >= 3, "{inside_a_node}");
+    }
+}
