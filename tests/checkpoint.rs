@@ -5,6 +5,7 @@
 //! refused with a clear error.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -239,7 +240,7 @@ fn a_whole_space_run_with_violations_resumes_to_the_same_traces() {
 fn ctrl_c_writes_the_checkpoint_and_the_run_resumes_from_it() {
     let dir = temp_dir("checkpoint-interrupt");
     let checkpoint = file(&dir, "interrupted.ckpt");
-    let child = Command::new(env!("CARGO_BIN_EXE_resync-check"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_resync-check"))
         .args(WHOLE)
         .args(["--threads", "1", "--checkpoint", s(&checkpoint)])
         .current_dir(root())
@@ -247,15 +248,23 @@ fn ctrl_c_writes_the_checkpoint_and_the_run_resumes_from_it() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // The header is printed as the search begins (about 2 s long): Ctrl-C then stops it
+    // within the watcher's 5 ms.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("model rfc7162: "), "{first}");
+    std::thread::sleep(Duration::from_millis(100));
     let signal = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(signal.success());
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(stdout(&output).contains("incomplete: stopped by Ctrl-C"));
+    assert!(rest.contains("incomplete: stopped by Ctrl-C"), "{rest}");
     assert!(stderr(&output).contains("checkpoint: wrote"));
     let (unstopped, _) = check("interrupt-ref", WHOLE, &[]);
     let (resumed, _) = check("interrupt-resumed", WHOLE, &["--resume", s(&checkpoint)]);

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::properties::PROPERTIES;
 use crate::reduce::{Reduction, Space};
-use crate::search::{self, Snapshot};
+use crate::search::{self, Snapshot, named};
 use crate::step::Step;
 use crate::system::{Action, Config, System};
 use file::{Counting, FORMAT, Identity, MAGIC, Preamble};
@@ -179,8 +179,13 @@ fn to_json(outcome: &search::Outcome) -> Result<String, String> {
         decided: outcome
             .decided
             .iter()
-            .map(|(c, path)| (*c, path.iter().map(|&a| Step::bare(a)).collect()))
-            .collect(),
+            .map(|(c, path)| {
+                Ok((
+                    *c,
+                    path.iter().map(|&a| named(a)).collect::<Result<_, _>>()?,
+                ))
+            })
+            .collect::<Result<_, String>>()?,
         exhausted: outcome.exhausted,
         unique_states: outcome.unique_states,
         generated_states: outcome.generated_states,

@@ -23,7 +23,7 @@ use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
 
 use expand::{Batch, Child, Inner, PathStates};
-pub use persist::Snapshot;
+pub use persist::{Snapshot, named};
 use tree::{START, Tree};
 use visited::Visited;
 

@@ -83,7 +83,9 @@ impl Serialize for Bytes<'_> {
     }
 }
 
-fn named(action: Action) -> Result<Step, String> {
+/// `action` as traces name it (step/), checked to name it back: how a checkpoint writes
+/// actions.
+pub fn named(action: Action) -> Result<Step, String> {
     let step = Step::bare(action);
     match step.action() {
         Ok(back) if back == action => Ok(step),
