@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod checkpoint;
 pub mod cli;
 pub mod client;
 pub mod clients;

@@ -83,6 +83,13 @@ impl Budget {
         }
     }
 
+    /// Counts `generated` states as generated already: a run resumed from a checkpoint
+    /// (`check --resume`) goes on counting from where the stopped run was, so `--max-states`
+    /// bounds both together.
+    pub fn resume_at(&self, generated: usize) {
+        self.generated.store(generated, Ordering::Relaxed);
+    }
+
     pub fn set_depth(&self, depth: usize) {
         self.depth.store(depth, Ordering::Relaxed);
     }

@@ -88,6 +88,11 @@ fn temporary_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     builder.tempfile_in(dir)
 }
 
+/// A temporary file beside `path`, to be renamed over it (`checkpoint/file.rs`).
+pub fn temporary_for(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    temporary_in(&parent(path))
+}
+
 /// Checks, before any work, that `path` (given to `flag`) can be written as a file: it is a
 /// regular file or does not exist yet, and its directory exists and takes new files.
 pub fn check_file(flag: &str, path: &Path) -> Result<(), String> {

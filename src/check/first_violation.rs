@@ -5,6 +5,7 @@ use super::{
     CheckOptions, CheckOutcome, Completion, PropertyOutcome, STOPPED_AT_FIRST, Statistics, Verdict,
     completion, condition,
 };
+use crate::checkpoint::{Persist, Phase};
 use crate::limits::Budget;
 use crate::properties::{Kind, PROPERTIES};
 use crate::reduce::Space;
@@ -18,11 +19,10 @@ use crate::system::{Action, Config, System};
 pub(super) fn first_violation(
     config: &Config,
     script: &[Action],
-    start: &System,
-    prefix_hits: &[(usize, usize)],
+    (start, prefix_hits): (&System, &[(usize, usize)]),
     properties: Vec<usize>,
     options: CheckOptions,
-    budget: &Budget,
+    (budget, persist): (&Budget, Option<&mut Persist>),
 ) -> CheckOutcome {
     let in_script_violation = prefix_hits
         .iter()
@@ -30,7 +30,7 @@ pub(super) fn first_violation(
     let conditions: Vec<Condition> = properties.iter().map(|&i| condition(i)).collect();
     let (searched, shortest, search) = match in_script_violation {
         true => (search::Outcome::default(), true, "script".to_string()),
-        false => search_first(config, start, &conditions, options, budget),
+        false => search_first(config, start, &conditions, options, (budget, persist)),
     };
     let found = |k: usize| {
         let i = properties[k];
@@ -81,13 +81,15 @@ pub(super) fn first_violation(
 /// paths can be longer than the shortest, a violation it finds is searched again with the
 /// exact reductions only, and that search's outcome (and statistics) stands; if that one
 /// stops at a limit first, the reduced path is printed, marked as not shortest. Returns the
-/// outcome, whether its paths are shortest, and which search it was.
+/// outcome, whether its paths are shortest, and which search it was. A search a limit stops
+/// is written to the run's checkpoint, if it has one; a run resumed in the second search
+/// has the first's outcome from the checkpoint.
 fn search_first(
     config: &Config,
     start: &System,
     conditions: &[Condition],
     options: CheckOptions,
-    budget: &Budget,
+    (budget, mut persist): (&Budget, Option<&mut Persist>),
 ) -> (search::Outcome, bool, String) {
     let (reduction, threads) = (options.reduction, options.threads);
     let violates = |outcome: &search::Outcome| {
@@ -100,14 +102,23 @@ fn search_first(
         "bfs, {threads} thread(s) (first violation), reduction {}",
         reduction.name()
     );
-    let first = search::search(
-        &space,
-        start,
-        conditions,
-        Goal::FirstViolation,
-        budget,
-        threads,
-    );
+    let goal = Goal::FirstViolation;
+    let resumed_exact = persist.as_mut().and_then(|p| match &mut p.resume {
+        Some(saved) if saved.phase == Phase::Exact => saved.first.take(),
+        _ => None,
+    });
+    let first = match resumed_exact {
+        Some(first) => first,
+        None => {
+            let resume = persist.as_mut().and_then(|p| p.take(Phase::Main));
+            let (first, stopped) =
+                search::search_from(&space, start, conditions, goal, budget, threads, resume);
+            if let (Some(persist), Some(snapshot)) = (persist.as_mut(), &stopped) {
+                persist.stopped(Phase::Main, None, first.generated_states, snapshot);
+            }
+            first
+        }
+    };
     if !reduction.reads || !violates(&first) {
         return (first, true, name);
     }
@@ -115,14 +126,14 @@ fn search_first(
         config,
         reduction: reduction.exact(),
     };
-    let again = search::search(
-        &exact,
-        start,
-        conditions,
-        Goal::FirstViolation,
-        budget,
-        threads,
-    );
+    let resume = persist.as_mut().and_then(|p| p.take(Phase::Exact));
+    let (again, stopped) =
+        search::search_from(&exact, start, conditions, goal, budget, threads, resume);
+    if let (Some(persist), Some(snapshot)) = (persist, &stopped) {
+        // The budget counted the first search's states, its start included, then these.
+        let generated = first.generated_states + again.generated_states - 1;
+        persist.stopped(Phase::Exact, Some(&first), generated, snapshot);
+    }
     let name = format!(
         "bfs, {threads} thread(s) (first violation): reduction {} found one in {} states, reduction {} \
          the shortest path",

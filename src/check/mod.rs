@@ -5,21 +5,19 @@
 //! `Strategy::Bfs`, the default) or by stateright's DFS, then one more pass of our search
 //! for the shortest counterexample of each violated property.
 
+mod dfs;
 mod first_violation;
 pub mod views;
 mod whole_space;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use stateright::{Checker, HasDiscoveries, Model};
-
+use crate::checkpoint::Persist;
 use crate::limits::{Budget, Stop, Watcher, show_size};
-use crate::model::ResyncModel;
 use crate::properties::{Kind, PROPERTIES};
-use crate::reduce::{Reduction, Space};
-use crate::search::{self, Condition, Goal};
+use crate::reduce::Reduction;
+use crate::search::Condition;
 use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,11 +173,6 @@ impl CheckOutcome {
     }
 }
 
-/// A property name no model has: waiting for it to be discovered keeps stateright exploring
-/// the whole space even after every real property is decided, so state counts are those of
-/// the complete space and do not depend on thread timing.
-const NEVER_DISCOVERED: &str = "(explore the whole space)";
-
 /// Checks `properties` over every state reachable from the state `script` leads to (the
 /// initial state when it is empty). The states along the script are checked too; a
 /// counterexample includes the script. `script` must run (see `step::run::run`).
@@ -201,11 +194,62 @@ pub fn check_distinct(
     options: CheckOptions,
     counterexamples: usize,
 ) -> CheckOutcome {
+    run(config, script, properties, options, counterexamples, None)
+}
+
+/// [`check`], resumed from `persist.resume` if it holds a checkpoint of this run, and
+/// writing a checkpoint to `persist.checkpoint` if a limit or Ctrl-C stops it (see
+/// `checkpoint/`). Our search only: a whole-space run with stateright's DFS, or a search
+/// for more counterexamples (`--counterexamples`), is refused.
+pub fn check_resumable(
+    config: Config,
+    script: &[Action],
+    properties: Vec<usize>,
+    options: CheckOptions,
+    counterexamples: usize,
+    persist: &mut Persist,
+) -> Result<CheckOutcome, String> {
+    check_resumable_options(&options, counterexamples)?;
+    let outcome = run(config, script, properties, options, 1, Some(persist));
+    Ok(outcome)
+}
+
+/// Refuses the options [`check_resumable`] cannot checkpoint.
+pub fn check_resumable_options(
+    options: &CheckOptions,
+    counterexamples: usize,
+) -> Result<(), String> {
+    if options.keep_going && options.strategy == Strategy::Dfs {
+        return Err(
+            "--checkpoint and --resume work with our breadth-first search only, not \
+                    with stateright's (--strategy dfs)"
+                .to_string(),
+        );
+    }
+    if counterexamples > 1 {
+        return Err(
+            "--checkpoint and --resume do not go with --counterexamples above 1".to_string(),
+        );
+    }
+    Ok(())
+}
+
+fn run(
+    config: Config,
+    script: &[Action],
+    properties: Vec<usize>,
+    options: CheckOptions,
+    counterexamples: usize,
+    persist: Option<&mut Persist>,
+) -> CheckOutcome {
     let watcher = Watcher::new();
     let budget = Arc::new(match options.progress {
         true => Budget::counting(options.limits.max_states),
         false => Budget::new(options.limits.max_states),
     });
+    if let Some(saved) = persist.as_ref().and_then(|p| p.resume.as_ref()) {
+        budget.resume_at(saved.generated);
+    }
     let deadline = options
         .limits
         .max_seconds
@@ -221,11 +265,11 @@ pub fn check_distinct(
         let mut outcome = check_watched(
             config,
             script,
-            &start,
-            &prefix_hits,
+            (&start, &prefix_hits),
             properties,
             options,
             budget,
+            persist,
         );
         if counterexamples > 1 {
             let settings = (options.reduction, &options.limits);
@@ -254,127 +298,41 @@ impl Drop for Finish<'_> {
 fn check_watched(
     config: Config,
     script: &[Action],
-    start: &System,
-    prefix_hits: &[(usize, usize)],
+    (start, prefix_hits): (&System, &[(usize, usize)]),
     properties: Vec<usize>,
     options: CheckOptions,
     budget: &Arc<Budget>,
+    persist: Option<&mut Persist>,
 ) -> CheckOutcome {
     if !options.keep_going {
         return first_violation::first_violation(
             &config,
             script,
-            start,
-            prefix_hits,
+            (start, prefix_hits),
             properties,
             options,
-            budget,
+            (budget, persist),
         );
     }
     if options.strategy == Strategy::Bfs {
         return whole_space::whole_space(
             &config,
             script,
-            start,
-            prefix_hits,
+            (start, prefix_hits),
             properties,
             options,
-            budget,
+            (budget, persist),
         );
     }
-    let model = ResyncModel::new(
+    dfs::whole_space(
         config,
-        start.clone(),
-        properties.clone(),
-        Arc::clone(budget),
-        options.reduction,
-    );
-    let builder = model
-        .checker()
-        .threads(options.threads)
-        .finish_when(HasDiscoveries::AllOf(BTreeSet::from([NEVER_DISCOVERED])));
-    let started = Instant::now();
-    let (statistics, discovered, reached_inside) = match options.strategy {
-        Strategy::Bfs => finish(builder.spawn_bfs().join(), started, budget),
-        Strategy::Dfs => finish(builder.spawn_dfs().join(), started, budget),
-    };
-    let completion = completion(&options.limits, budget.reason());
-    let complete = completion == Completion::Complete;
-    // One pass of our search for the shortest path of every property stateright found
-    // violated after the script; the limits still hold (it stops with the run's budget).
-    let violated: Vec<usize> = properties
-        .iter()
-        .copied()
-        .filter(|&i| PROPERTIES[i].kind == Kind::Always)
-        .filter(|i| discovered.contains_key(PROPERTIES[*i].name))
-        .filter(|i| !prefix_hits.iter().any(|(p, _)| p == i))
-        .collect();
-    let conditions: Vec<Condition> = violated.iter().map(|&i| condition(i)).collect();
-    let exact = Space {
-        config: &config,
-        reduction: options.reduction.exact(),
-    };
-    let shortest = match conditions.is_empty() {
-        true => search::Outcome::default(),
-        false => search::search(
-            &exact,
-            start,
-            &conditions,
-            Goal::Decide,
-            &budget.after_run(),
-            options.threads,
-        ),
-    };
-    let properties = properties
-        .into_iter()
-        .map(|i| {
-            let in_script = prefix_hits.iter().find(|(p, _)| *p == i).map(|(_, n)| *n);
-            let found = discovered.get(PROPERTIES[i].name);
-            let hit = in_script.is_some() || found.is_some() || reached_inside.contains(&i);
-            let verdict = Verdict::of(i, hit, complete, &config);
-            let mut is_shortest = true;
-            let counterexample = (verdict == Verdict::Violated).then(|| match in_script {
-                Some(n) => script[..n].to_vec(),
-                None => {
-                    let searched = violated
-                        .iter()
-                        .position(|v| *v == i)
-                        .and_then(|c| shortest.path(c));
-                    let path = match searched {
-                        Some(path) => path.clone(),
-                        // The search stopped at a limit: the path stateright found is still
-                        // a counterexample.
-                        None => {
-                            is_shortest = false;
-                            found.cloned().unwrap_or_default()
-                        }
-                    };
-                    [script, &path].concat()
-                }
-            });
-            PropertyOutcome {
-                property: i,
-                verdict,
-                counterexample,
-                shortest: is_shortest,
-                distinct: None,
-            }
-        })
-        .collect();
-    let strategy = match options.strategy {
-        Strategy::Bfs => "bfs",
-        Strategy::Dfs => "dfs",
-    };
-    CheckOutcome {
+        script,
+        start,
+        prefix_hits,
         properties,
-        statistics,
-        completion,
-        search: format!(
-            "{strategy}, {} thread(s), reduction {}",
-            options.threads,
-            options.reduction.sound_for(&config.spec).name()
-        ),
-    }
+        options,
+        budget,
+    )
 }
 
 pub(crate) fn condition(i: usize) -> Condition {
@@ -410,35 +368,6 @@ fn walk_script(
         state.apply(config, *last);
     }
     (state, hits)
-}
-
-/// The statistics of a finished stateright run, its discoveries as line-by-line paths, and
-/// the `sometimes` properties it met inside a move.
-fn finish<C: Checker<ResyncModel>>(
-    checker: C,
-    start: Instant,
-    budget: &Budget,
-) -> (Statistics, BTreeMap<&'static str, Vec<Action>>, Vec<usize>) {
-    let statistics = Statistics {
-        unique_states: checker.unique_state_count(),
-        generated_states: checker.state_count(),
-        depth_max: checker.max_depth(),
-        seconds: start.elapsed().as_secs_f64(),
-    };
-    // stateright rebuilds each discovery's path through `actions`, which must offer
-    // everything again for the indices to mean what they meant.
-    budget.release();
-    let model = checker.model();
-    let space = model.space();
-    let discovered = checker
-        .discoveries()
-        .into_iter()
-        .map(|(name, path)| (name, space.concrete(&model.start, &path.into_actions())))
-        .collect();
-    let reached_inside = (0..PROPERTIES.len())
-        .filter(|&i| model.reached_inside(i))
-        .collect();
-    (statistics, discovered, reached_inside)
 }
 
 /// stateright reports a run stopped by a limit as done (docs/stateright-0.31.md, pitfall 5); the

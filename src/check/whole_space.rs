@@ -9,6 +9,7 @@ use super::{
     CheckOptions, CheckOutcome, Completion, PropertyOutcome, Statistics, Verdict, completion,
     condition,
 };
+use crate::checkpoint::{Persist, Phase};
 use crate::limits::Budget;
 use crate::properties::Kind;
 use crate::reduce::Space;
@@ -18,11 +19,10 @@ use crate::system::{Action, Config, System};
 pub(super) fn whole_space(
     config: &Config,
     script: &[Action],
-    start: &System,
-    prefix_hits: &[(usize, usize)],
+    (start, prefix_hits): (&System, &[(usize, usize)]),
     properties: Vec<usize>,
     options: CheckOptions,
-    budget: &Budget,
+    (budget, mut persist): (&Budget, Option<&mut Persist>),
 ) -> CheckOutcome {
     let conditions: Vec<Condition> = properties.iter().map(|&i| condition(i)).collect();
     let space = Space {
@@ -30,7 +30,14 @@ pub(super) fn whole_space(
         reduction: options.reduction,
     };
     let threads = options.threads;
-    let run = search::search(&space, start, &conditions, Goal::Exhaust, budget, threads);
+    let resume = persist.as_mut().and_then(|p| p.take(Phase::Main));
+    let goal = Goal::Exhaust;
+    let (run, stopped) =
+        search::search_from(&space, start, &conditions, goal, budget, threads, resume);
+    if let (Some(persist), Some(snapshot)) = (persist, &stopped) {
+        persist.stopped(Phase::Main, None, run.generated_states, snapshot);
+    }
+    drop(stopped);
     let completion = match run.exhausted {
         true => Completion::Complete,
         false => completion(&options.limits, budget.reason()),

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 use super::args::{CheckArgs, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
 use super::header;
-use crate::check::{CheckOptions, CheckOutcome, Limits, Strategy, check_distinct};
+use crate::check::{
+    CheckOptions, CheckOutcome, Limits, Strategy, check_distinct, check_resumable,
+    check_resumable_options,
+};
+use crate::checkpoint::{self, Key, Persist};
 use crate::limits::default_max_memory;
 use crate::model_file;
 use crate::output;
@@ -42,14 +46,20 @@ fn check_model(
     options: CheckOptions,
     snapshots: bool,
     counterexamples: usize,
+    persist: Option<&mut Persist>,
 ) -> Result<(CheckOutcome, Vec<(Trace, Replayed)>), String> {
-    let outcome = check_distinct(
-        model.config,
-        &model.script,
-        model.properties.clone(),
-        options,
-        counterexamples,
-    );
+    let (config, script, properties) = (model.config, &model.script, model.properties.clone());
+    let outcome = match persist {
+        Some(persist) => check_resumable(
+            config,
+            script,
+            properties,
+            options,
+            counterexamples,
+            persist,
+        )?,
+        None => check_distinct(config, script, properties, options, counterexamples),
+    };
     let traces = trace::record_violations(model, &outcome, snapshots)?;
     Ok((outcome, traces))
 }
@@ -63,12 +73,14 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
         keep_going: args.keep_going,
         ..options(&args.run)
     };
+    let mut persist = prepare_checkpoint(args, &model, &options)?;
     let text = args.run.format == VerdictFormat::Text;
     if text {
         output::print(&header(&model));
     }
     let many = args.counterexamples as usize;
-    let (outcome, traces) = check_model(&model, options, args.run.snapshots, many)?;
+    let snapshots = args.run.snapshots;
+    let (outcome, traces) = check_model(&model, options, snapshots, many, persist.as_mut())?;
     if text {
         output::print(&report::verdicts(&outcome));
         match many {
@@ -82,7 +94,55 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
     if let Some(dir) = &args.run.save {
         save(dir, &traces)?;
     }
+    if let Some(written) = persist.and_then(|p| p.written) {
+        let written = written?;
+        output::eprintln(&format!(
+            "checkpoint: wrote {} ({} unique states, {} generated; {} bytes in {:.2} s); \
+             go on with --resume {0}",
+            written.path.display(),
+            written.unique_states,
+            written.generated_states,
+            written.bytes,
+            written.seconds
+        ));
+    }
     Ok(report::exit_code(&outcome) as u8)
+}
+
+/// With --checkpoint or --resume: checks the file to write can be, and reads the one to
+/// resume from, before any work.
+fn prepare_checkpoint(
+    args: &CheckArgs,
+    model: &ModelSetup,
+    options: &CheckOptions,
+) -> Result<Option<Persist>, String> {
+    if args.checkpoint.is_none() && args.resume.is_none() {
+        return Ok(None);
+    }
+    if let Some(path) = &args.checkpoint {
+        output::check_file("--checkpoint", path)?;
+    }
+    check_resumable_options(options, args.counterexamples as usize)?;
+    let key = Key::of(
+        &model.config,
+        &model.script,
+        &model.properties,
+        options.reduction,
+        options.keep_going,
+    );
+    let mut persist = Persist::none(key);
+    persist.checkpoint.clone_from(&args.checkpoint);
+    if let Some(path) = &args.resume {
+        let (saved, seconds) = checkpoint::load(path, &persist.key)?;
+        output::eprintln(&format!(
+            "checkpoint: resumed from {} ({} unique states, {} generated; read in {seconds:.2} s)",
+            path.display(),
+            saved.snapshot.unique_states(),
+            saved.snapshot.generated_states(),
+        ));
+        persist.resume = Some(saved);
+    }
+    Ok(Some(persist))
 }
 
 pub fn verify(args: VerifyArgs) -> Result<u8, String> {
@@ -114,7 +174,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8, String> {
     let text = args.run.format == VerdictFormat::Text;
     let mut verified = Vec::new();
     for (file, expect, model) in &models {
-        let (outcome, traces) = check_model(model, options, args.run.snapshots, 1)?;
+        let (outcome, traces) = check_model(model, options, args.run.snapshots, 1, None)?;
         if let Some(dir) = &args.run.save {
             save(dir, &traces)?;
             save_script(dir, model)?;

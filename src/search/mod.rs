@@ -10,6 +10,7 @@
 //! shortest path of each property stateright found violated, all in one pass.
 
 mod expand;
+mod persist;
 mod tree;
 pub mod views;
 mod visited;
@@ -22,6 +23,7 @@ use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
 
 use expand::{Batch, Child, Inner, PathStates};
+pub use persist::{Snapshot, named};
 use tree::{START, Tree};
 use visited::Visited;
 
@@ -80,26 +82,63 @@ pub fn search(
     budget: &(dyn Allowance + Sync),
     threads: usize,
 ) -> Outcome {
+    search_from(space, start, conditions, goal, budget, threads, None).0
+}
+
+/// [`search`], going on from `resume` (a snapshot of the same search, `check --resume`) if
+/// given; the snapshot to resume it from if the budget stopped it, None if it ended.
+pub fn search_from(
+    space: &Space,
+    start: &System,
+    conditions: &[Condition],
+    goal: Goal,
+    budget: &(dyn Allowance + Sync),
+    threads: usize,
+    resume: Option<Snapshot>,
+) -> (Outcome, Option<Snapshot>) {
     let started = Instant::now();
+    let before = resume.as_ref().map_or(0.0, |r| r.seconds);
     let mut found = Found {
         conditions,
         open: (0..conditions.len()).collect(),
         decided: Vec::new(),
     };
-    let (exhausted, statistics) = explore(space, start, &mut found, goal, budget, threads);
-    let (unique_states, generated_states, depth_max) = statistics;
-    Outcome {
+    if let Some(resumed) = &resume {
+        found.open.clone_from(&resumed.open);
+        found.decided.clone_from(&resumed.decided);
+    }
+    let ended = explore(space, start, &mut found, goal, budget, threads, resume);
+    let seconds = before + started.elapsed().as_secs_f64();
+    let (unique_states, generated_states, depth_max) = ended.statistics;
+    let outcome = Outcome {
         decided: found
             .decided
             .iter()
             .map(|(i, moves)| (*i, space.concrete(start, moves)))
             .collect(),
-        exhausted,
+        exhausted: ended.exhausted,
         unique_states,
         generated_states,
         depth_max,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+        seconds,
+    };
+    let snapshot = ended.stopped.map(|mut snapshot| {
+        snapshot.open = found.open;
+        snapshot.decided = found.decided;
+        snapshot.seconds = seconds;
+        snapshot
+    });
+    (outcome, snapshot)
+}
+
+/// How [`explore`] ended.
+struct Ended {
+    exhausted: bool,
+    /// The unique and generated states, and the depth reached.
+    statistics: (usize, usize, usize),
+    /// Where it stopped, if the budget stopped it (the conditions and time are filled in
+    /// by the caller).
+    stopped: Option<Snapshot>,
 }
 
 /// What the search has decided so far, as paths of moves.
@@ -168,8 +207,9 @@ const BATCH_NODES: usize = 8192;
 
 /// The breadth-first loop: batches of nodes in the order they were made (breadth-first
 /// order), each expanded on `threads` threads (expand.rs), then merged here in node order,
-/// so that everything but the time taken is the same whatever `threads` is. Returns whether
-/// the space was exhausted, and the unique and generated states and the depth reached.
+/// so that everything but the time taken is the same whatever `threads` is. A node whose
+/// successors the budget admitted only in part is where a stopped search resumes: from its
+/// first successor not admitted, everything before it merged, nothing after it.
 fn explore(
     space: &Space,
     concrete: &System,
@@ -177,26 +217,50 @@ fn explore(
     goal: Goal,
     budget: &(dyn Allowance + Sync),
     threads: usize,
-) -> (bool, (usize, usize, usize)) {
+    resume: Option<Snapshot>,
+) -> Ended {
     assert!(
         found.conditions.len() <= 64,
         "conditions are kept as bits of a u64"
     );
     let start = &space.start(concrete);
-    let mut generated_states = 1;
-    let mut depth_max = 1;
-    let mut tree = Tree::default();
-    if found.decide_at(start, Vec::new) && found.finished(goal) {
-        return (false, (1, generated_states, depth_max));
+    let ended = |exhausted, visited: &Visited, generated, depth_max| Ended {
+        exhausted,
+        statistics: (visited.len(), generated, depth_max),
+        stopped: None,
+    };
+    let (mut tree, mut visited, mut next, mut expanded);
+    let (mut generated_states, mut depth_max, mut done);
+    match resume {
+        Some(resumed) => {
+            (tree, visited) = (resumed.tree, resumed.visited);
+            (generated_states, depth_max) = (resumed.generated_states, resumed.depth_max);
+            expanded = resumed.expanded;
+            done = (resumed.done > 0).then_some((resumed.next, resumed.done));
+            let left = resumed.next == START || (resumed.next as usize) < tree.len();
+            next = left.then_some(resumed.next);
+        }
+        None => {
+            (generated_states, depth_max, expanded, done) = (1, 1, 0, None);
+            tree = Tree::default();
+            if found.decide_at(start, Vec::new) && found.finished(goal) {
+                return Ended {
+                    exhausted: false,
+                    statistics: (1, 1, 1),
+                    stopped: None,
+                };
+            }
+            visited = Visited::default();
+            visited.insert(start.fingerprint());
+            // `next` is the first node of the next batch; START first.
+            next = Some(START);
+        }
     }
-    let mut visited = Visited::default();
-    visited.insert(start.fingerprint());
     let mut paths: Vec<PathStates> = (0..threads.max(1))
         .map(|_| PathStates::new(start))
         .collect();
-    // `next` is the first node of the next batch; START first.
-    let mut next: Option<u32> = Some(START);
-    let mut expanded = 0usize;
+    // The first node not merged whole, and how many of its successors were.
+    let mut stop: Option<(u32, u32)> = None;
     let mut indices: Vec<u32> = Vec::new();
     let mut spare = Vec::new();
     'search: while let Some(first) = next {
@@ -230,7 +294,8 @@ fn explore(
                 expanded += 1;
                 if expanded % LOOK_EVERY == 0 {
                     if budget.is_spent() {
-                        next = Some(index);
+                        // Not merged: a resumed search counts it again.
+                        (next, expanded) = (Some(index), expanded - 1);
                         break 'search;
                     }
                     if index != START {
@@ -241,19 +306,30 @@ fn explore(
                 (ours, children) = children.split_at(node.children as usize);
                 let hits;
                 (hits, inner) = inner.split_at(node.inner as usize);
+                // Resumed inside this node: its first `from` successors are merged.
+                let from = match done {
+                    Some((at, from)) if at == index => from.min(node.successors),
+                    _ => 0,
+                };
+                let admitted = budget.admit((node.successors - from) as usize);
+                if stop.is_none() && from + (admitted as u32) < node.successors {
+                    stop = Some((index, from + admitted as u32));
+                }
                 let merged = Merge {
                     index,
                     children: ours,
                     inner: hits,
-                    admitted: budget.admit(node.successors as usize),
+                    from,
+                    until: from + admitted as u32,
                 };
-                generated_states += merged.admitted;
+                generated_states += admitted;
                 let depth = tree.depth(index);
                 if merged.apply(found, &mut tree, &mut visited, depth, goal, &mut depth_max) {
-                    return (false, (visited.len(), generated_states, depth_max));
+                    return ended(false, &visited, generated_states, depth_max);
                 }
             }
         }
+        done = None;
         let merged_nodes: usize = parts.iter().map(|p| p.nodes.len()).sum();
         spare.extend(parts);
         if merged_nodes < indices.len() {
@@ -268,8 +344,27 @@ fn explore(
         };
         next = ((following as usize) < tree.len()).then_some(following);
     }
-    let exhausted = next.is_none() && !budget.is_spent();
-    (exhausted, (visited.len(), generated_states, depth_max))
+    let exhausted = next.is_none() && stop.is_none() && !budget.is_spent();
+    let mut outcome = ended(exhausted, &visited, generated_states, depth_max);
+    if !exhausted {
+        // Stopped before the node it resumed in was merged: that node is still partly done.
+        let resumed = done.filter(|(at, _)| Some(*at) == next);
+        let at_next = (next.unwrap_or(tree.len() as u32), 0);
+        let (next, done) = stop.or(resumed).unwrap_or(at_next);
+        outcome.stopped = Some(Snapshot {
+            tree,
+            visited,
+            open: Vec::new(),
+            decided: Vec::new(),
+            next,
+            done,
+            generated_states,
+            depth_max,
+            expanded,
+            seconds: 0.0,
+        });
+    }
+    outcome
 }
 
 /// One expanded node's successors, merged into the tree and the visited set in order.
@@ -277,8 +372,10 @@ struct Merge<'a> {
     index: u32,
     children: &'a [Child],
     inner: &'a [Inner],
-    /// How many of its successors the budget admitted: only those count.
-    admitted: usize,
+    /// Its successors `from..until` are merged: those before `from` were before the search
+    /// resumed, and the budget admitted those up to `until`.
+    from: u32,
+    until: u32,
 }
 
 impl Merge<'_> {
@@ -292,8 +389,8 @@ impl Merge<'_> {
         goal: Goal,
         depth_max: &mut usize,
     ) -> bool {
-        let admitted = self.admitted as u32;
-        let mut inner = self.inner.iter().filter(|h| h.k < admitted).peekable();
+        let admitted = |k: u32| (self.from..self.until).contains(&k);
+        let mut inner = self.inner.iter().filter(|h| admitted(h.k)).peekable();
         // The visited slots of the children, fetched ahead of their inserts below.
         const AHEAD: usize = 8;
         let fetch = |visited: &Visited, i: usize| {
@@ -303,7 +400,7 @@ impl Merge<'_> {
         };
         (0..AHEAD).for_each(|i| fetch(visited, i));
         let mut fetched = AHEAD;
-        let mut children = self.children.iter().filter(|c| c.k < admitted).peekable();
+        let mut children = self.children.iter().filter(|c| admitted(c.k)).peekable();
         loop {
             // At the same successor, the hits inside its move come first.
             let hit_first = match (inner.peek(), children.peek()) {

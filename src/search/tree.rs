@@ -13,11 +13,11 @@ use crate::reduce::Move;
 pub(super) const START: u32 = u32::MAX;
 
 #[derive(Clone, Copy)]
-struct Node {
+pub(super) struct Node {
     /// Index of the parent node; [`START`] for the start state's children.
-    parent: u32,
+    pub parent: u32,
     /// Index into [`Tree::moves`].
-    action: u32,
+    pub action: u32,
 }
 
 #[derive(Default)]
@@ -65,6 +65,58 @@ impl Tree {
             START => 0,
             _ => self.levels.partition_point(|&first| first <= index) as u32,
         }
+    }
+
+    /// The nodes, the first node of each depth and the interned moves: what a checkpoint
+    /// holds (persist.rs).
+    pub fn parts(&self) -> (&[Node], &[u32], &[Move]) {
+        (&self.nodes, &self.levels, &self.moves)
+    }
+
+    /// The tree of [`Tree::parts`], checked: each node's parent one depth above it, its
+    /// move known, the depths in order.
+    pub fn from_parts(
+        nodes: Vec<Node>,
+        levels: Vec<u32>,
+        moves: Vec<Move>,
+    ) -> Result<Tree, String> {
+        let len = nodes.len();
+        let ordered = levels.windows(2).all(|w| w[0] <= w[1])
+            && levels.last().is_none_or(|&l| l as usize <= len)
+            && levels.first().is_none_or(|&l| l == 0)
+            && (len == 0 || !levels.is_empty())
+            && len < START as usize;
+        let first_at = |d: usize| match d {
+            0 => 0,
+            _ => levels.get(d - 1).map_or(len, |&l| l as usize),
+        };
+        let mut depth = 0;
+        let consistent = ordered
+            && nodes.iter().enumerate().all(|(i, node)| {
+                while depth < levels.len() && levels[depth] as usize <= i {
+                    depth += 1;
+                }
+                let parent_ok = match depth {
+                    0 => false,
+                    1 => node.parent == START,
+                    d => (first_at(d - 1)..first_at(d)).contains(&(node.parent as usize)),
+                };
+                parent_ok && (node.action as usize) < moves.len()
+            });
+        if !consistent {
+            return Err("its search tree is inconsistent".to_string());
+        }
+        let interned = moves
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| (m, i as u32))
+            .collect();
+        Ok(Tree {
+            nodes,
+            levels,
+            moves,
+            interned,
+        })
     }
 
     /// The moves from the start to `index`.

@@ -30,6 +30,26 @@ impl Visited {
         self.len + self.zero as usize
     }
 
+    /// An empty set sized for `members` without growing.
+    pub fn with_capacity(members: usize) -> Visited {
+        let mut slots = 1usize << 16;
+        while 4 * members > 3 * slots {
+            slots *= 2;
+        }
+        Visited {
+            slots: vec![EMPTY; slots],
+            len: 0,
+            zero: false,
+        }
+    }
+
+    /// The members, in slot order (a checkpoint streams them: persist.rs).
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let zero = self.zero.then_some(EMPTY);
+        zero.into_iter()
+            .chain(self.slots.iter().copied().filter(|&f| f != EMPTY))
+    }
+
     fn mask(&self) -> usize {
         self.slots.len() - 1
     }

@@ -324,6 +324,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = counterexamples,
           allow_negative_numbers = true)]
     pub counterexamples: u64,
+    /// If a limit or Ctrl-C stops the search, write it to FILE (tree, visited set,
+    /// frontier, counters) for --resume; our breadth-first search only.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Go on from the search a stopped run of the same model wrote with --checkpoint: the
+    /// run ends with the counts, verdicts and counterexamples of one that never stopped.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 fn counterexamples(text: &str) -> Result<u64, String> {
