@@ -43,8 +43,15 @@ pub struct Reconnect {
     pub connection: u32,
     pub sent: u64,
     /// Each value and the point it would have stored (0: none yet).
-    pub stored: Vec<(&'static str, u64)>,
+    pub stored: Vec<Stored>,
     pub like: Vec<&'static str>,
+}
+
+/// What one value would have stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stored {
+    pub value: &'static str,
+    pub modseq: u64,
 }
 
 /// What one transcript shows.
@@ -188,11 +195,17 @@ pub fn classify(transcript: &str) -> Classification {
 }
 
 fn reconnect(connection: u32, sent: u64, readers: &[Reader]) -> Reconnect {
-    let stored: Vec<(&'static str, u64)> = readers.iter().map(|r| (r.name, r.stored.0)).collect();
+    let stored: Vec<Stored> = readers
+        .iter()
+        .map(|r| Stored {
+            value: r.name,
+            modseq: r.stored.0,
+        })
+        .collect();
     let like = stored
         .iter()
-        .filter(|(_, m)| *m == sent)
-        .map(|(n, _)| *n)
+        .filter(|s| s.modseq == sent)
+        .map(|s| s.value)
         .collect();
     Reconnect {
         connection,
@@ -212,8 +225,11 @@ impl Classification {
             .reconnects
             .iter()
             .map(|r| {
-                let stored: Vec<String> =
-                    r.stored.iter().map(|(n, m)| format!("{n} {m}")).collect();
+                let stored: Vec<String> = r
+                    .stored
+                    .iter()
+                    .map(|s| format!("{} {}", s.value, s.modseq))
+                    .collect();
                 format!(
                     "connection {} sent {} ({})",
                     r.connection,
@@ -358,8 +374,9 @@ mod tests {
         // rfc5162 raises the lower code to the MODSEQ 3 it read; eager stored 4 on receipt
         // of the NOOP's FETCH, which the drop kept from a tagged line; the others take the
         // code, erratum 1809's rule.
+        let stored: Vec<(&str, u64)> = r.stored.iter().map(|s| (s.value, s.modseq)).collect();
         assert_eq!(
-            r.stored,
+            stored,
             [
                 ("rfc5162", 3),
                 ("rfc7162", 2),
