@@ -21,8 +21,10 @@ pub struct Suspect {
     pub rfc7162: &'static str,
     /// Where the run's value comes from, as the catalogue says (`resync-check list`).
     pub source: &'static str,
-    /// The first `RFC n section s` the source cites.
-    pub section: Option<String>,
+    /// The RFC section the run's value goes against: the first its source cites where the
+    /// source says `against ...`; otherwise (an older text's value, RFC 5162's) the first
+    /// that RFC 7162's value's source cites.
+    pub against: Option<String>,
 }
 
 /// What one rerun found.
@@ -79,12 +81,17 @@ pub fn suspects(spec: &Spec) -> Vec<Suspect> {
         })
         .map(|((clause, value), (_, standard))| {
             let source = spec.source(clause).unwrap_or("");
+            let against = if source.starts_with("against") {
+                section(source)
+            } else {
+                section(rfc7162.source(clause).unwrap_or(""))
+            };
             Suspect {
                 clause,
                 value,
                 rfc7162: standard,
                 source,
-                section: section(source),
+                against,
             }
         })
         .collect()
@@ -225,24 +232,25 @@ impl Blame {
             Verdict::Server { clauses } => {
                 let named: Vec<String> = clauses
                     .iter()
-                    .map(|s| {
-                        let against = s
-                            .section
-                            .as_deref()
-                            .map(|sec| format!(" (its source cites {sec}: {})", s.source))
-                            .unwrap_or_else(|| format!(" ({})", s.source));
-                        format!("{}={}{against}", s.clause, s.value)
+                    .map(|s| match &s.against {
+                        Some(section) => format!("{}={}, against {section}", s.clause, s.value),
+                        None => format!("{}={} ({})", s.clause, s.value, s.source),
                     })
                     .collect();
-                let how = if clauses.len() > 1 { "together " } else { "" };
-                format!(
-                    "blame: the server's: {}; the loss goes at RFC 7162's value {how}",
-                    named.join("; ")
-                ) + &clauses
+                let standard: Vec<String> = clauses
                     .iter()
                     .map(|s| format!("{}={}", s.clause, s.rfc7162))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                    .collect();
+                let how = if clauses.len() > 1 {
+                    "values together"
+                } else {
+                    "value"
+                };
+                format!(
+                    "blame: the server's: {}; the loss goes at RFC 7162's {how} {}",
+                    named.join("; "),
+                    standard.join(" ")
+                )
             }
             Verdict::Client {
                 section,
@@ -337,7 +345,7 @@ mod tests {
         assert_eq!(clauses.len(), 1);
         assert_eq!(clauses[0].value, "includes-present");
         assert_eq!(
-            clauses[0].section.as_deref(),
+            clauses[0].against.as_deref(),
             Some("RFC 7162 section 3.2.5.1")
         );
         let text = blame.text();
@@ -345,15 +353,14 @@ mod tests {
             text[1],
             "blame: rerun under vanished-earlier=any: the loss is gone"
         );
-        assert!(
-            text[3].starts_with(
-                "blame: the server's: vanished-earlier=includes-present (its source cites RFC \
-                 7162 section 3.2.5.1: against"
-            ),
-            "{}",
-            text[3]
+        assert_eq!(
+            text[3],
+            "blame: the server's: vanished-earlier=includes-present, against RFC 7162 section \
+             3.2.5.1; the loss goes at RFC 7162's value vanished-earlier=any"
         );
-        assert!(text[3].ends_with("the loss goes at RFC 7162's value vanished-earlier=any"));
+        // A value of an older text goes against the section RFC 7162's value cites.
+        let old = suspects(&spec(&[("held-back-highestmodseq", "none")]));
+        assert_eq!(old[0].against.as_deref(), Some("RFC 7162 section 3.2"));
     }
 
     #[test]
