@@ -2,7 +2,9 @@
 //! final sync (`clients/interimap.rs`). By default every branch of the choices is explored,
 //! one fresh run per branch, depth first: a branch's choices are its predecessor's up to the
 //! last one with an option left, that one advanced, and the first option of every choice
-//! after (`serve --script --extend`). With `--runs`, seeded samples instead.
+//! after (`serve --script --extend`). With `--runs`, seeded samples instead. Each run's
+//! resync point is read from its transcript (`clients/resync_point.rs`); a diverged run is
+//! blamed by reruns (`client_blame.rs`); what is printed is `client_report.rs`'s.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
