@@ -20,6 +20,10 @@ pub struct Report {
     /// Reconnects read, and at how many of them each value matched, in catalogue order.
     reconnects: u64,
     matched: Vec<(&'static str, u64)>,
+    /// Reconnects where the client sent less than RFC 7162 section 6's rule would have
+    /// stored (it asks for more than it needs: the safe side), and more (it may skip a change).
+    below: u64,
+    above: u64,
 }
 
 impl Report {
@@ -32,6 +36,8 @@ impl Report {
             rows: Vec::new(),
             reconnects: 0,
             matched: values().into_iter().map(|(name, _)| (name, 0)).collect(),
+            below: 0,
+            above: 0,
         }
     }
 
@@ -79,6 +85,12 @@ impl Report {
             self.reconnects += 1;
             for (name, count) in &mut self.matched {
                 *count += u64::from(reconnect.like.contains(name));
+            }
+            let rule = reconnect.stored.iter().find(|s| s.value == "rfc7162");
+            match rule.map(|s| reconnect.sent.cmp(&s.modseq)) {
+                Some(std::cmp::Ordering::Less) => self.below += 1,
+                Some(std::cmp::Ordering::Greater) => self.above += 1,
+                _ => {}
             }
         }
         if self.json {
@@ -138,6 +150,8 @@ impl Report {
                     "reconnects": self.reconnects,
                     "matched": self.matched.iter().map(|(n, k)| json!({"value": n, "reconnects": k})).collect::<Vec<_>>(),
                     "like": like,
+                    "below_rfc7162": self.below,
+                    "above_rfc7162": self.above,
                 },
             });
             output::print(&crate::json::to_pretty(&doc));
@@ -154,8 +168,15 @@ impl Report {
                 .iter()
                 .map(|(n, k)| format!("{n} {k}/{}", self.reconnects))
                 .collect();
+            let off = match (self.below, self.above) {
+                (0, 0) => String::new(),
+                (below, above) => format!(
+                    "; off RFC 7162 section 6's rule: {below} below it (the safe side: it asks \
+                     for more), {above} above it (it may skip a change)"
+                ),
+            };
             output::println(&format!(
-                "interimap's resync point at {} reconnect(s): {}; behaves like: {}",
+                "interimap's resync point at {} reconnect(s): {}; behaves like: {}{off}",
                 self.reconnects,
                 counts.join(", "),
                 names(&like)
