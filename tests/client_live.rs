@@ -5,7 +5,8 @@
 
 use std::process::Command;
 
-fn client(args: &[&str]) -> (Vec<String>, i32) {
+/// The whole standard output and the exit code.
+fn client_output(args: &[&str]) -> (String, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_resync-check"))
         .args(["client", "interimap"])
         .args(args)
@@ -14,6 +15,12 @@ fn client(args: &[&str]) -> (Vec<String>, i32) {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.is_empty(), "{stderr}");
+    (stdout, out.status.code().unwrap_or(-1))
+}
+
+/// The run lines, the first and the last, the last without its seconds.
+fn client(args: &[&str]) -> (Vec<String>, i32) {
+    let (stdout, code) = client_output(args);
     let lines = stdout
         .lines()
         .filter(|l| {
@@ -28,7 +35,7 @@ fn client(args: &[&str]) -> (Vec<String>, i32) {
             _ => l.to_string(),
         })
         .collect();
-    (lines, out.status.code().unwrap_or(-1))
+    (lines, code)
 }
 
 #[test]
@@ -124,4 +131,65 @@ fn interimap_loses_messages_to_a_server_that_reports_present_ones_vanished() {
         "8 branch(es), every one there is; 1 diverged, 0 not judged, 7 the same"
     );
     assert_eq!(code, 1);
+}
+
+#[test]
+#[ignore = "needs interimap and Dovecot's imap: tests/clients/interimap/install"]
+fn the_loss_is_blamed_on_the_server_and_the_resync_point_read_from_the_wire() {
+    // The same run: branch 2's loss goes when the server is rerun at RFC 7162's
+    // vanished-earlier=any, so the server is at fault; the quiet sync's QRESYNC SELECT sends
+    // 1, what every value but `status` (which took LIST-STATUS's 2) would have stored.
+    let args = [
+        &[
+            "--edition",
+            "rfc7162",
+            "--clause",
+            "vanished-earlier=includes-present",
+        ],
+        SMALL,
+    ]
+    .concat();
+    let (stdout, code) = client_output(&args);
+    assert_eq!(code, 1);
+    let indented: Vec<&str> = stdout.lines().filter(|l| l.starts_with("  ")).collect();
+    let exercised = "  resync point: connection 2 sent 1 (rfc5162 1, rfc7162 1, eager 1, \
+                     select-on-receipt 1, status 2); behaves like: rfc5162, rfc7162, eager, \
+                     select-on-receipt";
+    let idle = "  resync point: not exercised (no QRESYNC SELECT after a first sync)";
+    let mut expected = vec![idle, exercised];
+    expected.extend([
+        "  blame: rerun under vanished-earlier=any: the loss is gone",
+        "  blame: the server's: vanished-earlier=includes-present, against RFC 7162 section \
+         3.2.5.1; the loss goes at RFC 7162's value vanished-earlier=any",
+    ]);
+    expected.extend([idle; 6]);
+    assert_eq!(indented, expected);
+    assert!(
+        stdout.contains(
+            "\ninterimap's resync point at 1 reconnect(s): rfc5162 1/1, rfc7162 1/1, eager 1/1, \
+             select-on-receipt 1/1, status 0/1; behaves like: rfc5162, rfc7162, eager, \
+             select-on-receipt\n"
+        ),
+        "{stdout}"
+    );
+    // The same as JSON.
+    let json = [&args[..], &["--format", "json"]].concat();
+    let (stdout, code) = client_output(&json);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let branch = &doc["runs"][1];
+    assert_eq!(branch["verdict"], "diverged");
+    assert_eq!(branch["blame"]["verdict"]["fault"], "server");
+    assert_eq!(
+        branch["blame"]["verdict"]["clauses"][0]["against"],
+        "RFC 7162 section 3.2.5.1"
+    );
+    assert_eq!(branch["blame"]["tried"][0]["rerun"]["outcome"], "same");
+    assert_eq!(branch["resync_point"]["reconnects"][0]["sent"], 1);
+    assert_eq!(
+        doc["resync_point"]["like"],
+        serde_json::json!(["rfc5162", "rfc7162", "eager", "select-on-receipt"])
+    );
+    assert_eq!(doc["totals"]["diverged"], 1);
+    assert!(doc["runs"][0]["blame"].is_null());
 }

@@ -2,14 +2,20 @@
 //! final sync (`clients/interimap.rs`). By default every branch of the choices is explored,
 //! one fresh run per branch, depth first: a branch's choices are its predecessor's up to the
 //! last one with an option left, that one advanced, and the first option of every choice
-//! after (`serve --script --extend`). With `--runs`, seeded samples instead.
+//! after (`serve --script --extend`). With `--runs`, seeded samples instead. Each run's
+//! resync point is read from its transcript (`clients/resync_point.rs`); a diverged run is
+//! blamed by reruns (`client_blame.rs`); what is printed is `client_report.rs`'s.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::args::{ClientCommand, InterimapArgs, ModelArgs};
+use serde_json::json;
+
+use super::args::{ClientCommand, InterimapArgs, ModelArgs, VerdictFormat};
+use super::client_blame::Rerunner;
+use super::client_report::Report;
 use crate::clients::interimap::{self, Choices, Outcome, Programs, Run};
-use crate::clients::mailbox::show;
+use crate::clients::resync_point;
 use crate::output;
 use crate::serve::{Choice, Script};
 use crate::setup;
@@ -18,55 +24,6 @@ use crate::trace::text;
 pub fn client(command: &ClientCommand) -> Result<u8, String> {
     match command {
         ClientCommand::Interimap(args) => interimap(args),
-    }
-}
-
-/// Tallies of judged runs.
-#[derive(Default)]
-struct Tally {
-    runs: u64,
-    diverged: u64,
-    unjudged: u64,
-}
-
-impl Tally {
-    /// Prints `outcome`'s line (and a diverged run's transcript) and counts it.
-    fn add(&mut self, label: &str, outcome: &Outcome) {
-        self.runs += 1;
-        let exits: Vec<String> = outcome
-            .exits
-            .iter()
-            .map(|e| e.map_or("killed".into(), |c| c.to_string()))
-            .collect();
-        let verdict = if !outcome.judged() {
-            self.unjudged += 1;
-            "not judged: the quiet sync did not complete".to_string()
-        } else if outcome.diverged() {
-            self.diverged += 1;
-            format!(
-                "DIVERGED: the model's mailbox {}, interimap's local copy {}",
-                show(&outcome.model),
-                show(&outcome.local)
-            )
-        } else {
-            format!("same: {}", show(&outcome.model))
-        };
-        output::println(&format!(
-            "{label}: syncs exited {}: {verdict}",
-            exits.join(" ")
-        ));
-        if outcome.diverged() {
-            output::println("-- the serve transcript:");
-            output::print(&outcome.transcript);
-        }
-    }
-
-    fn exit_code(&self) -> u8 {
-        match (self.diverged, self.unjudged) {
-            (0, 0) => 0,
-            (0, _) => 3,
-            _ => 1,
-        }
     }
 }
 
@@ -92,44 +49,78 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
         Some(runs) => format!("{runs} run(s) from seed {}", args.seed),
         None => format!("every branch, for at most {} s", args.max_seconds),
     };
-    output::println(&format!(
+    let mut report = Report::new(args.format == VerdictFormat::Json);
+    report.say(&format!(
         "client interimap against serve, model {}: {how}, {} sync(s) each and a quiet one, at \
          most {} drop(s)",
         model.name, args.syncs, args.drops
     ));
     let started = Instant::now();
-    let run = |choices: Choices| Run {
-        model: serve_flags(&args.model),
+    let run = |flags: Vec<String>, choices: Choices| Run {
+        model: flags,
         choices,
         syncs: args.syncs,
         drops: args.drops,
         steps_between: args.steps_between,
         timeout: Duration::from_secs(args.timeout.max(1)),
     };
-    let mut tally = Tally::default();
+    let rerunner = Rerunner {
+        programs: &programs,
+        args,
+        base: base.clone(),
+        run: &run,
+    };
+    let spec = model.config.spec;
+    // Judges one run: its resync point from the wire, and, if it diverged, its blame.
+    let mut judge = |label: &str, name: &str, outcome: &Outcome| -> Result<(), String> {
+        let class = resync_point::classify(&outcome.transcript);
+        let blame = if outcome.diverged() {
+            Some(rerunner.blame(&spec, outcome, name)?)
+        } else {
+            None
+        };
+        report.add(label, outcome, &class, blame.as_ref());
+        Ok(())
+    };
     let header = text::header(&model.name, &model.edition, &model.config);
     let complete = match args.runs {
         Some(runs) => {
             for i in 0..runs {
                 let seed = args.seed + i;
-                let outcome = judged(&programs, &run(Choices::Seed(seed)), &base, i == 0)?;
-                tally.add(&format!("run {} (serve --seed {seed})", i + 1), &outcome);
+                let choices = Choices::Seed(seed);
+                let (name, outcome) = judged(
+                    &programs,
+                    &run(serve_flags(&args.model), choices),
+                    &base,
+                    i == 0,
+                )?;
+                judge(
+                    &format!("run {} (serve --seed {seed})", i + 1),
+                    &name,
+                    &outcome,
+                )?;
             }
             true
         }
         None => {
             let limit = Duration::from_secs(args.max_seconds);
             let mut prefix: Vec<Choice> = Vec::new();
+            let mut n = 0;
             loop {
                 if started.elapsed() >= limit || crate::limits::interrupted() {
                     break false;
                 }
-                let n = tally.runs + 1;
+                n += 1;
                 let script = write_prefix(&base, n, &header, &prefix)?;
-                let first = n == 1;
-                let outcome = judged(&programs, &run(Choices::Prefix(script)), &base, first)?;
+                let choices = Choices::Prefix(script);
+                let (name, outcome) = judged(
+                    &programs,
+                    &run(serve_flags(&args.model), choices),
+                    &base,
+                    n == 1,
+                )?;
                 let label = format!("branch {n} ({} choices)", outcome.choices.len());
-                tally.add(&label, &outcome);
+                judge(&label, &name, &outcome)?;
                 match next(&outcome.choices) {
                     Some(p) => prefix = p,
                     None => break true,
@@ -137,7 +128,7 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
             }
         }
     };
-    let clean = tally.diverged == 0 && tally.unjudged == 0;
+    let clean = report.diverged == 0 && report.unjudged == 0;
     let scope = match (args.runs, complete) {
         (Some(_), _) => "run(s)",
         (None, true) if clean => {
@@ -146,15 +137,24 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
         (None, true) => "branch(es), every one there is",
         (None, false) => "branch(es), then stopped (--max-seconds or Ctrl-C): incomplete",
     };
-    output::println(&format!(
-        "{} {scope}; {} diverged, {} not judged, {} the same; {:.1} s",
-        tally.runs,
-        tally.diverged,
-        tally.unjudged,
-        tally.runs - tally.diverged - tally.unjudged,
-        started.elapsed().as_secs_f64()
-    ));
-    Ok(match (tally.exit_code(), complete) {
+    let seconds = started.elapsed().as_secs_f64();
+    let summary = format!(
+        "{} {scope}; {} diverged, {} not judged, {} the same; {seconds:.1} s",
+        report.runs,
+        report.diverged,
+        report.unjudged,
+        report.runs - report.diverged - report.unjudged,
+    );
+    let described = json!({
+        "model": model.name,
+        "how": how,
+        "syncs": args.syncs,
+        "drops": args.drops,
+        "steps_between": args.steps_between,
+        "scope": scope,
+    });
+    report.finish(described, &summary, complete, seconds);
+    Ok(match (report.exit_code(), complete) {
         (0, false) => 3,
         (code, _) => code,
     })
@@ -163,7 +163,12 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
 /// Runs `run` in its own directory; the first run of a check runs twice and compares the
 /// two serve transcripts line by line: a seed or a script names a run only if the client
 /// does the same each time.
-fn judged(programs: &Programs, run: &Run, base: &Path, first: bool) -> Result<Outcome, String> {
+fn judged(
+    programs: &Programs,
+    run: &Run,
+    base: &Path,
+    first: bool,
+) -> Result<(String, Outcome), String> {
     let name = match &run.choices {
         Choices::Seed(seed) => format!("run-{seed}"),
         Choices::Prefix(path) => path.file_stem().map_or("branch".into(), |s| {
@@ -182,7 +187,7 @@ fn judged(programs: &Programs, run: &Run, base: &Path, first: bool) -> Result<Ou
             ));
         }
     }
-    Ok(outcome)
+    Ok((name, outcome))
 }
 
 /// The choices of the branch after the one that made `made`, depth first: up to the last
@@ -211,7 +216,7 @@ fn write_prefix(base: &Path, n: u64, model: &str, choices: &[Choice]) -> Result<
 }
 
 /// The model flags again, for the `serve` process.
-fn serve_flags(model: &ModelArgs) -> Vec<String> {
+pub(super) fn serve_flags(model: &ModelArgs) -> Vec<String> {
     let mut flags = Vec::new();
     if let Some(file) = &model.model {
         flags.push(file.display().to_string());

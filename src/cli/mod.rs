@@ -6,6 +6,8 @@ pub mod args;
 mod bench;
 mod check;
 mod client;
+mod client_blame;
+mod client_report;
 pub mod explore;
 mod matrix;
 pub mod probe;

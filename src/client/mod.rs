@@ -5,6 +5,7 @@
 mod condstore;
 mod pipeline;
 mod read;
+pub mod resync_point;
 
 pub use condstore::Sync;
 

@@ -5,11 +5,10 @@ use crate::imap::command::StoreOp;
 use crate::imap::response::{Response, Status};
 use crate::imap::types::{Flag, ModSeq, Uid};
 use crate::spec::{
-    ClientClose, ClientOutOfBand, ClientResyncPoint, ClientUidvalidity, ClientUnchanged,
-    ClientVanishedEarlier, Spec,
+    ClientClose, ClientOutOfBand, ClientUidvalidity, ClientUnchanged, ClientVanishedEarlier, Spec,
 };
 
-use super::{Awaiting, Client};
+use super::{Awaiting, Client, resync_point};
 
 impl Client {
     /// Reads the next line and applies it. Returns the line read, or None if none is queued.
@@ -77,10 +76,9 @@ impl Client {
                     }
                 }
                 connection.modseq_max = connection.modseq_max.max(Some(*modseq));
-                if spec.client_resync_point == ClientResyncPoint::Eager {
-                    // Against the RFC 7162 section 6 note: adopted on receipt.
-                    self.resync_point = self.resync_point.max(*modseq);
-                }
+                // Against the RFC 7162 section 6 note: `eager` adopts it on receipt.
+                self.resync_point =
+                    resync_point::on_fetch(spec.client_resync_point, self.resync_point, *modseq);
             }
             // Against RFC 7162 section 3.2.10.2 ("MUST be recorded"): a VANISHED that answers
             // no expunge of the client's own is dropped, count and all; the HIGHESTMODSEQ
@@ -121,9 +119,14 @@ impl Client {
                     .awaiting
                     .iter()
                     .any(|(_, a)| *a == Awaiting::Select);
-                if selecting && spec.client_resync_point == ClientResyncPoint::SelectOnReceipt {
-                    // Against RFC 7162 section 6: stored before the synchronization completes.
-                    self.resync_point = *m;
+                if selecting {
+                    // Against RFC 7162 section 6: `select-on-receipt` stores it before the
+                    // synchronization completes.
+                    self.resync_point = resync_point::on_select_code(
+                        spec.client_resync_point,
+                        self.resync_point,
+                        *m,
+                    );
                 }
             }
             Response::Exists(n) => {
@@ -143,7 +146,7 @@ impl Client {
                 // Against RFC 7162 section 6, where the value comes from the mailbox opening
                 // and the codes and MODSEQs sent while it is selected: a STATUS value read
                 // as if it were a HIGHESTMODSEQ code, adopted at STATUS's tagged OK.
-                if spec.client_resync_point == ClientResyncPoint::Status {
+                if resync_point::status_is_code(spec.client_resync_point) {
                     connection.hms_code = Some(*m);
                 }
             }
@@ -268,32 +271,11 @@ impl Client {
         };
         let code = connection.hms_code.take();
         let modseq_max = connection.modseq_max.take();
-        match spec.client_resync_point {
-            // RFC 7162 section 6: "If the HIGHESTMODSEQ response code is received, the
-            // client MUST use it even if it has seen higher mod-sequences. Otherwise" the
-            // highest MODSEQ, if bigger than the stored value.
-            ClientResyncPoint::Rfc7162
-            | ClientResyncPoint::Eager
-            | ClientResyncPoint::SelectOnReceipt
-            | ClientResyncPoint::Status => match code {
-                Some(code) => self.resync_point = code,
-                None => {
-                    if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {
-                        self.resync_point = m;
-                    }
-                }
-            },
-            // RFC 5162 section 5: update the copy "whenever the server sends" a
-            // HIGHESTMODSEQ code; at each tagged response take the highest MODSEQ seen "if
-            // this value is bigger than the client's copy".
-            ClientResyncPoint::Rfc5162 => {
-                if let Some(code) = code {
-                    self.resync_point = code;
-                }
-                if let Some(m) = modseq_max.filter(|m| *m > self.resync_point) {
-                    self.resync_point = m;
-                }
-            }
-        }
+        self.resync_point = resync_point::at_tagged(
+            spec.client_resync_point,
+            self.resync_point,
+            code,
+            modseq_max,
+        );
     }
 }

@@ -56,6 +56,9 @@ pub struct Outcome {
     pub local: Messages,
     /// The serve transcript.
     pub transcript: String,
+    /// What serve wrote to its standard error after its address: its error, if it stopped
+    /// on one (a script that does not fit the run).
+    pub serve_error: String,
 }
 
 impl Outcome {
@@ -137,9 +140,22 @@ pub fn run(programs: &Programs, run: &Run, dir: &Path) -> Result<Outcome, String
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start serve: {e}"))?;
-    let result = syncs(programs, run, dir, &local, &mut serve);
+    let stderr = serve.stderr.take().ok_or("serve has no standard error")?;
+    let mut stderr = BufReader::new(stderr);
+    let mut first = String::new();
+    let started = stderr
+        .read_line(&mut first)
+        .map_err(|e| format!("serve: {e}"));
+    // The rest, read as it comes, so that serve never blocks on a full pipe.
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+        rest
+    });
+    let result = started.and_then(|_| syncs(programs, run, dir, &local, &first));
     let _ = serve.kill();
     let _ = serve.wait();
+    let serve_error = rest.join().unwrap_or_default();
     let exits = result?;
     let transcript = std::fs::read_to_string(dir.join("serve.log")).map_err(io)?;
     let model = mailbox::from_serve_log(&transcript)?;
@@ -160,22 +176,18 @@ pub fn run(programs: &Programs, run: &Run, dir: &Path) -> Result<Outcome, String
         model,
         local,
         transcript,
+        serve_error,
     })
 }
 
-/// Reads serve's port, writes interimap's config, and runs the syncs.
+/// Reads serve's port from its first line, writes interimap's config, and runs the syncs.
 fn syncs(
     programs: &Programs,
     run: &Run,
     dir: &Path,
     local: &Path,
-    serve: &mut Child,
+    first: &str,
 ) -> Result<Vec<Option<i32>>, String> {
-    let stderr = serve.stderr.take().ok_or("serve has no standard error")?;
-    let mut first = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut first)
-        .map_err(|e| format!("serve: {e}"))?;
     let port = first
         .trim()
         .rsplit(':')

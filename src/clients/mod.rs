@@ -3,5 +3,7 @@
 //! ended with to the model's mailbox. I/O lives here (processes, files); what is served is
 //! `serve/`'s.
 
+pub mod blame;
 pub mod interimap;
 pub mod mailbox;
+pub mod resync_point;

@@ -162,4 +162,8 @@ pub struct InterimapArgs {
     /// Dovecot's imap binary for the local side [default: /usr/lib/dovecot/imap].
     #[arg(long)]
     pub local_imap: Option<PathBuf>,
+    /// `json`: one JSON object at the end, with the fields the text prints (each run, its
+    /// resync-point classification and blame, the totals; see docs/real-clients.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: super::VerdictFormat,
 }

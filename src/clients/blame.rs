@@ -1,0 +1,401 @@
+//! Blame for a run where a real client lost a change: the same scenario and the same choices
+//! rerun with the server at RFC 7162's value of each server clause the run set otherwise,
+//! one clause at a time, then all of them at once. If the loss goes under one clause's RFC
+//! 7162 value, that clause's value is the server's fault (named with the RFC section its
+//! source cites); if it stays with every server clause at RFC 7162's value, the client's. A
+//! rerun whose choices no longer fit the recorded ones (another server offers other options)
+//! is reported as not replayable, never guessed at. The reruns themselves are the caller's
+//! (`cli/client_blame.rs`): this is the decision, free of I/O.
+
+use serde::Serialize;
+
+use super::mailbox::Messages;
+use crate::spec::{Spec, edition};
+
+/// A server clause at a value other than RFC 7162's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suspect {
+    pub clause: &'static str,
+    pub value: &'static str,
+    /// The value the rfc7162 edition gives it.
+    pub rfc7162: &'static str,
+    /// Where the run's value comes from, as the catalogue says (`resync-check list`).
+    pub source: &'static str,
+    /// The RFC section the run's value goes against: the first its source cites where the
+    /// source says `against ...`; otherwise (an older text's value, RFC 5162's) the first
+    /// that RFC 7162's value's source cites.
+    pub against: Option<String>,
+}
+
+/// What one rerun found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome", content = "why")]
+pub enum Rerun {
+    /// The quiet sync left the client's copy equal to the model's mailbox.
+    Same,
+    Diverged,
+    /// The quiet sync did not complete.
+    NotJudged,
+    /// The recorded choices do not fit the run under the other values.
+    NotReplayable(String),
+}
+
+/// One rerun: the clause values it changed and what it found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tried {
+    /// `clause=value` of each clause set to RFC 7162's value.
+    pub under: Vec<String>,
+    pub rerun: Rerun,
+}
+
+/// Whose fault a loss is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "fault")]
+pub enum Verdict {
+    /// The loss goes under RFC 7162's value of these clauses (each alone, or, when no
+    /// single one suffices, all together).
+    Server { clauses: Vec<Suspect> },
+    /// The loss stays with every server clause at RFC 7162's value; `reran` is false when
+    /// the run used only RFC 7162's values and nothing was rerun.
+    Client { section: String, reran: bool },
+    /// The reruns that would decide could not be judged or replayed.
+    Undecided { why: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Blame {
+    pub verdict: Verdict,
+    pub tried: Vec<Tried>,
+}
+
+/// The server clauses `spec` sets to a value other than RFC 7162's, in catalogue order. The
+/// `client-*` clauses are left out: under `serve` they govern only the model's other
+/// clients, not the server the real client meets.
+pub fn suspects(spec: &Spec) -> Vec<Suspect> {
+    let rfc7162 = edition("rfc7162").expect("the rfc7162 edition exists").spec;
+    spec.values()
+        .into_iter()
+        .zip(rfc7162.values())
+        .filter(|((clause, value), (_, standard))| {
+            !clause.starts_with("client-") && value != standard
+        })
+        .map(|((clause, value), (_, standard))| {
+            let source = spec.source(clause).unwrap_or("");
+            let against = if source.starts_with("against") {
+                section(source)
+            } else {
+                section(rfc7162.source(clause).unwrap_or(""))
+            };
+            Suspect {
+                clause,
+                value,
+                rfc7162: standard,
+                source,
+                against,
+            }
+        })
+        .collect()
+}
+
+/// The first `RFC n section s` (or `sections s`) in `text`.
+pub fn section(text: &str) -> Option<String> {
+    let at = text.find("RFC ")?;
+    let words: Vec<&str> = text[at..].split_whitespace().take(4).collect();
+    let number = words
+        .get(1)?
+        .trim_end_matches(|c: char| !c.is_ascii_digit());
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+        return section(&text[at + 4..]);
+    }
+    let ended = words[1].len() > number.len();
+    match (words.get(2), words.get(3)) {
+        _ if ended => Some(format!("RFC {number}")),
+        (Some(&("section" | "sections")), Some(s)) => {
+            let s: String = s
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+                .collect();
+            let s = s.trim_end_matches('.');
+            Some(format!("RFC {number} section {s}"))
+        }
+        _ => Some(format!("RFC {number}")),
+    }
+}
+
+/// The RFC section a client's loss breaks: a message kept that the server expunged, or one
+/// lost that it still has, is RFC 7162 section 6's resynchronization (expunges through
+/// VANISHED, new messages by UID); flags alone, section 3.1's mod-sequences (every flag
+/// change gets one, and a client that resynchronizes from its stored value must see it).
+pub fn client_section(model: &Messages, local: &Messages) -> String {
+    let same_messages = model.keys().eq(local.keys());
+    if same_messages {
+        "RFC 7162 section 3.1 (a flag change and its mod-sequence) and section 6".into()
+    } else {
+        "RFC 7162 section 6 (the resynchronization: expunged messages and new ones)".into()
+    }
+}
+
+/// Decides the blame, running `rerun` for each set of clause values to try (each a list of
+/// `(clause, RFC 7162's value)`). Its errors are the check's own (a program that would not
+/// start), not a rerun's finding.
+pub fn blame<F>(
+    spec: &Spec,
+    model: &Messages,
+    local: &Messages,
+    mut rerun: F,
+) -> Result<Blame, String>
+where
+    F: FnMut(&[(&'static str, &'static str)]) -> Result<Rerun, String>,
+{
+    let suspects = suspects(spec);
+    let section = client_section(model, local);
+    if suspects.is_empty() {
+        return Ok(Blame {
+            verdict: Verdict::Client {
+                section,
+                reran: false,
+            },
+            tried: Vec::new(),
+        });
+    }
+    let mut tried = Vec::new();
+    let mut alone = Vec::new();
+    for suspect in &suspects {
+        let values = [(suspect.clause, suspect.rfc7162)];
+        let found = rerun(&values)?;
+        alone.push(found.clone());
+        tried.push(Tried {
+            under: shown(&values),
+            rerun: found,
+        });
+    }
+    let all = if suspects.len() > 1 {
+        let values: Vec<_> = suspects.iter().map(|s| (s.clause, s.rfc7162)).collect();
+        let found = rerun(&values)?;
+        tried.push(Tried {
+            under: shown(&values),
+            rerun: found.clone(),
+        });
+        found
+    } else {
+        alone[0].clone()
+    };
+    let gone: Vec<Suspect> = suspects
+        .iter()
+        .zip(&alone)
+        .filter(|(_, r)| **r == Rerun::Same)
+        .map(|(s, _)| s.clone())
+        .collect();
+    let verdict = if !gone.is_empty() {
+        Verdict::Server { clauses: gone }
+    } else {
+        match all {
+            Rerun::Same => Verdict::Server { clauses: suspects },
+            Rerun::Diverged => Verdict::Client {
+                section,
+                reran: true,
+            },
+            Rerun::NotJudged => Verdict::Undecided {
+                why: "with every server clause at RFC 7162's value, the quiet sync did not \
+                      complete"
+                    .into(),
+            },
+            Rerun::NotReplayable(why) => Verdict::Undecided {
+                why: format!("not replayable with every server clause at RFC 7162's value: {why}"),
+            },
+        }
+    };
+    Ok(Blame { verdict, tried })
+}
+
+fn shown(values: &[(&str, &str)]) -> Vec<String> {
+    values.iter().map(|(c, v)| format!("{c}={v}")).collect()
+}
+
+impl Blame {
+    /// The blame as text: one line per rerun, then the verdict.
+    pub fn text(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for tried in &self.tried {
+            let found = match &tried.rerun {
+                Rerun::Same => "the loss is gone".to_string(),
+                Rerun::Diverged => "the loss stays".to_string(),
+                Rerun::NotJudged => "not judged: the quiet sync did not complete".to_string(),
+                Rerun::NotReplayable(why) => format!("not replayable: {why}"),
+            };
+            lines.push(format!(
+                "blame: rerun under {}: {found}",
+                tried.under.join(" ")
+            ));
+        }
+        lines.push(match &self.verdict {
+            Verdict::Server { clauses } => {
+                let named: Vec<String> = clauses
+                    .iter()
+                    .map(|s| match &s.against {
+                        Some(section) => format!("{}={}, against {section}", s.clause, s.value),
+                        None => format!("{}={} ({})", s.clause, s.value, s.source),
+                    })
+                    .collect();
+                let standard: Vec<String> = clauses
+                    .iter()
+                    .map(|s| format!("{}={}", s.clause, s.rfc7162))
+                    .collect();
+                let how = if clauses.len() > 1 {
+                    "values together"
+                } else {
+                    "value"
+                };
+                format!(
+                    "blame: the server's: {}; the loss goes at RFC 7162's {how} {}",
+                    named.join("; "),
+                    standard.join(" ")
+                )
+            }
+            Verdict::Client {
+                section,
+                reran: true,
+            } => format!(
+                "blame: the client's: the loss stays with every server clause at RFC 7162's \
+                 value, against {section}"
+            ),
+            Verdict::Client {
+                section,
+                reran: false,
+            } => format!(
+                "blame: the client's, without a rerun: the server already used RFC 7162's \
+                 value of every server clause, against {section}"
+            ),
+            Verdict::Undecided { why } => format!("blame: undecided: {why}"),
+        });
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(pairs: &[(&str, &str)]) -> Messages {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn spec(clauses: &[(&str, &str)]) -> Spec {
+        let mut spec = edition("rfc7162").unwrap().spec;
+        for (c, v) in clauses {
+            spec.set(c, v).unwrap();
+        }
+        spec
+    }
+
+    #[test]
+    fn sections_are_read_from_sources() {
+        assert_eq!(
+            section("against RFC 7162 section 3.2.5.1 (VANISHED (EARLIER) ...)").as_deref(),
+            Some("RFC 7162 section 3.2.5.1")
+        );
+        assert_eq!(
+            section("Cyrus, RFC 5162 sections 3.3-3.5 (\"MUST\")").as_deref(),
+            Some("RFC 5162 section 3.3-3.5")
+        );
+        assert_eq!(
+            section("erratum 1808, RFC 7162.").as_deref(),
+            Some("RFC 7162")
+        );
+        assert_eq!(section("no reference"), None);
+    }
+
+    #[test]
+    fn the_server_is_blamed_where_rfc_7162_s_value_ends_the_loss() {
+        let model = messages(&[("1.1", "()"), ("1.2", "()"), ("1.3", "()")]);
+        let local = messages(&[("1.3", "()")]);
+        let run = spec(&[
+            ("vanished-earlier", "includes-present"),
+            ("held-back-highestmodseq", "none"),
+            ("client-resync-point", "eager"),
+        ]);
+        let mut asked = Vec::new();
+        let blame = blame(&run, &model, &local, |values| {
+            asked.push(shown(values));
+            Ok(match values {
+                [("vanished-earlier", "any")] => Rerun::Same,
+                [("held-back-highestmodseq", _)] => Rerun::NotReplayable("choice 3".into()),
+                _ => Rerun::Diverged,
+            })
+        })
+        .unwrap();
+        // client-resync-point governs the model's own clients only: not a suspect.
+        assert_eq!(
+            asked,
+            [
+                vec!["held-back-highestmodseq=lower".to_string()],
+                vec!["vanished-earlier=any".to_string()],
+                vec![
+                    "held-back-highestmodseq=lower".to_string(),
+                    "vanished-earlier=any".to_string()
+                ],
+            ]
+        );
+        let Verdict::Server { clauses } = &blame.verdict else {
+            panic!("{:?}", blame.verdict)
+        };
+        assert_eq!(clauses.len(), 1);
+        assert_eq!(clauses[0].value, "includes-present");
+        assert_eq!(
+            clauses[0].against.as_deref(),
+            Some("RFC 7162 section 3.2.5.1")
+        );
+        let text = blame.text();
+        assert_eq!(
+            text[1],
+            "blame: rerun under vanished-earlier=any: the loss is gone"
+        );
+        assert_eq!(
+            text[3],
+            "blame: the server's: vanished-earlier=includes-present, against RFC 7162 section \
+             3.2.5.1; the loss goes at RFC 7162's value vanished-earlier=any"
+        );
+        // A value of an older text goes against the section RFC 7162's value cites.
+        let old = suspects(&spec(&[("held-back-highestmodseq", "none")]));
+        assert_eq!(old[0].against.as_deref(), Some("RFC 7162 section 3.2"));
+    }
+
+    #[test]
+    fn the_client_is_blamed_where_the_loss_stays_or_nothing_differs() {
+        let model = messages(&[("1.1", "(\\Seen)")]);
+        let local = messages(&[("1.1", "()")]);
+        let run = spec(&[("modseq-restart", "lost")]);
+        let blame1 = blame(&run, &model, &local, |_| Ok(Rerun::Diverged)).unwrap();
+        assert_eq!(
+            blame1.text().last().unwrap(),
+            "blame: the client's: the loss stays with every server clause at RFC 7162's value, \
+             against RFC 7162 section 3.1 (a flag change and its mod-sequence) and section 6"
+        );
+        let standard = spec(&[("client-resync-point", "rfc5162")]);
+        let blame2 = blame(&standard, &model, &messages(&[]), |_| {
+            panic!("nothing to rerun")
+        })
+        .unwrap();
+        assert_eq!(
+            blame2.verdict,
+            Verdict::Client {
+                section: "RFC 7162 section 6 (the resynchronization: expunged messages and new \
+                          ones)"
+                    .into(),
+                reran: false
+            }
+        );
+        let blame3 = blame(&run, &model, &local, |_| {
+            Ok(Rerun::NotReplayable("the script's choice 2 is `x`".into()))
+        })
+        .unwrap();
+        assert_eq!(
+            blame3.text().last().unwrap(),
+            "blame: undecided: not replayable with every server clause at RFC 7162's value: \
+             the script's choice 2 is `x`"
+        );
+    }
+}
