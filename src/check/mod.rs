@@ -5,6 +5,7 @@
 //! `Strategy::Bfs`, the default) or by stateright's DFS, then one more pass of our search
 //! for the shortest counterexample of each violated property.
 
+pub mod coverage;
 mod first_violation;
 pub mod views;
 mod whole_space;
@@ -20,6 +21,7 @@ use crate::model::ResyncModel;
 use crate::properties::{Kind, PROPERTIES};
 use crate::reduce::{Reduction, Space};
 use crate::search::{self, Condition, Goal};
+use crate::spec::Spec;
 use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +166,9 @@ pub struct CheckOutcome {
     /// Which search explored: `bfs, 2 thread(s) (first violation)`, or the strategy
     /// and threads.
     pub search: String,
+    /// With `--coverage`: the counts of a complete run, or why there are none (the run or
+    /// the coverage walk stopped before the space's end). None without it.
+    pub coverage: Option<Result<coverage::Coverage, String>>,
 }
 
 impl CheckOutcome {
@@ -189,17 +194,19 @@ pub fn check(
     properties: Vec<usize>,
     options: CheckOptions,
 ) -> CheckOutcome {
-    check_distinct(config, script, properties, options, 1)
+    check_distinct(config, script, properties, options, 1, None)
 }
 
 /// [`check`], then for each violated property up to `counterexamples` counterexamples of
-/// distinct views (views.rs), within the same limits. At 1 it is [`check`].
+/// distinct views (views.rs), within the same limits; with `coverage` (the edition's spec
+/// and name), the counts of `--coverage` (coverage/). At 1 and None it is [`check`].
 pub fn check_distinct(
     config: Config,
     script: &[Action],
     properties: Vec<usize>,
     options: CheckOptions,
     counterexamples: usize,
+    coverage: Option<(&Spec, &str)>,
 ) -> CheckOutcome {
     let watcher = Watcher::new();
     let budget = Arc::new(match options.progress {
@@ -238,6 +245,19 @@ pub fn check_distinct(
                 settings,
                 budget,
             );
+        }
+        if let Some(edition) = coverage {
+            outcome.coverage = Some(match &outcome.completion {
+                Completion::Incomplete(why) => Err(why.clone()),
+                Completion::Complete => {
+                    let after = budget.after_run();
+                    coverage::coverage(&config, &start, options.reduction, edition, &after)
+                        .ok_or_else(|| match completion(&options.limits, budget.reason()) {
+                            Completion::Incomplete(why) => why,
+                            Completion::Complete => coverage::OUT_OF_BUDGET.to_string(),
+                        })
+                }
+            });
         }
         outcome
     })
@@ -374,6 +394,7 @@ fn check_watched(
             options.threads,
             options.reduction.sound_for(&config.spec).name()
         ),
+        coverage: None,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::output;
 use crate::reduce::Reduction;
 use crate::report::{self, json::VerifiedFile};
 use crate::setup::{self, ModelSetup};
+use crate::spec;
 use crate::trace::replay::Replayed;
 use crate::trace::save::{save, save_script};
 use crate::trace::{self, Trace};
@@ -41,14 +42,16 @@ fn check_model(
     model: &ModelSetup,
     options: CheckOptions,
     snapshots: bool,
-    counterexamples: usize,
+    (counterexamples, coverage): (usize, bool),
 ) -> Result<(CheckOutcome, Vec<(Trace, Replayed)>), String> {
+    let edition = spec::edition(&model.edition).map_err(|e| e.to_string())?;
     let outcome = check_distinct(
         model.config,
         &model.script,
         model.properties.clone(),
         options,
         counterexamples,
+        coverage.then_some((&edition.spec, edition.name)),
     );
     let traces = trace::record_violations(model, &outcome, snapshots)?;
     Ok((outcome, traces))
@@ -68,7 +71,8 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
         output::print(&header(&model));
     }
     let many = args.counterexamples as usize;
-    let (outcome, traces) = check_model(&model, options, args.run.snapshots, many)?;
+    let asked = (many, args.coverage);
+    let (outcome, traces) = check_model(&model, options, args.run.snapshots, asked)?;
     if text {
         output::print(&report::verdicts(&outcome));
         match many {
@@ -76,6 +80,9 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
             _ => output::print(&report::distinct_counterexamples(&outcome, &traces)),
         }
         output::print(&report::summary(&outcome));
+        if let Some(coverage) = &outcome.coverage {
+            output::print(&report::coverage::text(coverage));
+        }
     } else {
         output::print(&report::json::check(&model, &outcome, &traces));
     }
@@ -114,7 +121,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8, String> {
     let text = args.run.format == VerdictFormat::Text;
     let mut verified = Vec::new();
     for (file, expect, model) in &models {
-        let (outcome, traces) = check_model(model, options, args.run.snapshots, 1)?;
+        let (outcome, traces) = check_model(model, options, args.run.snapshots, (1, false))?;
         if let Some(dir) = &args.run.save {
             save(dir, &traces)?;
             save_script(dir, model)?;

@@ -324,6 +324,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = counterexamples,
           allow_negative_numbers = true)]
     pub counterexamples: u64,
+    /// After a complete run, count the transitions of the explored (reduced) graph: each
+    /// action kind per agent, each server choice, and for each clause value away from the
+    /// edition's, the transitions where it changed what happened; what the bounds never
+    /// exercised is listed first. A run stopped early (first violation, a limit) has none.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 fn counterexamples(text: &str) -> Result<u64, String> {
