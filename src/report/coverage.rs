@@ -37,7 +37,7 @@ pub fn text(coverage: &Result<Coverage, String>) -> String {
             for clause in clauses {
                 writeln!(
                     out,
-                    "  {}={} ({}: {}): no transition differs, so every verdict is vacuous for it",
+                    "  {}={} ({} has {}): no transition differs, so every verdict is vacuous for it",
                     clause.clause, clause.value, coverage.edition, clause.edition_value
                 )
                 .unwrap();
@@ -66,8 +66,9 @@ pub fn text(coverage: &Result<Coverage, String>) -> String {
         false => {
             writeln!(
                 out,
-                "clause values away from {} (changed: transitions its value would not take; \
-                 withheld: transitions its value would take that this one does not):",
+                "clause values away from {}'s (changed: transitions its value would not take; \
+                 withheld: transitions its value would take from these states that this one \
+                 does not):",
                 coverage.edition
             )
             .unwrap();
@@ -88,7 +89,7 @@ fn name(count: &Count) -> String {
 
 fn clause_line(clause: &ClauseCount, edition: &str) -> String {
     format!(
-        "{}={} ({edition}: {}): {} changed, {} withheld",
+        "{}={} ({edition} has {}): {} changed, {} withheld",
         clause.clause, clause.value, clause.edition_value, clause.changed, clause.withheld
     )
 }
