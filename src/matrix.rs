@@ -312,7 +312,9 @@ pub fn markdown(matrix: &Matrix) -> String {
          steps)` gives the length of the shortest counterexample. `close-highestmodseq=send` \
          is RFC 5162 section 3.4's updated value, which erratum 1810 forbids at a CLOSE that \
          expunges (the `announced-highestmodseq-covered` column); `send-safe` is 3.4's code \
-         capped as 1810 requires.\n",
+         capped as 1810 requires. A row whose value never changed a step (at no state of its \
+         space does it do anything the base's value would not: `check --coverage`) says \
+         `vacuous at these bounds`: its verdicts say nothing of that value.\n",
         matrix.base,
         bounds(matrix)
     )
