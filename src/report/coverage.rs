@@ -37,7 +37,8 @@ pub fn text(coverage: &Result<Coverage, String>) -> String {
             for clause in clauses {
                 writeln!(
                     out,
-                    "  {}={} ({} has {}): no transition differs, so every verdict is vacuous for it",
+                    "  {}={} ({} has {}): no transition differs, so every verdict is vacuous \
+                     for it",
                     clause.clause, clause.value, coverage.edition, clause.edition_value
                 )
                 .unwrap();

@@ -12,9 +12,11 @@
 //! transitions of the graph the edition's value would not take (a move it does not offer,
 //! or one that leads elsewhere); `withheld` the transitions it would take from those states
 //! that this value does not (a server choice this value takes away). Both 0: wherever the
-//! bounds led, the value did what the edition's does, so every verdict of the run is
-//! vacuous for it. Where setting the clause back would turn a reduction off
-//! (`Reduction::sound_for`), both sides are compared without it.
+//! bounds led, the value did what the edition's does, so the graph is the one the edition's
+//! value makes and every verdict of the run is vacuous for it (the states inside a read
+//! macro-step, where `sometimes` properties are also looked for, are not compared). Where
+//! setting the clause back would turn a reduction off (`Reduction::sound_for`), both sides
+//! are compared without it.
 
 mod kinds;
 
@@ -87,13 +89,31 @@ impl Coverage {
 /// Why coverage is missing: the walk stopped at a limit.
 pub const OUT_OF_BUDGET: &str = "a limit stopped the coverage walk";
 
-/// One clause set away from the edition's value, with the spaces its comparison needs.
+/// The spaces a comparison of two specs at the states of one graph needs.
 struct Compared<'a> {
-    count: ClauseCount,
-    /// The run's spec under the comparison's reductions, when they are not the run's.
+    /// The graph's spec under the comparison's reductions, when they are not the graph's.
     ours: Option<Space<'a>>,
-    /// The run's spec with the clause at the edition's value.
+    /// The other spec.
     theirs: Space<'a>,
+}
+
+impl<'a> Compared<'a> {
+    /// `ours` and `theirs` compared at the states of the graph whose reductions are
+    /// `applied`: under those, less any that `theirs` makes unsound (the reduced moves must
+    /// be alike on both sides).
+    fn new(ours: &'a Config, theirs: &'a Config, applied: Reduction) -> Compared<'a> {
+        let reduction = applied.sound_for(&theirs.spec);
+        Compared {
+            ours: (reduction != applied).then_some(Space {
+                config: ours,
+                reduction,
+            }),
+            theirs: Space {
+                config: theirs,
+                reduction,
+            },
+        }
+    }
 }
 
 /// The clauses of `config` whose value differs from `edition`'s, each with `config` as the
@@ -121,12 +141,6 @@ fn away(config: &Config, edition: &Spec) -> Vec<(ClauseCount, Config)> {
     out
 }
 
-/// The reductions under which `ours` and `theirs` are compared: the run's, less any that
-/// `theirs` makes unsound.
-fn common(applied: Reduction, theirs: &Config) -> Reduction {
-    applied.sound_for(&theirs.spec)
-}
-
 /// Counts the transitions of the graph `reduction` makes of `config` from `start` (the
 /// state after the model's script). `edition` is the spec clause values are compared
 /// with, named `edition_name`. None if `budget` ran out first.
@@ -140,20 +154,11 @@ pub fn coverage(
     let space = Space { config, reduction };
     let applied = space.applied();
     let others = away(config, edition);
-    let mut compared: Vec<Compared> = others
+    let compared: Vec<Compared> = others
         .iter()
-        .map(|(count, theirs)| {
-            let reduction = common(applied, theirs);
-            Compared {
-                count: count.clone(),
-                ours: (reduction != applied).then_some(Space { config, reduction }),
-                theirs: Space {
-                    config: theirs,
-                    reduction,
-                },
-            }
-        })
+        .map(|(_, theirs)| Compared::new(config, theirs, applied))
         .collect();
+    let mut clauses: Vec<ClauseCount> = others.iter().map(|(count, _)| count.clone()).collect();
     let mut counted: BTreeMap<Key, u64> = BTreeMap::new();
     let (mut states, mut transitions) = (0u64, 0u64);
     let mut keys = Vec::new();
@@ -167,10 +172,10 @@ pub fn coverage(
                 *counted.entry(*key).or_default() += 1;
             }
         }
-        for c in &mut compared {
+        for (c, count) in compared.iter().zip(&mut clauses) {
             let (changed, withheld) = differences(state, successors, c, &mut scratch);
-            c.count.changed += changed;
-            c.count.withheld += withheld;
+            count.changed += changed;
+            count.withheld += withheld;
         }
         true
     });
@@ -206,7 +211,7 @@ pub fn coverage(
         states,
         transitions,
         counts,
-        clauses: compared.into_iter().map(|c| c.count).collect(),
+        clauses,
     })
 }
 
@@ -258,25 +263,7 @@ pub fn exercised(config: &Config, clause: &str, value: &str, reduction: Reductio
         return false;
     }
     let space = Space { config, reduction };
-    let applied = space.applied();
-    let common = common(applied, &theirs);
-    let compared = Compared {
-        count: ClauseCount {
-            clause: "",
-            value: "",
-            edition_value: "",
-            changed: 0,
-            withheld: 0,
-        },
-        ours: (common != applied).then_some(Space {
-            config,
-            reduction: common,
-        }),
-        theirs: Space {
-            config: &theirs,
-            reduction: common,
-        },
-    };
+    let compared = Compared::new(config, &theirs, space.applied());
     let mut found = false;
     let mut scratch = Vec::new();
     let start = System::initial(config);
