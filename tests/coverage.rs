@@ -246,6 +246,7 @@ fn a_clause_value_the_bounds_exercise_counts_and_one_they_never_do_is_listed_fir
     assert_eq!(sent, 80);
     assert_eq!(clauses[1]["changed"], sent);
     assert_eq!(clauses[1]["withheld"], 0);
+    assert_eq!(clauses[1]["in_script"], 0);
     let never = coverage["never"].as_array().unwrap();
     assert_eq!(never.last().unwrap(), "vanished-earlier=exact");
     // A value that changes an answer: the edition's answer is withheld, this one changed.
@@ -258,6 +259,32 @@ fn a_clause_value_the_bounds_exercise_counts_and_one_they_never_do_is_listed_fir
     let clauses = &send["coverage"]["clauses"];
     assert_eq!(clauses[0]["changed"], 4);
     assert_eq!(clauses[0]["withheld"], 4);
+}
+
+#[test]
+fn a_value_that_acts_only_in_the_model_file_s_script_is_exercised_there() {
+    // The script runs up to a push whose answer `per-response` decides; from there the
+    // free exploration never pushes such an answer again: the value acted in one script
+    // step and no transition of the graph.
+    let output = run(&[
+        "check",
+        "models/clause-idle-highestmodseq-per-response.json",
+        "--keep-going",
+        "--coverage",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    let text = section(&out);
+    assert!(
+        text.ends_with(
+            "  client-idle=idle (rfc7162 has never): 244 changed, 0 withheld, 2 of the script's \
+             steps\n  idle-highestmodseq=per-response (rfc7162 has since-tagged): 0 changed, 0 \
+             withheld, 1 of the script's steps\n"
+        ),
+        "{text}"
+    );
+    let never = text.split("\nactions:\n").next().unwrap();
+    assert!(!never.contains("idle-highestmodseq"), "{text}");
 }
 
 #[test]

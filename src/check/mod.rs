@@ -251,11 +251,19 @@ pub fn check_distinct(
                 Completion::Incomplete(why) => Err(why.clone()),
                 Completion::Complete => {
                     let after = budget.after_run();
-                    coverage::coverage(&config, &start, options.reduction, edition, &after)
-                        .ok_or_else(|| match completion(&options.limits, budget.reason()) {
+                    coverage::coverage(
+                        &config,
+                        (script, &start),
+                        options.reduction,
+                        edition,
+                        &after,
+                    )
+                    .ok_or_else(|| {
+                        match completion(&options.limits, budget.reason()) {
                             Completion::Incomplete(why) => why,
                             Completion::Complete => coverage::OUT_OF_BUDGET.to_string(),
-                        })
+                        }
+                    })
                 }
             });
         }

@@ -90,8 +90,16 @@ fn name(count: &Count) -> String {
 
 fn clause_line(clause: &ClauseCount, edition: &str) -> String {
     format!(
-        "{}={} ({edition} has {}): {} changed, {} withheld",
-        clause.clause, clause.value, clause.edition_value, clause.changed, clause.withheld
+        "{}={} ({edition} has {}): {} changed, {} withheld{}",
+        clause.clause,
+        clause.value,
+        clause.edition_value,
+        clause.changed,
+        clause.withheld,
+        match clause.in_script {
+            0 => String::new(),
+            n => format!(", {n} of the script's steps"),
+        }
     )
 }
 

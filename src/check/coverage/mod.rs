@@ -11,12 +11,13 @@
 //! at the edition's value offers, under the same reductions. `changed` counts the
 //! transitions of the graph the edition's value would not take (a move it does not offer,
 //! or one that leads elsewhere); `withheld` the transitions it would take from those states
-//! that this value does not (a server choice this value takes away). Both 0: wherever the
-//! bounds led, the value did what the edition's does, so the graph is the one the edition's
-//! value makes and every verdict of the run is vacuous for it (the states inside a read
-//! macro-step, where `sometimes` properties are also looked for, are not compared). Where
-//! setting the clause back would turn a reduction off (`Reduction::sound_for`), both sides
-//! are compared without it.
+//! that this value does not (a server choice this value takes away); `in_script` the steps
+//! of a model file's script (line by line, before the graph's start) where its value acted,
+//! for a value can act there alone. All 0: wherever the bounds led, the value did what the
+//! edition's does, so the graph is the one the edition's value makes and every verdict of
+//! the run is vacuous for it (the states inside a read macro-step, where `sometimes`
+//! properties are also looked for, are not compared). Where setting the clause back would
+//! turn a reduction off (`Reduction::sound_for`), both sides are compared without it.
 
 mod kinds;
 
@@ -28,7 +29,7 @@ use crate::limits::Allowance;
 use crate::reduce::{Move, Reduction, Space};
 use crate::search::coverage::{Walked, walk};
 use crate::spec::Spec;
-use crate::system::{Config, System};
+use crate::system::{Action, Config, System};
 
 use kinds::{Key, classify, names, universe};
 
@@ -55,11 +56,14 @@ pub struct ClauseCount {
     /// Transitions the edition's value would take from the graph's states that this value
     /// does not.
     pub withheld: u64,
+    /// Steps of the model file's script (line by line, before the graph's start) that the
+    /// edition's value would not take, or that would lead elsewhere under it.
+    pub in_script: u64,
 }
 
 impl ClauseCount {
     pub fn exercised(&self) -> bool {
-        self.changed + self.withheld > 0
+        self.changed + self.withheld + self.in_script > 0
     }
 }
 
@@ -135,18 +139,20 @@ fn away(config: &Config, edition: &Spec) -> Vec<(ClauseCount, Config)> {
             edition_value,
             changed: 0,
             withheld: 0,
+            in_script: 0,
         };
         out.push((count, Config { spec, ..*config }));
     }
     out
 }
 
-/// Counts the transitions of the graph `reduction` makes of `config` from `start` (the
-/// state after the model's script). `edition` is the spec clause values are compared
-/// with, named `edition_name`. None if `budget` ran out first.
+/// Counts the transitions of the graph `reduction` makes of `config` from `start`, the state
+/// after the model's `script`. `edition` is the spec clause values are compared with, named
+/// `edition_name`; their comparison covers the script's steps too. None if `budget` ran out
+/// first.
 pub fn coverage(
     config: &Config,
-    start: &System,
+    (script, start): (&[Action], &System),
     reduction: Reduction,
     (edition, edition_name): (&Spec, &str),
     budget: &dyn Allowance,
@@ -159,6 +165,9 @@ pub fn coverage(
         .map(|(_, theirs)| Compared::new(config, theirs, applied))
         .collect();
     let mut clauses: Vec<ClauseCount> = others.iter().map(|(count, _)| count.clone()).collect();
+    for ((_, theirs), count) in others.iter().zip(&mut clauses) {
+        count.in_script = script_differences(config, theirs, script);
+    }
     let mut counted: BTreeMap<Key, u64> = BTreeMap::new();
     let (mut states, mut transitions) = (0u64, 0u64);
     let mut keys = Vec::new();
@@ -213,6 +222,29 @@ pub fn coverage(
         counts,
         clauses,
     })
+}
+
+/// The steps of `script`, from the initial state, that `theirs` would not take (its spec
+/// does not offer the action there) or that lead elsewhere under it: a clause value can act
+/// in the script alone (a push the script makes, whose answer the rest inherits).
+fn script_differences(ours: &Config, theirs: &Config, script: &[Action]) -> u64 {
+    let mut state = System::initial(ours);
+    let mut offered = Vec::new();
+    let mut differing = 0;
+    for &action in script {
+        offered.clear();
+        state.actions(theirs, &mut offered);
+        let mut next = state.clone();
+        next.apply(ours, action);
+        let same = offered.contains(&action) && {
+            let mut other = state.clone();
+            other.apply(theirs, action);
+            other.fingerprint() == next.fingerprint()
+        };
+        differing += u64::from(!same);
+        state = next;
+    }
+    differing
 }
 
 /// At `state`, with `successors` its moves in the counted graph: the transitions only the
