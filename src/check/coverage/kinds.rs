@@ -225,10 +225,9 @@ pub fn universe(config: &Config, applied: Reduction) -> Vec<Key> {
     if spec.pushes() {
         keys.extend((0..config.clients).map(|c| Key::Action(Agent::Server, Act::Push(c))));
     }
-    let unannounced = [
-        false,
-        spec.vanished_unannounced != VanishedUnannounced::Omit,
-    ];
+    // Only an arrival can be expunged before a session was told of it (server/mailbox.rs).
+    let unannounced = spec.vanished_unannounced != VanishedUnannounced::Omit && config.arrivals > 0;
+    let unannounced = [false, unannounced];
     for expunges in [false, true] {
         for unannounced in unannounced.into_iter().filter(|u| expunges || !u) {
             for flags in [false, true] {
