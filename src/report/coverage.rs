@@ -19,11 +19,19 @@ pub fn text(coverage: &Result<Coverage, String>) -> String {
         }
     };
     let mut out = String::new();
+    let clients = match coverage.reduction.contains("symmetry") {
+        true => "; under symmetry C1 is the first client in canonical order",
+        false => "",
+    };
     writeln!(
         out,
-        "\ncoverage: {} transitions out of {} states, the graph as reduced by {} (its moves \
-         are counted; under symmetry C1 is the first client in canonical order)",
-        coverage.transitions, coverage.states, coverage.reduction
+        "\ncoverage: {} transitions out of {} states, {} (its moves are counted{clients})",
+        coverage.transitions,
+        coverage.states,
+        match coverage.reduction.as_str() {
+            "none" => "the line-by-line graph, with no reduction".to_string(),
+            reduction => format!("the graph as reduced by {reduction}"),
+        }
     )
     .unwrap();
     let (counts, clauses) = coverage.never();
