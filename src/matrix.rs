@@ -2,14 +2,16 @@
 //! with the verdict of each `always` property, the length of its shortest counterexample and
 //! the state count; and the errata table: each erratum reverted alone from `rfc7162`, and
 //! applied alone to `rfc5162`. A clause that only matters when another agent appends and
-//! removes a message is checked with one arrival and one removal, and its row says so.
+//! removes a message is checked with one arrival and one removal, and its row says so. A
+//! row whose value never did anything the base's value would not (check/coverage/) is
+//! vacuous at these bounds, and says so.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::check::{CheckOptions, CheckOutcome, Completion, Verdict, check};
+use crate::check::{CheckOptions, CheckOutcome, Completion, Verdict, check, coverage};
 use crate::properties::{Kind, PROPERTIES};
 use crate::spec::{ERRATA, Spec, clauses, edition};
 use crate::system::Config;
@@ -64,6 +66,9 @@ pub struct Outcome {
     /// to make any difference.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub with: Vec<String>,
+    /// Whether the row's value never did anything the base's (an erratum row's: its
+    /// edition's) would not: every verdict is vacuous for it (`coverage::exercised`).
+    pub vacuous: bool,
 }
 
 #[derive(Clone, Copy, Serialize)]
@@ -88,6 +93,7 @@ fn outcome(outcome: &CheckOutcome) -> Outcome {
         complete: outcome.completion == Completion::Complete,
         other_agent: None,
         with: Vec::new(),
+        vacuous: false,
     };
     for p in &outcome.properties {
         let property = &PROPERTIES[p.property];
@@ -111,15 +117,15 @@ struct Runner {
     config: Config,
     options: CheckOptions,
     done: HashMap<Config, Outcome>,
+    /// Whether a clause's value in a config made a difference against another value.
+    exercised: HashMap<(Config, &'static str, &'static str), bool>,
 }
 
 impl Runner {
-    /// `spec` under the matrix's bounds; with at least the arrivals `clause` needs and one
-    /// removal, and at most one message to begin with, if it needs the other agent. The race
-    /// such a clause is about needs only the other agent's messages; a message to begin with
-    /// more multiplies the space by about seven (from 8 to 57 million states for
-    /// `vanished-unannounced=report`).
-    fn run(&mut self, spec: Spec, clause: Option<&str>) -> Outcome {
+    /// `spec` under the matrix's bounds, with the arrivals `clause` needs, one removal and at
+    /// most one message to begin with (a second multiplies the space by about seven), if it
+    /// needs the other agent. `reference` has the value the row's is compared with (vacuity).
+    fn run(&mut self, spec: Spec, clause: Option<&'static str>, reference: &Spec) -> Outcome {
         let arrivals_needed = clauses()
             .iter()
             .filter(|c| Some(c.name) == clause)
@@ -164,6 +170,13 @@ impl Runner {
             self.config.removals,
         );
         result.with = with;
+        if let Some(name) = clause {
+            let value = reference.value(name).expect("a catalogue clause");
+            let (key, reduction) = ((config, name, value), options.reduction);
+            let exercised = (self.exercised.entry(key))
+                .or_insert_with(|| coverage::exercised(&config, name, value, reduction));
+            result.vacuous = !*exercised;
+        }
         if (config.messages, config.arrivals, config.removals) != base {
             result.other_agent = Some(OtherAgent {
                 messages: config.messages,
@@ -182,11 +195,12 @@ pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix
         config,
         options,
         done: HashMap::new(),
+        exercised: HashMap::new(),
     };
     let mut rows = vec![Row {
         text: format!("{base} (base)"),
         source: "",
-        result: runner.run(base_spec, None),
+        result: runner.run(base_spec, None, &base_spec),
     }];
     for clause in clauses() {
         let current = base_spec
@@ -202,7 +216,7 @@ pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix
             rows.push(Row {
                 text: format!("{}={value}", clause.name),
                 source,
-                result: runner.run(spec, Some(clause.name)),
+                result: runner.run(spec, Some(clause.name), &base_spec),
             });
         }
     }
@@ -223,7 +237,7 @@ pub fn build(base: &str, config: Config, options: CheckOptions) -> Result<Matrix
                 title: erratum.title,
                 change: format!("{change} {name}"),
                 text: format!("{}={value}", erratum.clause),
-                result: runner.run(spec, Some(erratum.clause)),
+                result: runner.run(spec, Some(erratum.clause), &from),
             });
         }
     }
@@ -264,6 +278,9 @@ fn states(result: &Outcome) -> String {
     if !result.unreached.is_empty() {
         out.push_str(&format!("; never reached: {}", result.unreached.join(", ")));
     }
+    if result.vacuous {
+        out.push_str("; vacuous at these bounds (the value never changed a step)");
+    }
     out
 }
 
@@ -296,7 +313,9 @@ pub fn markdown(matrix: &Matrix) -> String {
          steps)` gives the length of the shortest counterexample. `close-highestmodseq=send` \
          is RFC 5162 section 3.4's updated value, which erratum 1810 forbids at a CLOSE that \
          expunges (the `announced-highestmodseq-covered` column); `send-safe` is 3.4's code \
-         capped as 1810 requires.\n",
+         capped as 1810 requires. A row whose value never changed a step (at no state of its \
+         space does it do anything the base's value would not: `check --coverage`) says \
+         `vacuous at these bounds`: its verdicts say nothing of that value.\n",
         matrix.base,
         bounds(matrix)
     )

@@ -125,6 +125,7 @@ pub(super) fn whole_space(
             options.threads,
             options.reduction.sound_for(&config.spec).name()
         ),
+        coverage: None,
     }
 }
 

@@ -73,6 +73,7 @@ pub(super) fn first_violation(
             seconds: searched.seconds,
         },
         completion,
+        coverage: None,
         search,
     }
 }

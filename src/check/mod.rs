@@ -5,6 +5,7 @@
 //! `Strategy::Bfs`, the default) or by stateright's DFS, then one more pass of our search
 //! for the shortest counterexample of each violated property.
 
+pub mod coverage;
 mod dfs;
 mod first_violation;
 pub mod views;
@@ -18,6 +19,7 @@ use crate::limits::{Budget, Stop, Watcher, show_size};
 use crate::properties::{Kind, PROPERTIES};
 use crate::reduce::Reduction;
 use crate::search::Condition;
+use crate::spec::Spec;
 use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +164,9 @@ pub struct CheckOutcome {
     /// Which search explored: `bfs, 2 thread(s) (first violation)`, or the strategy
     /// and threads.
     pub search: String,
+    /// With `--coverage`: the counts of a complete run, or why there are none (the run or
+    /// the coverage walk stopped before the space's end). None without it.
+    pub coverage: Option<Result<coverage::Coverage, String>>,
 }
 
 impl CheckOutcome {
@@ -182,19 +187,22 @@ pub fn check(
     properties: Vec<usize>,
     options: CheckOptions,
 ) -> CheckOutcome {
-    check_distinct(config, script, properties, options, 1)
+    check_distinct(config, script, properties, options, 1, None)
 }
 
 /// [`check`], then for each violated property up to `counterexamples` counterexamples of
-/// distinct views (views.rs), within the same limits. At 1 it is [`check`].
+/// distinct views (views.rs), within the same limits; with `coverage` (the edition's spec
+/// and name), the counts of `--coverage` (coverage/). At 1 and None it is [`check`].
 pub fn check_distinct(
     config: Config,
     script: &[Action],
     properties: Vec<usize>,
     options: CheckOptions,
     counterexamples: usize,
+    coverage: Option<(&Spec, &str)>,
 ) -> CheckOutcome {
-    run(config, script, properties, options, counterexamples, None)
+    let asked = (counterexamples, coverage);
+    run(config, script, properties, options, asked, None)
 }
 
 /// [`check`], resumed from `persist.resume` if it holds a checkpoint of this run, and
@@ -210,7 +218,14 @@ pub fn check_resumable(
     persist: &mut Persist,
 ) -> Result<CheckOutcome, String> {
     check_resumable_options(&options, counterexamples)?;
-    let outcome = run(config, script, properties, options, 1, Some(persist));
+    let outcome = run(
+        config,
+        script,
+        properties,
+        options,
+        (1, None),
+        Some(persist),
+    );
     Ok(outcome)
 }
 
@@ -234,12 +249,14 @@ pub fn check_resumable_options(
     Ok(())
 }
 
+/// The check, with what else was asked: up to `counterexamples` per violated property, and
+/// the coverage counts with the edition's spec and name.
 fn run(
     config: Config,
     script: &[Action],
     properties: Vec<usize>,
     options: CheckOptions,
-    counterexamples: usize,
+    (counterexamples, coverage): (usize, Option<(&Spec, &str)>),
     persist: Option<&mut Persist>,
 ) -> CheckOutcome {
     let watcher = Watcher::new();
@@ -282,6 +299,27 @@ fn run(
                 settings,
                 budget,
             );
+        }
+        if let Some(edition) = coverage {
+            outcome.coverage = Some(match &outcome.completion {
+                Completion::Incomplete(why) => Err(why.clone()),
+                Completion::Complete => {
+                    let after = budget.after_run();
+                    coverage::coverage(
+                        &config,
+                        (script, &start),
+                        options.reduction,
+                        edition,
+                        &after,
+                    )
+                    .ok_or_else(|| {
+                        match completion(&options.limits, budget.reason()) {
+                            Completion::Incomplete(why) => why,
+                            Completion::Complete => coverage::OUT_OF_BUDGET.to_string(),
+                        }
+                    })
+                }
+            });
         }
         outcome
     })

@@ -101,7 +101,7 @@ fn renamed(actions: &[Action]) -> Vec<String> {
 /// A request as its kind of command: without the message it names (a STORE to message 1
 /// and one to message 2 are one kind), nor what the client's state fills in (tags, the
 /// resync point and known UIDs of a SELECT, the set of a FETCH).
-fn kind(request: Request) -> String {
+pub(crate) fn kind(request: Request) -> String {
     match request {
         Request::Store { target, op, flag } => {
             let uid = match target {

@@ -101,6 +101,7 @@ pub(super) fn whole_space(
             seconds: run.seconds,
         },
         completion,
+        coverage: None,
         search: format!(
             "bfs, {} thread(s), reduction {}",
             options.threads,

@@ -16,6 +16,7 @@ use crate::output;
 use crate::reduce::Reduction;
 use crate::report::{self, json::VerifiedFile};
 use crate::setup::{self, ModelSetup};
+use crate::spec;
 use crate::trace::replay::Replayed;
 use crate::trace::save::{save, save_script};
 use crate::trace::{self, Trace};
@@ -45,11 +46,14 @@ fn check_model(
     model: &ModelSetup,
     options: CheckOptions,
     snapshots: bool,
-    counterexamples: usize,
+    (counterexamples, coverage): (usize, bool),
     persist: Option<&mut Persist>,
 ) -> Result<(CheckOutcome, Vec<(Trace, Replayed)>), String> {
     let (config, script, properties) = (model.config, &model.script, model.properties.clone());
     let outcome = match persist {
+        Some(_) if coverage => {
+            return Err("--coverage does not go with --checkpoint or --resume".to_string());
+        }
         Some(persist) => check_resumable(
             config,
             script,
@@ -58,7 +62,18 @@ fn check_model(
             counterexamples,
             persist,
         )?,
-        None => check_distinct(config, script, properties, options, counterexamples),
+        None => {
+            let edition = spec::edition(&model.edition).map_err(|e| e.to_string())?;
+            let coverage = coverage.then_some((&edition.spec, edition.name));
+            check_distinct(
+                config,
+                script,
+                properties,
+                options,
+                counterexamples,
+                coverage,
+            )
+        }
     };
     let traces = trace::record_violations(model, &outcome, snapshots)?;
     Ok((outcome, traces))
@@ -79,8 +94,8 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
         output::print(&header(&model));
     }
     let many = args.counterexamples as usize;
-    let snapshots = args.run.snapshots;
-    let (outcome, traces) = check_model(&model, options, snapshots, many, persist.as_mut())?;
+    let (snapshots, asked) = (args.run.snapshots, (many, args.coverage));
+    let (outcome, traces) = check_model(&model, options, snapshots, asked, persist.as_mut())?;
     if text {
         output::print(&report::verdicts(&outcome));
         match many {
@@ -88,6 +103,9 @@ pub fn check(args: &CheckArgs) -> Result<u8, String> {
             _ => output::print(&report::distinct_counterexamples(&outcome, &traces)),
         }
         output::print(&report::summary(&outcome));
+        if let Some(coverage) = &outcome.coverage {
+            output::print(&report::coverage::text(coverage));
+        }
     } else {
         output::print(&report::json::check(&model, &outcome, &traces));
     }
@@ -174,7 +192,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8, String> {
     let text = args.run.format == VerdictFormat::Text;
     let mut verified = Vec::new();
     for (file, expect, model) in &models {
-        let (outcome, traces) = check_model(model, options, args.run.snapshots, 1, None)?;
+        let (outcome, traces) = check_model(model, options, args.run.snapshots, (1, false), None)?;
         if let Some(dir) = &args.run.save {
             save(dir, &traces)?;
             save_script(dir, model)?;

@@ -102,6 +102,9 @@ struct CheckReport<'a> {
     /// `complete`, or `incomplete: ` and the limit that stopped the run.
     completion: String,
     exit_code: i32,
+    /// With `--coverage` (report/coverage.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<super::coverage::Json<'a>>,
 }
 
 /// What `check --format json` prints.
@@ -180,6 +183,7 @@ pub fn check(model: &ModelSetup, outcome: &CheckOutcome, traces: &[(Trace, Repla
             Completion::Incomplete(why) => format!("incomplete: {why}"),
         },
         exit_code: super::exit_code(outcome),
+        coverage: outcome.coverage.as_ref().map(super::coverage::json),
     };
     crate::json::to_pretty(&report)
 }

@@ -2,6 +2,7 @@
 //! counterexample of each violated property as a transcript, and the statistics; what
 //! `verify` and `simulate` print. `json` gives the same as one JSON object.
 
+pub mod coverage;
 pub mod json;
 
 use std::fmt::Write;
@@ -133,11 +134,13 @@ pub fn summary(outcome: &CheckOutcome) -> String {
 }
 
 /// 0 every property decided as wished over the complete space; 1 a violation or a vacuous
-/// `sometimes`; 3 stopped at a limit with nothing found.
+/// `sometimes`; 3 stopped at a limit with nothing found (or, with `--coverage`, before the
+/// coverage walk's end).
 pub fn exit_code(outcome: &CheckOutcome) -> i32 {
     if outcome.properties.iter().any(|p| p.verdict.is_failure()) {
         1
-    } else if outcome.completion != Completion::Complete {
+    } else if outcome.completion != Completion::Complete || matches!(outcome.coverage, Some(Err(_)))
+    {
         3
     } else {
         0

@@ -9,6 +9,7 @@
 //! `--keep-going`, stateright explores the whole space and this search then finds the
 //! shortest path of each property stateright found violated, all in one pass.
 
+pub mod coverage;
 mod expand;
 mod persist;
 mod tree;

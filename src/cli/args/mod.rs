@@ -332,6 +332,12 @@ pub struct CheckArgs {
     /// run ends with the counts, verdicts and counterexamples of one that never stopped.
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
+    /// After a complete run, count the transitions of the explored (reduced) graph: each
+    /// action kind per agent, each server choice, and for each clause value away from the
+    /// edition's, the transitions where it changed what happened; what the bounds never
+    /// exercised is listed first. A run stopped early (first violation, a limit) has none.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 fn counterexamples(text: &str) -> Result<u64, String> {
