@@ -165,7 +165,9 @@ pub const PROPERTIES: [Property; 12] = [
                   7.4.1) or VANISHED UID (RFC 7162 section 3.2.10.2)",
         summary: "every FETCH the server sends a session names a sequence number that session \
                   has been told of by then: at most its count, from SELECT's or the latest \
-                  EXISTS, less one per message reported gone since (a fault of the server)",
+                  EXISTS, less one per message reported gone since; and the server reads each \
+                  sequence number a STORE sends as the session numbers it (a fault of the \
+                  server)",
         condition: sequence_numbers_as_told,
     },
     Property {

@@ -13,6 +13,7 @@ mod condstore;
 mod editions;
 mod flush;
 mod idle;
+mod numbering;
 mod pipelining;
 mod pitfalls;
 mod server;
@@ -26,6 +27,7 @@ pub use condstore::{ClientSync, FetchSet};
 pub use editions::{EDITIONS, ERRATA, Edition, Erratum, edition};
 pub use flush::{ExpungeFlush, FlagFlush};
 pub use idle::{ClientIdle, IdleHighestModseq, IdlePush};
+pub use numbering::HeldBackNumbering;
 pub use pipelining::{ClientPipelining, PipelinedHighestModseq};
 pub use pitfalls::{ClientFetchVanished, ClientSeqMatch, ExpungeHistory, ModseqRestart, UidStar};
 pub use server::{
@@ -120,10 +122,11 @@ pub struct Spec {
     pub client_unchanged: ClientUnchanged,
     pub vanished_earlier_lines: VanishedEarlierLines,
     pub client_vanished_earlier: ClientVanishedEarlier,
+    pub held_back_numbering: HeldBackNumbering,
 }
 
 /// The clauses a listing may leave out, at the values [`Spec::is_elided`] names.
-pub const ELIDABLE: [&str; 9] = [
+pub const ELIDABLE: [&str; 10] = [
     "client-sync",
     "client-pipelining",
     "pipelined-highestmodseq",
@@ -133,10 +136,11 @@ pub const ELIDABLE: [&str; 9] = [
     "client-unchanged",
     "vanished-earlier-lines",
     "client-vanished-earlier",
+    "held-back-numbering",
 ];
 
 /// How many clauses there are.
-pub const CLAUSE_COUNT: usize = 31;
+pub const CLAUSE_COUNT: usize = 32;
 
 /// Every clause, in the order `list` prints them.
 pub fn clauses() -> [Clause; CLAUSE_COUNT] {
@@ -172,6 +176,7 @@ pub fn clauses() -> [Clause; CLAUSE_COUNT] {
         ClientUnchanged::CLAUSE,
         VanishedEarlierLines::CLAUSE,
         ClientVanishedEarlier::CLAUSE,
+        HeldBackNumbering::CLAUSE,
     ]
 }
 
@@ -210,6 +215,7 @@ impl Spec {
             "client-unchanged" => self.client_unchanged = parse_value(value)?,
             "vanished-earlier-lines" => self.vanished_earlier_lines = parse_value(value)?,
             "client-vanished-earlier" => self.client_vanished_earlier = parse_value(value)?,
+            "held-back-numbering" => self.held_back_numbering = parse_value(value)?,
             _ => {
                 return Err(SpecError::UnknownClause {
                     clause: clause.to_string(),
@@ -257,6 +263,7 @@ impl Spec {
             entry(self.client_unchanged),
             entry(self.vanished_earlier_lines),
             entry(self.client_vanished_earlier),
+            entry(self.held_back_numbering),
         ]
     }
 
@@ -343,6 +350,7 @@ impl Spec {
             "client-unchanged" => self.client_unchanged == ClientUnchanged::Resync,
             "vanished-earlier-lines" => self.vanished_earlier_lines == VanishedEarlierLines::One,
             "client-vanished-earlier" => self.client_vanished_earlier == ClientVanishedEarlier::All,
+            "held-back-numbering" => self.held_back_numbering == HeldBackNumbering::Kept,
             _ => false,
         }
     }

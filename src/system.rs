@@ -217,7 +217,10 @@ impl System {
                 request,
                 reply,
             });
-            if first.is_some_and(|f| self.server.may_interleave(client, f, last, reply)) {
+            if first.is_some_and(|f| {
+                self.server
+                    .may_interleave(client, f, last, reply, &config.spec)
+            }) {
                 let reply = Reply {
                     interleave: true,
                     ..reply

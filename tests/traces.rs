@@ -66,8 +66,9 @@ fn every_committed_trace_replays() {
     // (views-converge) and the two of both together, and client-sync=condstore-drop-top's
     // (3: its divergence is silent), exists-update=fetch-first's (sequence-numbers-as-told)
     // client-vanished-earlier=keep-last's (2: views-converge and resync-point-safe) and
-    // flag-flush=lost-at-sync's (5: every client property and both HIGHESTMODSEQ ones).
-    assert_eq!(traces.len(), 123);
+    // flag-flush=lost-at-sync's (5: every client property and both HIGHESTMODSEQ ones) and
+    // held-back-numbering=renumbered's (sequence-numbers-as-told).
+    assert_eq!(traces.len(), 124);
     for (path, trace) in traces {
         let replayed = replay(&trace).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(replayed.actions.len(), trace.steps.len());
@@ -83,7 +84,7 @@ fn traces_regenerate_byte_for_byte() {
     // It also checks every committed model against its expectations.
     let output = run(&["verify", "models", "--save", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("73 passed, 0 failed"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("74 passed, 0 failed"));
     let fresh = files(&dir);
     let kept = files(&root().join("traces"));
     assert_eq!(

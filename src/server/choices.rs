@@ -7,9 +7,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::imap::command::{Command, Target};
 use crate::imap::types::{ClientId, Uid};
+use crate::imap::uids::UidList;
 use crate::spec::{
-    ExistsUpdate, ExpungeFlush, FlagFlush, KnownUidsScope, Spec, VanishedEarlier,
-    VanishedUnannounced,
+    ExistsUpdate, ExpungeFlush, FlagFlush, HeldBackNumbering, KnownUidsScope, Spec,
+    VanishedEarlier, VanishedUnannounced,
 };
 
 use super::Server;
@@ -243,7 +244,7 @@ impl Server {
         let mut replies = Vec::new();
         let flushes = self.flush_choices(client, command, spec);
         for select in self.select_choices(command, spec) {
-            for &gone in self.gone_choices(client, command) {
+            for &gone in self.gone_choices(client, command, spec) {
                 for &flush in &flushes {
                     replies.push(Reply {
                         flush,
@@ -392,8 +393,13 @@ impl Server {
 
     /// Both answers for a STORE on a message whose expunge is held back from this session;
     /// the default for every other command.
-    fn gone_choices(&self, client: ClientId, command: &Command) -> &'static [GoneStore] {
-        match self.store_target(client, command) {
+    fn gone_choices(
+        &self,
+        client: ClientId,
+        command: &Command,
+        spec: &Spec,
+    ) -> &'static [GoneStore] {
+        match self.store_target(client, command, spec) {
             Some(uid) if self.is_held_back_expunge(client, uid) => {
                 &[GoneStore::NewModseq, GoneStore::No]
             }
@@ -402,7 +408,12 @@ impl Server {
     }
 
     /// The UID a STORE names in this session, if it names one.
-    pub(super) fn store_target(&self, client: ClientId, command: &Command) -> Option<Uid> {
+    pub(super) fn store_target(
+        &self,
+        client: ClientId,
+        command: &Command,
+        spec: &Spec,
+    ) -> Option<Uid> {
         match command {
             Command::Store {
                 target: Target::Uid(uid),
@@ -412,11 +423,24 @@ impl Server {
                 target: Target::Seq(n),
                 ..
             } => self
-                .view(client)
+                .numbering(client, spec)
                 .get((*n as usize).wrapping_sub(1))
                 .copied(),
             _ => None,
         }
+    }
+
+    /// The UIDs in the order the server reads this session's sequence numbers: the
+    /// session's own (`held-back-numbering=kept`, RFC 3501 section 7.4.1), or the mailbox's
+    /// after the expunges held back from it (`renumbered`).
+    pub(super) fn numbering(&self, client: ClientId, spec: &Spec) -> UidList {
+        let mut numbering = self.view(client);
+        if let Some(session) = self.session(client)
+            && spec.held_back_numbering == HeldBackNumbering::Renumbered
+        {
+            numbering.retain(|uid| !session.pending_expunges.contains(uid));
+        }
+        numbering
     }
 
     pub(super) fn is_held_back_expunge(&self, client: ClientId, uid: Uid) -> bool {
@@ -438,7 +462,7 @@ impl Server {
             | Command::Done
             | Command::UidFetchChangedSince { .. }
             | Command::UidSearchAll => true,
-            Command::Store { .. } => self.store_target(client, command).is_some(),
+            Command::Store { .. } => self.store_target(client, command, spec).is_some(),
             // An expunge that removes something sends the code anyway (RFC 7162 sections
             // 3.2.7, 3.2.9).
             Command::Expunge => self.deleted(|_| true).is_empty(),

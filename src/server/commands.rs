@@ -2,7 +2,7 @@
 //! `UID FETCH n:*`, CLOSE and the QRESYNC SELECT, each ending in the flush and the tagged
 //! response the spec calls for.
 
-use crate::imap::command::{Command, StoreOp};
+use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
 use crate::imap::uids::UidList;
@@ -11,6 +11,7 @@ use crate::spec::{CloseHighestModseq, ExistsUpdate, FlagFlush, Spec, VanishedEar
 use super::choices::{Earlier, Flush, GoneStore, Reply, Scope, loses_flags_at};
 use super::history::{EarlierQuery, earlier_lines};
 use super::mailbox::ExpungeCause;
+use super::monitor::Misnumbered;
 use super::{Server, tagged_bad, tagged_ok};
 
 /// What a command produced before the flush and the tagged response.
@@ -37,7 +38,27 @@ impl Server {
         let Command::Store { op, flag, .. } = *command else {
             unreachable!("store answers a STORE");
         };
-        let Some(uid) = self.store_target(client, command) else {
+        // The monitor judges the number the client sent against its session's numbering.
+        if let Command::Store {
+            target: Target::Seq(seq),
+            ..
+        } = *command
+        {
+            let named = self
+                .view(client)
+                .get((seq as usize).wrapping_sub(1))
+                .copied();
+            let read = self.store_target(client, command, spec);
+            if read != named {
+                self.misnumbered.get_or_insert(Misnumbered::StoreMisread {
+                    client,
+                    seq,
+                    named,
+                    read,
+                });
+            }
+        }
+        let Some(uid) = self.store_target(client, command, spec) else {
             return smallvec::smallvec![tagged_bad(tag, "Invalid message sequence number")];
         };
         let mut outcome = Outcome::default();

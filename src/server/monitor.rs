@@ -60,18 +60,28 @@ pub enum Misnumbered {
         seq: u32,
         count: u32,
     },
+    /// A STORE by sequence number was read as another message (or none) than the one that
+    /// number names in the session (`held-back-numbering=renumbered`, Stalwart's S3).
+    StoreMisread {
+        client: ClientId,
+        seq: u32,
+        named: Option<Uid>,
+        read: Option<Uid>,
+    },
 }
 
 impl Misnumbered {
     pub fn client(self) -> ClientId {
         match self {
-            Misnumbered::FetchBeyondCount { client, .. } => client,
+            Misnumbered::FetchBeyondCount { client, .. }
+            | Misnumbered::StoreMisread { client, .. } => client,
         }
     }
 
     pub fn client_mut(&mut self) -> &mut ClientId {
         match self {
-            Misnumbered::FetchBeyondCount { client, .. } => client,
+            Misnumbered::FetchBeyondCount { client, .. }
+            | Misnumbered::StoreMisread { client, .. } => client,
         }
     }
 }

@@ -46,8 +46,9 @@ impl Server {
         first: FirstStore,
         second: &Command,
         reply: Reply,
+        spec: &Spec,
     ) -> bool {
-        let Some(uid) = self.store_target(client, second) else {
+        let Some(uid) = self.store_target(client, second, spec) else {
             return false;
         };
         uid != first.uid && !(first.seq && reply.flush.expunges)

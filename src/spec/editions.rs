@@ -5,9 +5,10 @@ use super::{
     ArrivalModseq, ClientClose, ClientFetchVanished, ClientIdle, ClientKnownUids, ClientOutOfBand,
     ClientPipelining, ClientResyncPoint, ClientSeqMatch, ClientSync, ClientUidvalidity,
     ClientUnchanged, ClientVanishedEarlier, CloseHighestModseq, ExistsUpdate, ExpungeFlush,
-    ExpungeHistory, ExpungeModseq, FlagFlush, HeldBackHighestModseq, IdleHighestModseq, IdlePush,
-    KnownUidsScope, MailboxHighestModseq, ModseqRestart, PipelinedHighestModseq, Spec, SpecError,
-    UidStar, UidvalidityChange, VanishedEarlier, VanishedEarlierLines, VanishedUnannounced,
+    ExpungeHistory, ExpungeModseq, FlagFlush, HeldBackHighestModseq, HeldBackNumbering,
+    IdleHighestModseq, IdlePush, KnownUidsScope, MailboxHighestModseq, ModseqRestart,
+    PipelinedHighestModseq, Spec, SpecError, UidStar, UidvalidityChange, VanishedEarlier,
+    VanishedEarlierLines, VanishedUnannounced,
 };
 
 /// A named set of clause values: a document as published.
@@ -87,6 +88,7 @@ const RFC5162: Spec = Spec {
     client_unchanged: ClientUnchanged::Resync,
     vanished_earlier_lines: VanishedEarlierLines::One,
     client_vanished_earlier: ClientVanishedEarlier::All,
+    held_back_numbering: HeldBackNumbering::Kept,
 };
 
 /// An erratum to the resync rules, and the clause whose text it changed.

@@ -1,7 +1,7 @@
 //! The one sentence that ends a transcript: which client diverged, on which UID or flag,
 //! and which MODSEQ hid it; or, for a server fault, what the server sent that it must not.
 
-use crate::imap::types::{ClientId, Flag};
+use crate::imap::types::{ClientId, Flag, Uid};
 use crate::imap::wire;
 use crate::properties::{Property, client_count_agrees, counts_differ, is_synchronized};
 use crate::server::{Misnumbered, Regression};
@@ -45,6 +45,29 @@ pub(super) fn explain(
              {count} message(s): a client that numbers messages as it was told (RFC 3501 \
              section 2.3.1.2) cannot place the line (Trojita: \"UnknownMessageIndex: Got \
              FETCH that is out of bounds\")."
+        );
+        return (Some(*client), sentence);
+    }
+    if let (
+        Some(Misnumbered::StoreMisread {
+            client,
+            seq,
+            named,
+            read,
+        }),
+        "sequence-numbers-as-told",
+    ) = (&state.server.misnumbered, property.name)
+    {
+        let uid = |u: &Option<Uid>| match u {
+            Some(u) => format!("UID {u}"),
+            None => "no message".to_string(),
+        };
+        let sentence = format!(
+            "{client} sent STORE {seq}, which names {} in its session, and the server read it \
+             as {}, numbering as if an expunge it had not told {client} of were reported \
+             (RFC 3501 section 7.4.1): the client's flag change goes to another message.",
+            uid(named),
+            uid(read)
         );
         return (Some(*client), sentence);
     }
