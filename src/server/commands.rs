@@ -6,7 +6,9 @@ use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Lines, Response, Status};
 use crate::imap::types::{ClientId, ModSeq, Tag, Uid};
 use crate::imap::uids::UidList;
-use crate::spec::{CloseHighestModseq, ExistsUpdate, FlagFlush, Spec, VanishedEarlier};
+use crate::spec::{
+    CloseHighestModseq, ExistsUpdate, FlagFlush, HeldBackNumbering, Spec, VanishedEarlier,
+};
 
 use super::choices::{Earlier, Flush, GoneStore, Reply, Scope, loses_flags_at};
 use super::history::{EarlierQuery, earlier_lines};
@@ -38,17 +40,20 @@ impl Server {
         let Command::Store { op, flag, .. } = *command else {
             unreachable!("store answers a STORE");
         };
+        let read = self.store_target(client, command, spec);
         // The monitor judges the number the client sent against its session's numbering.
+        // Under `held-back-numbering=kept` the server reads with that numbering, so the two
+        // agree by construction and the hot path builds no second view.
         if let Command::Store {
             target: Target::Seq(seq),
             ..
         } = *command
+            && spec.held_back_numbering == HeldBackNumbering::Renumbered
         {
             let named = self
                 .view(client)
                 .get((seq as usize).wrapping_sub(1))
                 .copied();
-            let read = self.store_target(client, command, spec);
             if read != named {
                 self.misnumbered.get_or_insert(Misnumbered::StoreMisread {
                     client,
@@ -58,7 +63,7 @@ impl Server {
                 });
             }
         }
-        let Some(uid) = self.store_target(client, command, spec) else {
+        let Some(uid) = read else {
             return smallvec::smallvec![tagged_bad(tag, "Invalid message sequence number")];
         };
         let mut outcome = Outcome::default();
