@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 /// README.md and every docs/*.md, as paths relative to the root.
 fn pages() -> Vec<PathBuf> {

@@ -16,7 +16,7 @@ pub mod steps;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
+use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, Verdict, check};
 use resync_check::cli::args::ReduceArg;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
@@ -122,6 +122,11 @@ pub fn scripted_summary(
         .map(|p| (p.verdict, p.counterexample.as_ref().map(Vec::len)))
         .collect();
     (verdicts, outcome.statistics.unique_states)
+}
+
+/// `properties` checked on `config` under every reduction (`options`).
+pub fn check_reduced(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
+    check(config, &[], properties, options(Reduction::ALL, keep_going))
 }
 
 pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {

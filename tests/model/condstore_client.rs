@@ -4,10 +4,10 @@
 
 use crate::common;
 
+use common::check_reduced as run;
 use common::clauses::{rfc7162_with, violated};
-use common::options;
 use common::steps::{C1, C2, deleted, issue, wire_lines};
-use resync_check::check::{CheckOutcome, Completion, check};
+use resync_check::check::Completion;
 use resync_check::client::Request;
 use resync_check::imap::types::ClientId;
 use resync_check::model_file::property_index;
@@ -15,10 +15,6 @@ use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::server::{Flush, Reply};
 use resync_check::system::{Action, Config, System};
-
-fn run(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
-    check(config, &[], properties, options(Reduction::ALL, keep_going))
-}
 
 fn read(client: ClientId) -> Action {
     Action::Read { client }

@@ -1,9 +1,10 @@
 //! The checker's verdicts on erratum 1808, with exact state counts and exact counterexamples.
 
+use crate::common::steps::{C1, C2, wire_lines_of};
 use resync_check::check::{CheckOptions, Completion, Limits, Strategy, Verdict, check};
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
-use resync_check::imap::types::{ClientId, Flag, Uid};
+use resync_check::imap::types::{Flag, Uid};
 use resync_check::model_file::property_index;
 use resync_check::properties::{PROPERTIES, property};
 use resync_check::server::Reply;
@@ -36,14 +37,6 @@ fn edition_config(edition: &str, clients: u64, commands: u64) -> Config {
     };
     config(edition, &[], bounds).unwrap()
 }
-
-/// The wire lines of a transcript, without the `--` notes.
-fn wire_lines(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| !l.starts_with("--")).collect()
-}
-
-const C1: ClientId = ClientId(0);
-const C2: ClientId = ClientId(1);
 
 #[test]
 fn rfc5162_breaks_convergence_with_the_errata_race() {
@@ -92,7 +85,7 @@ fn rfc5162_breaks_convergence_with_the_errata_race() {
     );
     let transcript = transcript(&config, property("views-converge").unwrap(), actions);
     assert_eq!(
-        wire_lines(&transcript.text),
+        wire_lines_of(&transcript.text),
         vec![
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C2: a1 CLOSE",
@@ -228,7 +221,7 @@ fn with_an_arrival_clients_fetch_the_new_message_and_rfc7162_still_holds() {
     let start = resync_check::system::System::initial(&config);
     let path = resync_check::search::shortest_counterexample(&config, &start, fetched).unwrap();
     let shown = transcript(&config, property("views-converge").unwrap(), &path);
-    let lines = wire_lines(&shown.text);
+    let lines = wire_lines_of(&shown.text);
     assert_eq!(
         lines,
         vec![

@@ -4,21 +4,18 @@
 
 use crate::common;
 
+use common::check_reduced as run;
 use common::clauses::{rfc7162_with, violated};
 use common::options;
 use common::steps::{C1, C2, deleted, issue, wire_lines};
-use resync_check::check::{CheckOptions, CheckOutcome, Completion, Strategy, check};
+use resync_check::check::{CheckOptions, Completion, Strategy, check};
 use resync_check::client::Request;
 use resync_check::model_file::property_index;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::server::{Flush, Reply};
 use resync_check::step::Step;
-use resync_check::system::{Action, Config, System};
-
-fn run(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
-    check(config, &[], properties, options(Reduction::ALL, keep_going))
-}
+use resync_check::system::{Action, System};
 
 #[test]
 fn idling_keeps_every_property_where_pushes_are_capped_since_the_last_tagged_response() {

@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::clauses::{rfc7162_with, violated};
-use common::steps::{C1, C2, issue};
+use common::steps::{C1, C2, issue, wire_lines_of};
 use resync_check::check::{CheckOptions, Completion, Limits, Strategy, Verdict, check};
 use resync_check::client::Request;
 use resync_check::imap::command::{StoreOp, Target};
@@ -29,11 +29,6 @@ fn options() -> CheckOptions {
 
 fn all() -> Vec<usize> {
     (0..PROPERTIES.len()).collect()
-}
-
-/// The wire lines of a transcript, without the `--` notes.
-fn wire_lines(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| !l.starts_with("--")).collect()
 }
 
 const DELETED_1: Request = Request::Store {
@@ -87,7 +82,7 @@ fn a_client_that_stores_what_status_reports_loses_changes_at_the_default_bounds(
     );
     let transcript = transcript(&config, property("views-converge").unwrap(), actions);
     assert_eq!(
-        wire_lines(&transcript.text),
+        wire_lines_of(&transcript.text),
         vec![
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C2: a1 ENABLE QRESYNC",
@@ -200,7 +195,7 @@ fn a_renumbering_server_is_survived_by_a_client_that_wipes_and_not_by_one_that_k
     );
     let transcript = transcript(&config, property("views-converge").unwrap(), actions);
     assert_eq!(
-        wire_lines(&transcript.text),
+        wire_lines_of(&transcript.text),
         vec![
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C2: a1 CLOSE",
@@ -321,7 +316,7 @@ fn a_client_that_drops_out_of_band_lines_but_moves_its_resync_point_loses_them()
     assert_eq!(*actions, expected);
     let text = transcript(&config, property("resync-point-safe").unwrap(), actions).text;
     assert_eq!(
-        wire_lines(&text)[4..],
+        wire_lines_of(&text)[4..],
         [
             "C2: a1 NOOP",
             "S2: * VANISHED 1",
@@ -382,7 +377,7 @@ fn a_client_that_drops_out_of_band_lines_but_moves_its_resync_point_loses_them()
     );
     let transcript = transcript(&config, property("views-converge").unwrap(), actions);
     assert_eq!(
-        wire_lines(&transcript.text),
+        wire_lines_of(&transcript.text),
         [
             "C1: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
             "C2: a1 STORE 1 +FLAGS.SILENT (\\Deleted)",
