@@ -7,7 +7,7 @@
 //! `cargo test --release --test explore_browser -- --ignored`. CHROMIUM names another binary.
 
 mod common;
-mod explorer;
+use common::explorer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -1,22 +1,50 @@
-//! What the integration tests share: running the binary and scratch directories. Each test
-//! file uses a part of it.
+//! What the integration tests share, in one place: running the binary and scratch
+//! directories here; the pitfall tests' models (clauses.rs) and steps (steps.rs), the small
+//! models of the search comparisons (small.rs), the probe's scripted IMAP server
+//! (fake_imap.rs), the Explorer served on a free port (explorer.rs) and the fuzz suite's
+//! mutations (mutate.rs). Every test binary (tests/*/main.rs, tests/*.rs) includes it and
+//! uses a part of it.
 #![allow(dead_code)]
 
 pub mod clauses;
+pub mod explorer;
+pub mod fake_imap;
+pub mod mutate;
 pub mod small;
 pub mod steps;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use resync_check::check::{CheckOptions, Limits, Strategy, Verdict, check};
+use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, Verdict, check};
+use resync_check::cli::args::ReduceArg;
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
-use resync_check::system::Config;
+use resync_check::system::{Action, Config};
 use serde_json::Value;
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `resync-check` with `base` then `more` from the project root.
+pub fn run_with(base: &[&str], more: &[&str]) -> Output {
+    run(&[base, more].concat())
+}
+
+/// `check` on a small model of `edition`: 2 clients, 1 message, `commands` commands each.
+pub fn small_check(edition: &'static str, commands: &'static str) -> [&'static str; 9] {
+    [
+        "check",
+        "--edition",
+        edition,
+        "--clients",
+        "2",
+        "--messages",
+        "1",
+        "--commands",
+        commands,
+    ]
 }
 
 /// Runs `resync-check` with `args` from the project root.
@@ -71,19 +99,34 @@ pub fn write_json(path: &Path, value: &Value) {
 }
 
 /// A check with `reduction`, on stateright's DFS on 2 threads (the engine these tests were
-/// pinned on; our search gives the same counts and paths, tests/parallel_search.rs).
+/// pinned on; our search gives the same counts and paths, tests/checker/parallel_search.rs).
 /// Each property's verdict and counterexample length, in the order of `PROPERTIES`.
 pub type Summary = Vec<(Verdict, Option<usize>)>;
 
 /// Every property checked on `config`: the verdicts and the unique state count.
 pub fn summary(config: Config, options: CheckOptions) -> (Summary, usize) {
-    let outcome = check(config, &[], (0..PROPERTIES.len()).collect(), options);
+    scripted_summary(config, &[], options)
+}
+
+/// Every property checked on `config` from the end of `script`: the verdicts and the unique
+/// state count.
+pub fn scripted_summary(
+    config: Config,
+    script: &[Action],
+    options: CheckOptions,
+) -> (Summary, usize) {
+    let outcome = check(config, script, (0..PROPERTIES.len()).collect(), options);
     let verdicts = outcome
         .properties
         .iter()
         .map(|p| (p.verdict, p.counterexample.as_ref().map(Vec::len)))
         .collect();
     (verdicts, outcome.statistics.unique_states)
+}
+
+/// `properties` checked on `config` under every reduction (`options`).
+pub fn check_reduced(config: Config, properties: Vec<usize>, keep_going: bool) -> CheckOutcome {
+    check(config, &[], properties, options(Reduction::ALL, keep_going))
 }
 
 pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
@@ -95,4 +138,17 @@ pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
         progress: false,
         reduction,
     }
+}
+
+/// Every reduction `--reduce` offers, as it sets them.
+pub fn reductions() -> [Reduction; 6] {
+    [
+        ReduceArg::Symmetry,
+        ReduceArg::ReadOrder,
+        ReduceArg::Reads,
+        ReduceArg::Retire,
+        ReduceArg::Exact,
+        ReduceArg::All,
+    ]
+    .map(ReduceArg::reduction)
 }

@@ -33,6 +33,13 @@ pub fn deleted(seq: u32) -> Request {
 /// them, without the `--` notes.
 pub fn wire_lines(config: &Config, name: &str, actions: &[Action]) -> Vec<String> {
     let text = transcript(config, property(name).unwrap(), actions).text;
-    let lines = text.lines().filter(|l| !l.starts_with("--"));
-    lines.map(str::to_string).collect()
+    wire_lines_of(&text)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The wire lines of a transcript's `text`, without the `--` notes.
+pub fn wire_lines_of(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with("--")).collect()
 }

@@ -1,0 +1,15 @@
+//! The checker: the reductions and the parallel search against the line-by-line model and
+//! stateright, checkpoints, `--counterexamples`, `--coverage`, vacuous properties, the
+//! clause matrix and saved traces. One test binary: `cargo test --release --test checker`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod checkpoint;
+mod counterexamples;
+mod coverage;
+mod matrix;
+mod parallel_search;
+mod reduction;
+mod traces;
+mod vacuity;
