@@ -52,6 +52,17 @@ pub struct Expunged {
     pub cause: ExpungeCause,
 }
 
+impl Expunged {
+    /// Who expunged it and by which command, as traces say it: "C1's CLOSE", "another
+    /// agent's UID MOVE".
+    pub fn cause_text(&self) -> String {
+        match self.by {
+            Some(client) => format!("{client}'s {}", self.cause.command()),
+            None => format!("another agent's {}", self.cause.command()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mailbox {
     /// The UIDVALIDITY (RFC 3501 section 2.3.1.1): 1, and greater once the server has

@@ -11,7 +11,7 @@ use super::text::count;
 /// Whether the client that diverged would notice by comparing its message count with the
 /// UIDs it caches: computed from the last state, as `divergence-detectable` judges it.
 pub fn sentence(property: &Property, state: &System, client: Option<ClientId>) -> Option<String> {
-    if !matches!(property.name, "views-converge" | "divergence-detectable") {
+    if !property.tells_detectability {
         return None;
     }
     let id = client?;

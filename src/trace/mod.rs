@@ -296,8 +296,14 @@ pub fn record_violations(
             (None, None) => continue,
         };
         let name = crate::properties::PROPERTIES[p.property].name;
-        for actions in paths {
-            let reproduce = check_command(setup.script_file.as_deref(), &info, name);
+        for (k, actions) in paths.into_iter().enumerate() {
+            let mut reproduce = check_command(setup.script_file.as_deref(), &info, name);
+            // The second and after: `--counterexamples K` prints this one as its K-th and
+            // last, as the search for more lists them in an order that depends neither on N
+            // nor on the other properties (check/views.rs, search/views.rs).
+            if k > 0 {
+                reproduce.push_str(&format!(" --counterexamples {}", k + 1));
+            }
             let trace = Trace::record(
                 info.clone(),
                 &setup.config,

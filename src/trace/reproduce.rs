@@ -1,12 +1,13 @@
 //! The `reproduce` field of a trace, checked against its model. `render` prints it as the
 //! command to paste, so it must not be taken on trust: it must be one of the commands this
-//! tool writes for this very model and property (`check`, or `simulate ... --walk`), with
-//! the model flags derived from the trace's model, and nothing a shell would read as more
-//! than words.
+//! tool writes for this very model and property (`check`, with `--counterexamples K` for a
+//! property's K-th, or `simulate ... --walk`), with the model flags derived from the trace's
+//! model, and nothing a shell would read as more than words.
 
 use std::path::Path;
 
 use super::{ModelInfo, Trace, model_flags};
+use crate::check::views::MAX_COUNTEREXAMPLES;
 use crate::limits::{MAX_RUNS, MAX_STEPS};
 use crate::shell::{path_word, plain_path};
 
@@ -65,6 +66,14 @@ fn simulate_tail(tail: &str) -> bool {
         && runs.is_some_and(|r| number(walk, 0, r - 1).is_some())
 }
 
+/// The `check` tail of a property's second counterexample and after (`check
+/// --counterexamples N`): ` --counterexamples K`, of which it is the K-th and last.
+fn counterexamples_tail(tail: &str) -> bool {
+    tail.strip_prefix(" --counterexamples ")
+        .and_then(|k| number(k, 2, MAX_COUNTEREXAMPLES))
+        .is_some()
+}
+
 /// Checks `trace.reproduce`; the error says what it should look like. A command that names
 /// a model file (one with a script, which no flag can give) is checked against that file,
 /// read from the current directory as the command would be: it must name the trace's model,
@@ -102,7 +111,7 @@ fn fits<'a>(text: &'a str, info: &ModelInfo, property: &str) -> Option<Option<&'
         );
         let tail = text.strip_prefix(&head)?;
         let fits = match command {
-            "check" => tail.is_empty(),
+            "check" => tail.is_empty() || counterexamples_tail(tail),
             _ => simulate_tail(tail),
         };
         return fits.then_some(path);
@@ -162,6 +171,8 @@ mod tests {
         let info = trace("").model;
         let ok = [
             check_command(None, &info, "views-converge"),
+            check_command(None, &info, "views-converge") + " --counterexamples 2",
+            check_command(None, &info, "views-converge") + " --counterexamples 100",
             format!(
                 "resync-check simulate{} --property views-converge --seed 1 --runs 300 \
                  --steps 200 --policy swarm --walk 17",
@@ -184,6 +195,13 @@ mod tests {
             check_command(None, &info, "views-converge").replace("check ", "check x;y "),
             check_command(None, &info, "views-converge") + " && rm -rf ~",
             check_command(None, &info, "views-converge").replace("rfc5162", "rfc7162"),
+            // The first is the plain command's; at most MAX_COUNTEREXAMPLES; written as
+            // this tool writes numbers.
+            check_command(None, &info, "views-converge") + " --counterexamples 1",
+            check_command(None, &info, "views-converge") + " --counterexamples 101",
+            check_command(None, &info, "views-converge") + " --counterexamples 02",
+            check_command(None, &info, "views-converge")
+                + " --counterexamples 2 --counterexamples 3",
             format!(
                 "resync-check simulate{} --property views-converge --seed 1 --runs 300 \
                  --steps 200 --policy swarm --walk 300",

@@ -5,7 +5,7 @@
 use crate::imap::types::ClientId;
 use crate::imap::wire;
 use crate::properties::client_count_agrees;
-use crate::server::{Expunged, Server, UID_VALIDITY};
+use crate::server::{Server, UID_VALIDITY};
 use crate::system::System;
 
 pub(super) fn held_back(server: &Server, client: ClientId) -> Vec<String> {
@@ -52,13 +52,6 @@ pub(super) fn held_back(server: &Server, client: ClientId) -> Vec<String> {
     out
 }
 
-pub(super) fn cause(e: &Expunged) -> String {
-    match e.by {
-        Some(client) => format!("{client}'s {}", e.cause.command()),
-        None => format!("another agent's {}", e.cause.command()),
-    }
-}
-
 /// The state block's lines: mailbox, expunge log, each client's cache, resync point,
 /// connection and what it has not read.
 pub fn describe_state(state: &System) -> Vec<String> {
@@ -88,7 +81,7 @@ pub fn describe_state(state: &System) -> Vec<String> {
         let expunged: Vec<String> = mailbox
             .expunged
             .iter()
-            .map(|(uid, e)| format!("UID {uid} at MODSEQ {} by {}", e.modseq, cause(e)))
+            .map(|(uid, e)| format!("UID {uid} at MODSEQ {} by {}", e.modseq, e.cause_text()))
             .collect();
         lines.push(format!("expunged: {}", expunged.join(", ")));
     }

@@ -225,6 +225,43 @@ fn the_text_numbers_them_and_names_each_view() {
 }
 
 #[test]
+fn each_reproduce_line_finds_its_own_counterexample() {
+    let out = small(&["--keep-going", "--counterexamples", "3"]);
+    let reproduce: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("-- reproduce: ") && l.contains(" views-converge"))
+        .collect();
+    let command = "resync-check check --edition rfc5162 --clients 2 --messages 1 --commands 2 \
+                   --property views-converge";
+    assert_eq!(
+        reproduce,
+        [
+            format!("-- reproduce: {command}"),
+            format!("-- reproduce: {command} --counterexamples 2"),
+            format!("-- reproduce: {command} --counterexamples 3"),
+        ]
+    );
+    // Each command, run, prints that very counterexample as its last: the same trace.
+    let out = small(&["--keep-going", "--counterexamples", "3", "--format", "json"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    for c in report["counterexamples"].as_array().unwrap() {
+        let line = c["trace"]["reproduce"].as_str().unwrap();
+        let args: Vec<&str> = line
+            .strip_prefix("resync-check ")
+            .unwrap()
+            .split(' ')
+            .chain(["--format", "json"])
+            .collect();
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(1), "{line}");
+        let again: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let last = again["counterexamples"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["trace"], c["trace"], "{line}");
+        assert_eq!(last["transcript"], c["transcript"], "{line}");
+    }
+}
+
+#[test]
 fn the_same_whatever_the_threads() {
     let one = small(&["--keep-going", "--counterexamples", "4", "--threads", "1"]);
     let three = small(&["--keep-going", "--counterexamples", "4", "--threads", "3"]);
