@@ -206,11 +206,14 @@ pub(super) fn add_distinct(
         .map(|&k| PROPERTIES[outcome.properties[k].property].condition)
         .collect();
     let mut wanted = vec![true; searched.len()];
-    // Read order keeps paths shortest and the clients' ids (search/views.rs).
+    // Read order keeps paths shortest and the clients' ids (search/views.rs); renamed
+    // mod-sequences would merge states that runs of other command kinds reach, and with
+    // them counterexamples this search is to tell apart.
     let space = Space {
         config,
         reduction: Reduction {
             symmetry: false,
+            values: false,
             ..reduction.exact()
         },
     };

@@ -43,6 +43,25 @@ pub enum Sync {
     Searched { opening: ModSeq },
 }
 
+impl Sync {
+    /// The HIGHESTMODSEQ the resync started from, in every step of it.
+    pub fn opening(&self) -> ModSeq {
+        match self {
+            Sync::Fetch { opening } | Sync::Search { opening } | Sync::Searched { opening } => {
+                *opening
+            }
+        }
+    }
+
+    pub fn opening_mut(&mut self) -> &mut ModSeq {
+        match self {
+            Sync::Fetch { opening } | Sync::Search { opening } | Sync::Searched { opening } => {
+                opening
+            }
+        }
+    }
+}
+
 impl Client {
     /// Whether the client is in the middle of a CONDSTORE resync: it sends only the next
     /// command of it, which the command bound does not count (the reconnect counted).

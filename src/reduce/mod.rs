@@ -78,6 +78,7 @@
 mod retire;
 mod survivor;
 mod symmetry;
+mod values;
 
 use crate::client::Client;
 use crate::imap::types::ClientId;
@@ -97,6 +98,8 @@ pub struct Reduction {
     pub reads: bool,
     /// Retired clients become one placeholder (verdicts only; retire.rs).
     pub retire: bool,
+    /// Mod-sequences renamed to close the gaps no run can tell apart (values.rs).
+    pub values: bool,
 }
 
 impl Reduction {
@@ -105,12 +108,14 @@ impl Reduction {
         read_order: false,
         reads: false,
         retire: false,
+        values: false,
     };
     pub const ALL: Reduction = Reduction {
         symmetry: true,
         read_order: true,
         reads: true,
         retire: true,
+        values: false,
     };
 
     /// The reductions that keep paths shortest, and whose paths `Space::concrete` can
@@ -146,6 +151,8 @@ impl Reduction {
             // is connected can make a `sometimes` property hold only at states it skips.
             reads: reads.reads && !spec.highestmodseq_may_fall_while_connected(),
             retire: reads.retire && spec.modseqs_only_grow(),
+            // Point B of values.rs: every value at or below a HIGHESTMODSEQ that never falls.
+            values: reads.values && spec.modseqs_only_grow(),
             ..reads
         }
     }
@@ -157,6 +164,7 @@ impl Reduction {
             (self.read_order && !self.reads, "read-order"),
             (self.reads, "reads"),
             (self.retire, "retire"),
+            (self.values, "values"),
         ];
         let on: Vec<&str> = names
             .iter()
@@ -208,10 +216,15 @@ impl Space<'_> {
         state
     }
 
-    /// Retires what `retire` retires, then puts the clients in canonical order.
+    /// Retires what `retire` retires, renames the mod-sequences (`values`), then puts the
+    /// clients in canonical order (which the renaming keeps: values.rs, point D).
     fn canonicalise(&self, state: &mut System) {
-        if self.applied().retire {
+        let applied = self.applied();
+        if applied.retire {
             retire::retire(state, self.config);
+        }
+        if applied.values {
+            values::canonicalise(state);
         }
         if self.reduction.symmetry && state.clients.len() > 1 {
             let order = canonical_order(state);

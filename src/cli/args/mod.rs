@@ -121,6 +121,11 @@ pub enum ReduceArg {
     Reads,
     /// A client that can take no step again, and no property fail on, becomes a placeholder.
     Retire,
+    /// Every reduction of `all`, and mod-sequences renamed to close the gaps no run can tell
+    /// apart (where mod-sequences only grow).
+    AllValues,
+    /// Mod-sequences renamed to close the gaps no run can tell apart, alone.
+    Values,
     /// The line-by-line model, every state.
     None,
 }
@@ -128,20 +133,23 @@ pub enum ReduceArg {
 impl ReduceArg {
     pub fn reduction(self) -> crate::reduce::Reduction {
         use crate::reduce::Reduction;
-        let (symmetry, read_order, reads, retire) = match self {
-            ReduceArg::All => (true, true, true, true),
-            ReduceArg::Exact => (true, true, false, false),
-            ReduceArg::Symmetry => (true, false, false, false),
-            ReduceArg::ReadOrder => (false, true, false, false),
-            ReduceArg::Reads => (false, false, true, false),
-            ReduceArg::Retire => (false, false, false, true),
-            ReduceArg::None => (false, false, false, false),
+        let (symmetry, read_order, reads, retire, values) = match self {
+            ReduceArg::All => (true, true, true, true, false),
+            ReduceArg::Exact => (true, true, false, false, false),
+            ReduceArg::Symmetry => (true, false, false, false, false),
+            ReduceArg::ReadOrder => (false, true, false, false, false),
+            ReduceArg::Reads => (false, false, true, false, false),
+            ReduceArg::Retire => (false, false, false, true, false),
+            ReduceArg::AllValues => (true, true, true, true, true),
+            ReduceArg::Values => (false, false, false, false, true),
+            ReduceArg::None => (false, false, false, false, false),
         };
         Reduction {
             symmetry,
             read_order,
             reads,
             retire,
+            values,
         }
     }
 }
