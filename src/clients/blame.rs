@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::mailbox::Messages;
 use crate::spec::{Spec, edition};
+use crate::trace::blame::breaks;
 
 /// A server clause at a value other than RFC 7162's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,8 +24,13 @@ pub struct Suspect {
     pub source: &'static str,
     /// The RFC section the run's value goes against: the first its source cites where the
     /// source says `against ...`; otherwise (an older text's value, RFC 5162's) the first
-    /// that RFC 7162's value's source cites.
+    /// that RFC 7162's value's source cites. None for a value the text permits.
     pub against: Option<String>,
+    /// Whether the text permits a server this value: setting it in place of RFC 7162's
+    /// breaks nothing, by the rule traces blame ways out with (`trace::blame::breaks`: the
+    /// value says `against` or `breaks`, or RFC 7162's value is the MUST of its section). A
+    /// client must cope with a permitted value, so a loss that needs one is the client's.
+    pub permitted: bool,
 }
 
 /// What one rerun found.
@@ -55,9 +61,15 @@ pub enum Verdict {
     /// The loss goes under RFC 7162's value of these clauses (each alone, or, when no
     /// single one suffices, all together).
     Server { clauses: Vec<Suspect> },
-    /// The loss stays with every server clause at RFC 7162's value; `reran` is false when
-    /// the run used only RFC 7162's values and nothing was rerun.
-    Client { section: String, reran: bool },
+    /// The loss stays with every server clause at RFC 7162's value, or goes only at RFC
+    /// 7162's value of clauses whose run value the text permits a server (`permitted`,
+    /// empty otherwise); `reran` is false when the run used only RFC 7162's values and
+    /// nothing was rerun.
+    Client {
+        section: String,
+        reran: bool,
+        permitted: Vec<Suspect>,
+    },
     /// The reruns that would decide could not be judged or replayed.
     Undecided { why: String },
 }
@@ -81,10 +93,12 @@ pub fn suspects(spec: &Spec) -> Vec<Suspect> {
         })
         .map(|((clause, value), (_, standard))| {
             let source = spec.source(clause).unwrap_or("");
-            let against = if source.starts_with("against") {
-                section(source)
-            } else {
-                section(rfc7162.source(clause).unwrap_or(""))
+            let standard_source = rfc7162.source(clause).unwrap_or("");
+            let permitted = breaks(standard_source, source).is_none();
+            let against = match (permitted, source.starts_with("against")) {
+                (true, _) => None,
+                (false, true) => section(source),
+                (false, false) => section(standard_source),
             };
             Suspect {
                 clause,
@@ -92,6 +106,7 @@ pub fn suspects(spec: &Spec) -> Vec<Suspect> {
                 rfc7162: standard,
                 source,
                 against,
+                permitted,
             }
         })
         .collect()
@@ -154,6 +169,7 @@ where
             verdict: Verdict::Client {
                 section,
                 reran: false,
+                permitted: Vec::new(),
             },
             tried: Vec::new(),
         });
@@ -186,14 +202,29 @@ where
         .filter(|(_, r)| **r == Rerun::Same)
         .map(|(s, _)| s.clone())
         .collect();
+    // A loss that goes at RFC 7162's value is the server's only where the run's value
+    // departs from the text; one the text permits a server is the client's to cope with.
+    let decide = |ending: Vec<Suspect>, section: String| {
+        let (permitted, departing): (Vec<Suspect>, Vec<Suspect>) =
+            ending.into_iter().partition(|s| s.permitted);
+        match departing.is_empty() {
+            true => Verdict::Client {
+                section,
+                reran: true,
+                permitted,
+            },
+            false => Verdict::Server { clauses: departing },
+        }
+    };
     let verdict = if !gone.is_empty() {
-        Verdict::Server { clauses: gone }
+        decide(gone, section)
     } else {
         match all {
-            Rerun::Same => Verdict::Server { clauses: suspects },
+            Rerun::Same => decide(suspects, section),
             Rerun::Diverged => Verdict::Client {
                 section,
                 reran: true,
+                permitted: Vec::new(),
             },
             Rerun::NotJudged => Verdict::Undecided {
                 why: "with every server clause at RFC 7162's value, the quiet sync did not \
@@ -255,13 +286,36 @@ impl Blame {
             Verdict::Client {
                 section,
                 reran: true,
-            } => format!(
+                permitted,
+            } if permitted.is_empty() => format!(
                 "blame: the client's: the loss stays with every server clause at RFC 7162's \
                  value, against {section}"
             ),
             Verdict::Client {
                 section,
+                reran: true,
+                permitted,
+            } => {
+                let named: Vec<String> = permitted
+                    .iter()
+                    .map(|s| format!("{}={} ({})", s.clause, s.value, s.source))
+                    .collect();
+                format!(
+                    "blame: the client's: the loss goes only at RFC 7162's value of {}, but the \
+                     text permits a server {}, and a client must cope with what a server may \
+                     do; against {section}",
+                    permitted
+                        .iter()
+                        .map(|s| s.clause)
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    named.join("; ")
+                )
+            }
+            Verdict::Client {
+                section,
                 reran: false,
+                ..
             } => format!(
                 "blame: the client's, without a rerun: the server already used RFC 7162's \
                  value of every server clause, against {section}"
@@ -385,7 +439,8 @@ mod tests {
                 section: "RFC 7162 section 6 (the resynchronization: expunged messages and new \
                           ones)"
                     .into(),
-                reran: false
+                reran: false,
+                permitted: Vec::new(),
             }
         );
         let blame3 = blame(&run, &model, &local, |_| {
@@ -397,5 +452,76 @@ mod tests {
             "blame: undecided: not replayable with every server clause at RFC 7162's value: \
              the script's choice 2 is `x`"
         );
+    }
+
+    #[test]
+    fn a_loss_that_needs_a_value_the_text_permits_is_the_client_s() {
+        // Permitted: several VANISHED (EARLIER) lines (RFC 7162 section 3.2.5.1 leaves it
+        // open), an expunge history that expires (section 3.2.6's note); not: JAMES-3642's
+        // present UIDs, a CLOSE code of RFC 5162.
+        let permitted = |c: &str, v: &str| suspects(&spec(&[(c, v)]))[0].permitted;
+        assert!(permitted("vanished-earlier-lines", "per-uid"));
+        assert!(permitted("expunge-history", "truncated"));
+        assert!(!permitted("vanished-earlier", "includes-present"));
+        assert!(!permitted("close-highestmodseq", "send"));
+        assert_eq!(
+            suspects(&spec(&[("vanished-earlier-lines", "per-uid")]))[0].against,
+            None
+        );
+        let model = messages(&[("1.1", "()")]);
+        let local = messages(&[("1.1", "()"), ("1.2", "()")]);
+        let run = spec(&[
+            ("vanished-earlier-lines", "per-uid"),
+            ("vanished-earlier", "includes-present"),
+        ]);
+        // The loss goes only at RFC 7162's `one`: the client's, as a client must read every
+        // line; with the departing value's rerun ending it too, the server's alone.
+        let only_lines = blame(&run, &model, &local, |values| {
+            Ok(match values {
+                [("vanished-earlier-lines", _)] => Rerun::Same,
+                _ => Rerun::Diverged,
+            })
+        })
+        .unwrap();
+        let Verdict::Client { permitted, .. } = &only_lines.verdict else {
+            panic!("{:?}", only_lines.verdict)
+        };
+        assert_eq!(permitted.len(), 1);
+        assert_eq!(
+            only_lines.text().last().unwrap(),
+            &format!(
+                "blame: the client's: the loss goes only at RFC 7162's value of \
+                 vanished-earlier-lines, but the text permits a server \
+                 vanished-earlier-lines=per-uid ({}), and a client must cope with what a \
+                 server may do; against RFC 7162 section 6 (the resynchronization: expunged \
+                 messages and new ones)",
+                permitted[0].source
+            )
+        );
+        let both = blame(&run, &model, &local, |values| {
+            Ok(match values.len() {
+                1 => Rerun::Same,
+                _ => Rerun::Diverged,
+            })
+        })
+        .unwrap();
+        let Verdict::Server { clauses } = &both.verdict else {
+            panic!("{:?}", both.verdict)
+        };
+        let named: Vec<&str> = clauses.iter().map(|s| s.clause).collect();
+        assert_eq!(named, ["vanished-earlier"]);
+        // Only together: the departing one is named.
+        let together = blame(&run, &model, &local, |values| {
+            Ok(match values.len() {
+                1 => Rerun::Diverged,
+                _ => Rerun::Same,
+            })
+        })
+        .unwrap();
+        let Verdict::Server { clauses } = &together.verdict else {
+            panic!("{:?}", together.verdict)
+        };
+        let named: Vec<&str> = clauses.iter().map(|s| s.clause).collect();
+        assert_eq!(named, ["vanished-earlier"]);
     }
 }
