@@ -132,7 +132,7 @@ pub fn check_reduced(config: Config, properties: Vec<usize>, keep_going: bool) -
 pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
     CheckOptions {
         strategy: Strategy::Dfs,
-        threads: 2,
+        threads: 1,
         limits: Limits::NONE,
         keep_going,
         progress: false,

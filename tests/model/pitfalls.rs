@@ -19,7 +19,7 @@ use resync_check::trace::text::transcript;
 fn options() -> CheckOptions {
     CheckOptions {
         strategy: Strategy::Dfs,
-        threads: 2,
+        threads: 1,
         limits: Limits::NONE,
         keep_going: true,
         progress: false,
