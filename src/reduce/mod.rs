@@ -10,6 +10,9 @@
 //!   counterexamples come from a search without it.
 //! - `retire` (retire.rs): a client that can take no step again, and about which no property
 //!   can still fail, becomes one placeholder. Verdicts only, as `reads`.
+//! - `values` (values.rs): mod-sequences renamed to close the gaps between them that no run
+//!   can tell apart. Path lengths stay. Opt-in (`--reduce all-values`): it saves states, not
+//!   time (docs/scaling.md).
 //!
 //! Soundness of `reads`. (1) A client's read touches only its replica and its queue; its
 //! queue is written only when it issues (the server answers in the same step and never sends
