@@ -70,8 +70,8 @@ enum Role {
     Compared,
 }
 
-/// The values of a state and which are anchors, as bits while every value is below 64 (the
-/// usual case: the canonical values are small), else as a list.
+/// The values of a state and which are anchors: those below 64 as bits (the usual case, the
+/// canonical values being small: no sort, no allocation), the others as a list.
 #[derive(Default)]
 struct Seen {
     present: u64,
