@@ -162,9 +162,7 @@ impl Client {
             return false;
         };
         let opening = match connection.sync {
-            Some(
-                Sync::Fetch { opening } | Sync::Search { opening } | Sync::Searched { opening },
-            ) => opening,
+            Some(sync) => sync.opening(),
             None => connection.hms_code.unwrap_or(resync_point),
         };
         // A `client-unchanged=skip` client ends its resync at a SELECT that reports the value
