@@ -63,7 +63,7 @@ fn check_passes_a_current_file_and_names_the_first_stale_line() {
         "# Page\n<!-- matrix: begin -->\nold\n<!-- matrix: end -->\ntail\n",
     );
     let file_arg = file.to_str().unwrap();
-    let small = ["--messages", "1", "--commands", "1"];
+    let small = ["--clients", "1", "--messages", "1", "--commands", "1"];
     let with = |flags: &[&str]| {
         let mut args = vec!["matrix"];
         args.extend_from_slice(&small);
@@ -101,10 +101,12 @@ fn check_passes_a_current_file_and_names_the_first_stale_line() {
     assert_eq!(with(&["--check", file_arg]).status.code(), Some(0));
     let output = run(&[
         "matrix",
+        "--clients",
+        "2",
         "--messages",
         "1",
         "--commands",
-        "2",
+        "1",
         "--check",
         file_arg,
     ]);

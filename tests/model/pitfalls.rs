@@ -241,23 +241,19 @@ fn a_renumbering_server_is_survived_by_a_client_that_wipes_and_not_by_one_that_k
 #[test]
 fn the_renumbering_exists_only_where_its_clause_is_set() {
     // At every edition's defaults the server never renumbers, so the state counts of the
-    // editions stay what they were before the clause existed.
-    for (edition, states) in [
-        ("rfc5162", 1_614_709),
-        ("rfc5162+1808", 1_582_713),
-        ("rfc7162", 1_211_425),
-    ] {
-        let bounds = Bounds {
-            clients: Some(2),
-            messages: Some(2),
-            commands: Some(2),
-            arrivals: None,
-            removals: None,
-        };
-        let config = config(edition, &[], bounds).unwrap();
-        let outcome = check(config, &[], all(), options());
-        assert_eq!(outcome.statistics.unique_states, states, "{edition}");
-    }
+    // editions stay what they were before the clause existed. rfc5162's 1,614,709 and
+    // rfc7162's 1,211,425 are pinned in tests/model/erratum_1808.rs, which explores them
+    // already; rfc5162+1808 is pinned here.
+    let bounds = Bounds {
+        clients: Some(2),
+        messages: Some(2),
+        commands: Some(2),
+        arrivals: None,
+        removals: None,
+    };
+    let config = config("rfc5162+1808", &[], bounds).unwrap();
+    let outcome = check(config, &[], all(), options());
+    assert_eq!(outcome.statistics.unique_states, 1_582_713);
 }
 
 #[test]
