@@ -66,8 +66,8 @@
 //! search visits, and `highestmodseq-monotonic` failing there says nothing of this verdict.
 //! So `reads` is off there ([`Reduction::sound_for`],
 //! `Spec::highestmodseq_may_fall_while_connected`); read-order, which visits every state,
-//! stays. `tests/checker/reduction.rs` compares the verdicts with the line-by-line model's
-//! on every clause value.
+//! stays. `tests/exhaustive/reduction_verdicts.rs` compares the verdicts with the
+//! line-by-line model's on every clause value.
 //!
 //! Soundness of `read-order`, which keeps path lengths. In the run of (2), reordered, a
 //! client reads only right after its own command or read, and drops after unread lines only

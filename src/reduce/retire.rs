@@ -48,8 +48,8 @@
 //!    evaluates `sometimes` properties too (mod.rs, point 4 of `reads`).
 //!
 //! So a search with `retire` decides every property as the search without it does.
-//! `tests/checker/reduction.rs` compares the verdicts with the line-by-line model's on every
-//! clause value.
+//! `tests/exhaustive/reduction_verdicts.rs` compares the verdicts with the line-by-line
+//! model's on every clause value.
 
 use crate::client::Client;
 use crate::imap::types::{ModSeq, Uid};

@@ -49,9 +49,9 @@
 //! renaming that keeps order keeps every comparison the canonical order makes) and is applied
 //! before it.
 //!
-//! `tests/checker/reduction.rs` compares the verdicts with the line-by-line model's on every
-//! clause value; this file's tests check that the two walks below see every mod-sequence in a
-//! state.
+//! `tests/exhaustive/reduction_verdicts.rs` compares the verdicts with the line-by-line
+//! model's on every clause value; this file's tests check that the two walks below see every
+//! mod-sequence in a state.
 
 use smallvec::SmallVec;
 

@@ -1,69 +1,15 @@
 //! Our breadth-first search on several threads (src/search/) against itself on one thread
-//! and against stateright's whole-space run: on every edition and every clause value, the
-//! same state counts, verdicts and counterexamples, step for step. Small bounds keep it fast.
+//! and against stateright's whole-space run, line by line: the same state counts, verdicts
+//! and counterexamples, step for step; a state limit exact on two threads. (On every clause
+//! value: tests/exhaustive/engines.rs.) Small bounds keep it fast.
 
 use crate::common;
 
-use common::small::models;
-use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, check};
+use common::engines::{decided, options, run};
+use resync_check::check::{CheckOptions, Limits, Strategy, check};
 use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::setup::{Bounds, config};
-use resync_check::system::{Action, Config};
-
-fn options(strategy: Strategy, threads: usize, keep_going: bool) -> CheckOptions {
-    CheckOptions {
-        strategy,
-        threads,
-        limits: Limits::NONE,
-        keep_going,
-        progress: false,
-        reduction: Reduction::ALL,
-    }
-}
-
-/// What a run decided: its unique states, and each property's verdict and counterexample.
-type Decided = (usize, Vec<(String, Option<Vec<Action>>)>);
-
-fn decided(outcome: &CheckOutcome) -> Decided {
-    let verdicts = outcome
-        .properties
-        .iter()
-        .map(|p| {
-            let verdict = p.verdict.name().to_string();
-            (verdict, p.counterexample.clone())
-        })
-        .collect();
-    (outcome.statistics.unique_states, verdicts)
-}
-
-fn run(config: Config, options: CheckOptions) -> Decided {
-    decided(&check(
-        config,
-        &[],
-        (0..PROPERTIES.len()).collect(),
-        options,
-    ))
-}
-
-#[test]
-fn two_threads_decide_as_one_and_as_stateright_on_every_clause_value() {
-    let mut violated = 0;
-    for (name, config) in models() {
-        let one = run(config, options(Strategy::Bfs, 1, true));
-        let two = run(config, options(Strategy::Bfs, 2, true));
-        let theirs = run(config, options(Strategy::Dfs, 2, true));
-        assert_eq!(one, two, "{name}: 1 thread against 2");
-        assert_eq!(one, theirs, "{name}: ours against stateright's");
-        violated += one.1.iter().filter(|(v, _)| v == "violated").count();
-        // The first-violation run too.
-        let first_one = run(config, options(Strategy::Bfs, 1, false));
-        let first_two = run(config, options(Strategy::Bfs, 3, false));
-        assert_eq!(first_one, first_two, "{name}: first violation");
-    }
-    // The comparison is worth something only if some paths are compared.
-    assert!(violated > 20, "{violated}");
-}
 
 #[test]
 fn line_by_line_two_threads_count_and_find_as_one() {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use crate::common;
-use common::{root, run, temp_dir};
+use common::{LONGEST_MODEL, root, run, temp_dir};
 
 use imap_codec::decode::Decoder;
 use imap_codec::{CommandCodec, IdleDoneCodec, ResponseCodec};
@@ -77,15 +77,10 @@ fn every_committed_trace_replays() {
     }
 }
 
-/// The model file whose proof (every property holds, 7,479,837 states) takes most of
-/// `verify models`' time: verified in a test of its own, beside the rest.
-const LONGEST: &str = "models/clause-client-pipelining-on.json";
-
 #[test]
 fn traces_regenerate_byte_for_byte() {
-    // The documented command: resync-check verify models --save traces, here in two parts
-    // that the test harness runs side by side: every model file but the longest, whose
-    // traces are all the committed ones, and the longest below.
+    // The documented command, resync-check verify models --save traces, but for the longest
+    // model file, which saves no trace (tests/exhaustive/longest_model.rs).
     let dir = temp_dir("regenerate");
     let mut args = vec!["verify".to_string()];
     let mut models: Vec<String> = std::fs::read_dir(root().join("models"))
@@ -93,7 +88,7 @@ fn traces_regenerate_byte_for_byte() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .map(|p| format!("models/{}", p.file_name().unwrap().to_string_lossy()))
-        .filter(|p| p != LONGEST)
+        .filter(|p| p != LONGEST_MODEL)
         .collect();
     models.sort();
     args.extend(models);
@@ -115,16 +110,6 @@ fn traces_regenerate_byte_for_byte() {
             "traces/{name} differs from a fresh run"
         );
     }
-}
-
-#[test]
-fn the_longest_model_file_verifies_and_saves_no_trace() {
-    // Every property holds or is reached there: nothing to save.
-    let dir = temp_dir("regenerate-longest");
-    let output = run(&["verify", LONGEST, "--save", dir.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed, 0 failed"));
-    assert!(files(&dir).is_empty());
 }
 
 #[test]

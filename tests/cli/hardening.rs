@@ -309,7 +309,7 @@ fn a_run_stops_at_the_memory_limit_with_its_verdicts_so_far() {
         "--reduce",
         "none",
         "--max-memory",
-        "300M",
+        "100M",
     ]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let out = stdout(&output);
@@ -320,7 +320,7 @@ fn a_run_stops_at_the_memory_limit_with_its_verdicts_so_far() {
         "{out}"
     );
     assert!(
-        out.contains("; incomplete: stopped at the memory limit (--max-memory 300M)\n"),
+        out.contains("; incomplete: stopped at the memory limit (--max-memory 100M)\n"),
         "{out}"
     );
     refused(

@@ -1,12 +1,13 @@
 //! What the integration tests share, in one place: running the binary and scratch
 //! directories here; the pitfall tests' models (clauses.rs) and steps (steps.rs), the small
-//! models of the search comparisons (small.rs), the probe's scripted IMAP server
-//! (fake_imap.rs), the Explorer served on a free port (explorer.rs) and the fuzz suite's
-//! mutations (mutate.rs). Every test binary (tests/*/main.rs, tests/*.rs) includes it and
-//! uses a part of it.
+//! models of the search comparisons (small.rs) and the runs they compare (engines.rs), the
+//! probe's scripted IMAP server (fake_imap.rs), the Explorer served on a free port
+//! (explorer.rs) and the fuzz suite's mutations (mutate.rs). Every test binary
+//! (tests/*/main.rs, tests/*.rs) includes it and uses a part of it.
 #![allow(dead_code)]
 
 pub mod clauses;
+pub mod engines;
 pub mod explorer;
 pub mod fake_imap;
 pub mod mutate;
@@ -22,6 +23,11 @@ use resync_check::properties::PROPERTIES;
 use resync_check::reduce::Reduction;
 use resync_check::system::{Action, Config};
 use serde_json::Value;
+
+/// The model file whose proof (every property holds, 7,479,837 states) takes most of
+/// `verify models`' time: tests/exhaustive/longest_model.rs verifies it, the traces'
+/// regeneration (tests/checker/traces.rs) every other.
+pub const LONGEST_MODEL: &str = "models/clause-client-pipelining-on.json";
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -99,7 +105,7 @@ pub fn write_json(path: &Path, value: &Value) {
 }
 
 /// A check with `reduction`, on stateright's DFS on 2 threads (the engine these tests were
-/// pinned on; our search gives the same counts and paths, tests/checker/parallel_search.rs).
+/// pinned on; our search gives the same counts and paths, tests/exhaustive/engines.rs).
 /// Each property's verdict and counterexample length, in the order of `PROPERTIES`.
 pub type Summary = Vec<(Verdict, Option<usize>)>;
 
@@ -141,8 +147,8 @@ pub fn options(reduction: Reduction, keep_going: bool) -> CheckOptions {
 }
 
 /// Every reduction `--reduce` offers, as it sets them. (`values` alone, nearly the
-/// line-by-line space, only in tests/checker/reduction.rs's verdict comparison: the others
-/// take it with the rest in `all-values`.)
+/// line-by-line space, only in tests/exhaustive/reduction_verdicts.rs's verdict comparison:
+/// the others take it with the rest in `all-values`.)
 pub fn reductions() -> [Reduction; 7] {
     [
         ReduceArg::Symmetry,

@@ -239,8 +239,8 @@ fn with_an_arrival_clients_fetch_the_new_message_and_rfc7162_still_holds() {
             .contains("-- another agent appends UID 3 at MODSEQ 2")
     );
     // ...and every property holds over the whole space: 103,095 states under the default
-    // reductions (11,773,146 line by line, which the benchmark measures; tests/checker/reduction.rs
-    // shows the verdicts are the same).
+    // reductions (11,773,146 line by line, which the benchmark measures;
+    // tests/exhaustive/reduction_verdicts.rs shows the verdicts are the same).
     let reduced = CheckOptions {
         reduction: resync_check::reduce::Reduction::ALL,
         ..options(Strategy::Dfs, 2)

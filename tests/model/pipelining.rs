@@ -235,11 +235,11 @@ fn an_interleaved_send_names_the_choice_and_replays() {
     assert!(read.action().is_err());
 }
 
-/// tests/checker/reduction.rs compares every reduction on every clause value at one message,
-/// where no two STOREs name different messages and so nothing is interleaved. Here the same
-/// comparison from the scripted interleaving, at 2 messages and 3 commands: every reduction
-/// `--reduce` offers gives the unreduced verdicts and counterexample lengths (under
-/// pipelining all but symmetry and retire are off, `Reduction::sound_for`).
+/// tests/exhaustive/reduction_verdicts.rs compares every reduction on every clause value at
+/// one message, where no two STOREs name different messages and so nothing is interleaved.
+/// Here the same comparison from the scripted interleaving, at 2 messages and 3 commands:
+/// every reduction `--reduce` offers gives the unreduced verdicts and counterexample lengths
+/// (under pipelining all but symmetry and retire are off, `Reduction::sound_for`).
 #[test]
 fn every_reduction_gives_the_unreduced_verdicts_from_the_interleaving() {
     let script = above_a_held_back_expunge();
