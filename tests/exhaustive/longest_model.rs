@@ -1,6 +1,6 @@
 //! The longest model file's proof: pipelining keeps every property at 2 clients, 2 messages
-//! and 2 commands (7,479,837 states under symmetry; the read reductions are off under
-//! pipelining). `verify` checks it against the file's expectations; it saves no trace.
+//! and 2 commands (7,479,837 states under symmetry and retiring; the read reductions are off
+//! under pipelining). `verify` checks it against the file's expectations; it saves no trace.
 
 use crate::common;
 use common::{LONGEST_MODEL, run, temp_dir};
