@@ -48,6 +48,11 @@ impl<T: Hash + Clone> Shared<T> {
         &mut kept.value
     }
 
+    /// Whether `self` and `other` are one copy (so equal, whatever either holds).
+    pub fn same_copy(&self, other: &Shared<T>) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// `fingerprint::of` the value, computed at most once per copy.
     pub fn fingerprint(&self) -> u64 {
         match self.0.fingerprint.load(Atomic::Relaxed) {

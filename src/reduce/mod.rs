@@ -305,7 +305,11 @@ impl Space<'_> {
     /// strictly inside the whole read; returns the state after it (not canonical). A drop
     /// is offered once per distinct state it can leave: what survives a drop is the cache,
     /// the resync point, UIDNEXT and UIDVALIDITY, prefixes that leave them alike leave the
-    /// same state, and the shortest stands for them.
+    /// same state, and the shortest stands for them. Under `retire`, a drop that retires the
+    /// client leaves the placeholder whatever survived (`retire::retires_on_drop`), and a
+    /// read writes only its client's replica (`System::apply`), so every such prefix of one
+    /// response leaves one state: the shortest stands for them too. (At 2 clients x 2
+    /// messages x 3 commands that was 3,721,359 of 12,539,187 successors.)
     fn walk_response(
         &self,
         state: &System,
@@ -320,11 +324,17 @@ impl Space<'_> {
         }
         let mut read = 0u16;
         let mut last: Option<Survivor> = None;
+        let retires = self.applied().retire;
+        let mut retired_offered = false;
         while has_unread(&next, client) {
             let replica = &next.clients[client.index()];
             if !last.as_ref().is_some_and(|l| l.is_of(replica)) {
                 last = Some(Survivor::of(replica));
-                prefix(read, &next);
+                let retired = retires && retire::retires_on_drop(&next, client, self.config);
+                if !(retired && retired_offered) {
+                    prefix(read, &next);
+                }
+                retired_offered |= retired;
             }
             inside(&next);
             next.apply(self.config, Action::Read { client });
@@ -387,8 +397,10 @@ impl Space<'_> {
     ) {
         let whole = out.len();
         let mut drops = Vec::new();
+        // Holding the walk's server here copies nothing: reads do not write it.
+        let mut kept = None;
         let mut prefix = |read: u16, before: &System| {
-            let mut dropped = before.dropped(client);
+            let mut dropped = before.dropped(client, &mut kept);
             self.canonicalise(&mut dropped);
             let reads = Reads::ThenDrop(read);
             let mv = Move::Response {

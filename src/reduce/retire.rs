@@ -52,7 +52,7 @@
 //! model's on every clause value.
 
 use crate::client::Client;
-use crate::imap::types::{ModSeq, Uid};
+use crate::imap::types::{ClientId, ModSeq, Uid};
 use crate::properties::client_resync_point_safe;
 use crate::shared::Shared;
 use crate::system::{Config, System};
@@ -65,6 +65,16 @@ pub fn retire(state: &mut System, config: &Config) {
             state.clients[i] = Shared::new(placeholder(config));
         }
     }
+}
+
+/// Whether `client`, connected in `state`, is a client `retire` replaces with the placeholder
+/// once it drops: a drop changes neither what `is_settled` reads (the mailbox, and the cache,
+/// resync point, UIDNEXT and UIDVALIDITY, `Client::disconnected`) nor the commands spent.
+pub fn retires_on_drop(state: &System, client: ClientId, config: &Config) -> bool {
+    let replica = &state.clients[client.index()];
+    replica.commands_issued >= config.commands
+        && !is_placeholder(replica)
+        && is_settled(state, replica)
 }
 
 /// Disconnected, with every command spent: `System::actions` offers it nothing.

@@ -227,7 +227,11 @@ impl Batch<'_> {
             for (k, ((action, child), &fingerprint)) in
                 successors.drain(..).zip(&fingerprints).enumerate()
             {
-                if self.visited.contains(fingerprint) {
+                // A state an earlier move of this node leads to as well: the merge would
+                // keep that move's child and drop this one. Commands that change nothing
+                // alike, and drops right after them, make most successors such repeats
+                // (5.3 of 8.8 million at 2 clients x 2 messages x 3 commands).
+                if fingerprints[..k].contains(&fingerprint) || self.visited.contains(fingerprint) {
                     continue;
                 }
                 part.children.push(Child {

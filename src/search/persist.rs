@@ -329,10 +329,10 @@ mod tests {
                 o.exhausted,
             )
         };
-        assert_eq!(counts(&whole), (30384, 233369, 8, true));
+        assert_eq!(counts(&whole), (30384, 171744, 8, true));
         assert_eq!(whole.decided.len(), 8);
         let mut inside_a_node = 0;
-        for stop_at in [1, 500, 4099, 77777, 233368] {
+        for stop_at in [1, 500, 4099, 77777, 171743] {
             let budget = Budget::new(Some(stop_at));
             let (stopped, snapshot) =
                 search_from(&space, &start, &conditions, goal, &budget, 1, None);

@@ -215,7 +215,7 @@ fn a_whole_space_run_with_violations_resumes_to_the_same_traces() {
     assert!(
         unstopped
             .out
-            .contains("states: 30384 unique, 233369 generated; depth max 8")
+            .contains("states: 30384 unique, 171744 generated; depth max 8")
     );
     assert_eq!(unstopped.traces.len(), 15);
     let checkpoint = file(&dir, "keep.ckpt");
@@ -224,7 +224,7 @@ fn a_whole_space_run_with_violations_resumes_to_the_same_traces() {
     assert!(
         stopped
             .out
-            .contains("states: 13989 unique, 100000 generated; depth max 5")
+            .contains("states: 19120 unique, 100000 generated; depth max 5")
     );
     assert!(
         stopped
