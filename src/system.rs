@@ -121,7 +121,7 @@ impl System {
 
     /// This state after `Action::Drop { client }`: what a clone and `apply` give, without
     /// copying the connection and session the drop ends only to throw them away. The search
-    /// tries a drop after every prefix of every response it reads (reduce/mod.rs); this way
+    /// tries a drop after every prefix of every response it reads (reduce/space.rs); this way
     /// it ran 1.05 to 1.1x faster at 3 clients x 2 commands.
     ///
     /// `kept` carries the server of the last drop made this way: where this state's server

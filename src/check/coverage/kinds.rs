@@ -1,7 +1,7 @@
 //! What `check --coverage` counts a transition as: the kind of action each agent took, and
 //! the server's choices in it. A transition is one move of the reduced graph: under the
 //! `reads` reduction a command together with its client's reads of the answer, whole or up
-//! to a drop (reduce/mod.rs), so its drop point is a choice of its own.
+//! to a drop (reduce/space.rs), so its drop point is a choice of its own.
 //!
 //! The *universe* is the list of kinds the spec and bounds allow at all, printed even at 0,
 //! as TLC lists the actions it never took: a request only one clause value sends is in it
