@@ -127,6 +127,8 @@ impl System {
     /// `kept` carries the server of the last drop made this way: where this state's server
     /// is the copy that one was made from, and the client the same, its server is reused,
     /// as the server after a drop depends only on the server before it and on the client.
+    /// (`kept` holds that copy, so it is neither written in place, `Shared::make_mut` copies
+    /// a shared value first, nor freed and its address reused: one copy, one content.)
     /// A read writes only its client's replica (`apply`), so every prefix of one response
     /// has one server, disconnected and hashed once per response rather than once per
     /// prefix (at 2 clients x 2 messages x 3 commands, 4,124,591 of the 7,780,313 drops
