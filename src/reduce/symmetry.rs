@@ -20,6 +20,8 @@
 
 use std::cmp::Ordering;
 
+use smallvec::{SmallVec, smallvec};
+
 use crate::imap::types::ClientId;
 use crate::server::Regression;
 use crate::system::{Action, System};
@@ -32,11 +34,15 @@ use crate::system::{Action, System};
 /// equal hold the same data, so either order gives the same canonical state: the form is a
 /// function of the class, which `concrete` relies on. (A comparison, not a hash: it stops at
 /// the first difference, usually in the cache, and allocates nothing.)
-pub fn canonical_order(state: &System) -> Vec<u8> {
-    let mut order: Vec<u8> = (0..state.clients.len() as u8).collect();
+pub fn canonical_order(state: &System) -> Order {
+    let mut order: Order = (0..state.clients.len() as u8).collect();
     order.sort_by(|&a, &b| compare(state, ClientId(a), ClientId(b)));
     order
 }
+
+/// An order of the clients, inline up to four: the search computes one for every successor
+/// it makes under symmetry.
+pub type Order = SmallVec<[u8; 4]>;
 
 fn compare(state: &System, a: ClientId, b: ClientId) -> Ordering {
     let server = &state.server;
@@ -75,7 +81,7 @@ pub fn permute(state: &mut System, order: &[u8]) {
         return;
     }
     // new_id[old] = the new index of the client that was at `old`.
-    let mut new_id = vec![0u8; order.len()];
+    let mut new_id: Order = smallvec![0; order.len()];
     for (new, &old) in order.iter().enumerate() {
         new_id[old as usize] = new as u8;
     }
