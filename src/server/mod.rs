@@ -149,7 +149,10 @@ impl Server {
     /// expunges it has not been told about, less the arrivals it has not been told about.
     pub fn view(&self, client: ClientId) -> UidList {
         let mut view: UidList = self.mailbox.messages.keys().copied().collect();
-        if let Some(session) = self.session(client) {
+        // The keys are sorted: as they are unless the session was not told of something.
+        let untold =
+            |s: &&Session| !s.pending_arrivals.is_empty() || !s.pending_expunges.is_empty();
+        if let Some(session) = self.session(client).filter(untold) {
             view.retain(|uid| !session.pending_arrivals.contains(uid));
             view.extend(session.pending_expunges.iter().copied());
             view.sort();
