@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::args::{CheckArgs, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
+use clap::ValueEnum;
+
+use super::args::{CheckArgs, ReduceArg, RunArgs, StrategyArg, VerdictFormat, VerifyArgs};
 use super::header;
 use crate::check::{
     CheckOptions, CheckOutcome, Limits, Strategy, check_distinct, check_resumable,
@@ -38,6 +40,17 @@ pub fn options(run: &RunArgs) -> CheckOptions {
         },
         reduction: run.reduce.reduction(),
     }
+}
+
+/// The `--reduce` value that applies `reduction`, unless it is the default: what a
+/// reproduce command adds (trace::record_violations).
+pub fn reduce_flag(reduction: Reduction) -> Option<&'static str> {
+    let given = ReduceArg::value_variants()
+        .iter()
+        .find(|r| r.reduction() == reduction);
+    given
+        .map(|r| r.name())
+        .filter(|&name| name != ReduceArg::All.name())
 }
 
 /// Checks a model; for each violated property, records its trace and replays it.
@@ -75,7 +88,8 @@ fn check_model(
             )
         }
     };
-    let traces = trace::record_violations(model, &outcome, snapshots)?;
+    let reduce = reduce_flag(options.reduction);
+    let traces = trace::record_violations(model, &outcome, snapshots, reduce)?;
     Ok((outcome, traces))
 }
 

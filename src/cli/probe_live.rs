@@ -42,6 +42,7 @@ pub fn check_and_replay(
     }
     let model = setup::prepare(&args.model.overrides(), setup::DEFAULT_COMMANDS.into())?;
     let options = super::check::options(&args.run);
+    let reduce = super::check::reduce_flag(options.reduction);
     output::print(&header(&model));
     let outcome = run_check(
         model.config,
@@ -49,7 +50,7 @@ pub fn check_and_replay(
         model.properties.clone(),
         options,
     );
-    let traces = trace::record_violations(&model, &outcome, false)?;
+    let traces = trace::record_violations(&model, &outcome, false, reduce)?;
     output::print(&report::verdicts(&outcome));
     output::print(&report::counterexamples(&traces));
     output::print(&report::summary(&outcome));

@@ -89,6 +89,21 @@ use crate::spec::Spec;
 pub use space::{Move, Reads, Space};
 pub use symmetry::{canonical_order, permute};
 
+/// The `--reduce` values other than the default `all`, as the command line spells them
+/// (`ReduceArg` in cli/args; a test there keeps the two alike). A counterexample's path
+/// depends on the reduction (symmetry picks one client order of several), so the command
+/// that reproduces it names the run's reduction when it is not the default.
+pub const OTHER_REDUCE_NAMES: [&str; 8] = [
+    "exact",
+    "symmetry",
+    "read-order",
+    "reads",
+    "retire",
+    "all-values",
+    "values",
+    "none",
+];
+
 /// Which reductions a search applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Reduction {

@@ -280,11 +280,13 @@ pub fn check_command(script_file: Option<&str>, info: &ModelInfo, property: &str
 }
 
 /// The trace of each violated property of `outcome`, recorded and replayed. An error here
-/// is the tool's own fault (a path it found that does not replay), said as such.
+/// is the tool's own fault (a path it found that does not replay), said as such. `reduce`
+/// is the run's `--reduce` value when not the default, which the reproduce commands name.
 pub fn record_violations(
     setup: &crate::setup::ModelSetup,
     outcome: &crate::check::CheckOutcome,
     snapshots: bool,
+    reduce: Option<&str>,
 ) -> Result<Vec<(Trace, replay::Replayed)>, String> {
     let info = ModelInfo::new(&setup.name, &setup.edition, &setup.config);
     let mut out = Vec::new();
@@ -298,6 +300,10 @@ pub fn record_violations(
         let name = crate::properties::PROPERTIES[p.property].name;
         for (k, actions) in paths.into_iter().enumerate() {
             let mut reproduce = check_command(setup.script_file.as_deref(), &info, name);
+            // Another reduction may find another path as short (reduce::OTHER_REDUCE_NAMES).
+            if let Some(reduce) = reduce {
+                reproduce.push_str(&format!(" --reduce {reduce}"));
+            }
             // The second and after: `--counterexamples K` prints this one as its K-th and
             // last, as the search for more lists them in an order that depends neither on N
             // nor on the other properties (check/views.rs, search/views.rs).

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::{ModelInfo, Trace, model_flags};
 use crate::check::views::MAX_COUNTEREXAMPLES;
 use crate::limits::{MAX_RUNS, MAX_STEPS};
+use crate::reduce::OTHER_REDUCE_NAMES;
 use crate::shell::{path_word, plain_path};
 
 /// The model file at the start of `rest` (after `check ` or `simulate `), if any, and
@@ -66,12 +67,26 @@ fn simulate_tail(tail: &str) -> bool {
         && runs.is_some_and(|r| number(walk, 0, r - 1).is_some())
 }
 
-/// The `check` tail of a property's second counterexample and after (`check
-/// --counterexamples N`): ` --counterexamples K`, of which it is the K-th and last.
-fn counterexamples_tail(tail: &str) -> bool {
-    tail.strip_prefix(" --counterexamples ")
-        .and_then(|k| number(k, 2, MAX_COUNTEREXAMPLES))
-        .is_some()
+/// The `check` tail after the property: ` --reduce R` for a run with a reduction other than
+/// the default, then, for a property's second counterexample and after (`check
+/// --counterexamples N`), ` --counterexamples K`, of which it is the K-th and last; or
+/// nothing.
+fn check_tail(tail: &str) -> bool {
+    let tail = match tail.strip_prefix(" --reduce ") {
+        Some(rest) => {
+            let (name, rest) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+            if !OTHER_REDUCE_NAMES.contains(&name) {
+                return false;
+            }
+            rest
+        }
+        None => tail,
+    };
+    tail.is_empty()
+        || tail
+            .strip_prefix(" --counterexamples ")
+            .and_then(|k| number(k, 2, MAX_COUNTEREXAMPLES))
+            .is_some()
 }
 
 /// Checks `trace.reproduce`; the error says what it should look like. A command that names
@@ -111,7 +126,7 @@ fn fits<'a>(text: &'a str, info: &ModelInfo, property: &str) -> Option<Option<&'
         );
         let tail = text.strip_prefix(&head)?;
         let fits = match command {
-            "check" => tail.is_empty() || counterexamples_tail(tail),
+            "check" => check_tail(tail),
             _ => simulate_tail(tail),
         };
         return fits.then_some(path);
@@ -173,6 +188,9 @@ mod tests {
             check_command(None, &info, "views-converge"),
             check_command(None, &info, "views-converge") + " --counterexamples 2",
             check_command(None, &info, "views-converge") + " --counterexamples 100",
+            check_command(None, &info, "views-converge") + " --reduce none",
+            check_command(None, &info, "views-converge") + " --reduce read-order",
+            check_command(None, &info, "views-converge") + " --reduce symmetry --counterexamples 3",
             format!(
                 "resync-check simulate{} --property views-converge --seed 1 --runs 300 \
                  --steps 200 --policy swarm --walk 17",
@@ -198,6 +216,12 @@ mod tests {
             // The first is the plain command's; at most MAX_COUNTEREXAMPLES; written as
             // this tool writes numbers.
             check_command(None, &info, "views-converge") + " --counterexamples 1",
+            // A reduction other than the default, once, before `--counterexamples`.
+            check_command(None, &info, "views-converge") + " --reduce all",
+            check_command(None, &info, "views-converge") + " --reduce bogus",
+            check_command(None, &info, "views-converge") + " --reduce",
+            check_command(None, &info, "views-converge") + " --reduce none --reduce none",
+            check_command(None, &info, "views-converge") + " --counterexamples 2 --reduce none",
             check_command(None, &info, "views-converge") + " --counterexamples 101",
             check_command(None, &info, "views-converge") + " --counterexamples 02",
             check_command(None, &info, "views-converge")
