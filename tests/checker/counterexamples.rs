@@ -34,6 +34,19 @@ fn json_without_timings(text: &str) -> Value {
     value
 }
 
+/// Runs a trace's `reproduce` command with `--format json`; it must find a violation.
+fn run_reproduce(line: &str) -> Value {
+    let args: Vec<&str> = line
+        .strip_prefix("resync-check ")
+        .unwrap()
+        .split(' ')
+        .chain(["--format", "json"])
+        .collect();
+    let output = run(&args);
+    assert_eq!(output.status.code(), Some(1), "{line}");
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
 /// The violated verdicts' `distinct` summaries, by property.
 fn distinct(report: &Value) -> Vec<(String, Value)> {
     report["verdicts"]
@@ -246,15 +259,7 @@ fn each_reproduce_line_finds_its_own_counterexample() {
     let report: Value = serde_json::from_str(&out).unwrap();
     for c in report["counterexamples"].as_array().unwrap() {
         let line = c["trace"]["reproduce"].as_str().unwrap();
-        let args: Vec<&str> = line
-            .strip_prefix("resync-check ")
-            .unwrap()
-            .split(' ')
-            .chain(["--format", "json"])
-            .collect();
-        let output = run(&args);
-        assert_eq!(output.status.code(), Some(1), "{line}");
-        let again: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let again = run_reproduce(line);
         let last = again["counterexamples"].as_array().unwrap().last().unwrap();
         assert_eq!(last["trace"], c["trace"], "{line}");
         assert_eq!(last["transcript"], c["transcript"], "{line}");
@@ -296,15 +301,7 @@ fn a_reproduce_line_names_a_reduction_other_than_the_default() {
     assert_ne!(ours["trace"]["steps"], theirs["trace"]["steps"]);
     // Its reproduce command, run, finds the same counterexample.
     let line = ours["trace"]["reproduce"].as_str().unwrap();
-    let args: Vec<&str> = line
-        .strip_prefix("resync-check ")
-        .unwrap()
-        .split(' ')
-        .chain(["--format", "json"])
-        .collect();
-    let output = run(&args);
-    assert_eq!(output.status.code(), Some(1), "{line}");
-    let again: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let again = run_reproduce(line);
     // The same steps and command; the model is named by its flags there, not by its file.
     let again = &divergence(&again)["trace"];
     assert_eq!(again["steps"], ours["trace"]["steps"], "{line}");
