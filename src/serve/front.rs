@@ -17,13 +17,13 @@ use imap_codec::imap_types::extensions::enable::CapabilityEnable;
 use super::chooser::{Choice, Chooser};
 use super::data;
 use super::list::{self, Return};
+use super::transcript::{self, render};
 use crate::imap::command::Command;
-use crate::imap::response::{Lines, Response};
+use crate::imap::response::Lines;
 use crate::imap::types::{ClientId, Tag};
 use crate::imap::wire;
-use crate::server::{Earlier, GoneStore, Reply, Scope, SelectReply};
+use crate::server::{GoneStore, SelectReply};
 use crate::spec::{ClientIdle, Spec};
-use crate::step::Do;
 use crate::system::{Action, Config, System};
 use crate::trace;
 
@@ -385,8 +385,10 @@ impl Front {
             replies[self.chooser.pick(&what, replies.len())?]
         };
         if replies.len() > 1 {
-            self.log
-                .push(format!("-- the server's choice: {}", describe(reply)));
+            self.log.push(format!(
+                "-- the server's choice: {}",
+                transcript::describe(reply)
+            ));
         }
         let server = self.system.server_mut();
         Ok(server.execute(REAL, Tag(0), command, reply, &spec))
@@ -425,52 +427,20 @@ impl Front {
             let i = self.chooser.pick("other step", options)? + 1;
             if let Some(&action) = actions.get(i - 1) {
                 let step = trace::step(&self.config, &mut self.system, action, false);
-                self.log_step(&step);
+                self.log.extend(transcript::step_lines(&step));
             } else {
                 let reply = pushes[i - 1 - actions.len()];
                 let lines = self.system.server_mut().push(REAL, reply, &push_spec);
-                self.log
-                    .push(format!("-- the server pushes to C1: {}", describe(reply)));
+                self.log.push(format!(
+                    "-- the server pushes to C1: {}",
+                    transcript::describe(reply)
+                ));
                 let lines = render(&lines, "*");
                 self.log_lines(&lines);
                 pushed.extend(lines);
             }
         }
         Ok(pushed)
-    }
-
-    fn log_step(&mut self, step: &crate::step::Step) {
-        let who = step.client.map(|c| c.to_string()).unwrap_or_default();
-        let n = who.trim_start_matches('C');
-        match step.kind {
-            Do::Send => {
-                for line in &step.sent {
-                    self.log.push(format!("{who}: {line}"));
-                }
-                for line in &step.queued {
-                    self.log.push(format!("S{n}: {line}"));
-                }
-            }
-            // The other clients' reads change nothing C1 can see.
-            Do::Read => {}
-            Do::Drop => self.log.push(format!("-- {who}'s connection drops")),
-            Do::Arrive => self.log.push("-- another agent appends a message".into()),
-            Do::Remove => {
-                let uid = step.uid.map(|u| u.to_string()).unwrap_or_default();
-                self.log
-                    .push(format!("-- another agent moves UID {uid} away"));
-            }
-            Do::Renumber => self.log.push("-- the server renumbers the UIDs".into()),
-            Do::Forget => self
-                .log
-                .push("-- the server forgets expunge records".into()),
-            Do::Restart => self.log.push("-- the server restarts".into()),
-            Do::Push => {
-                for line in &step.queued {
-                    self.log.push(format!("S{n}: {line}"));
-                }
-            }
-        }
     }
 }
 
@@ -483,38 +453,6 @@ fn concerns_real(action: &Action) -> bool {
         | Action::Push { client, .. } => client == REAL,
         _ => false,
     }
-}
-
-/// The model's lines as IMAP text, its tagged response under the real client's `tag`.
-pub(super) fn render(lines: &[Response], tag: &str) -> Vec<String> {
-    lines
-        .iter()
-        .map(|line| {
-            let text = wire::response(line);
-            match line {
-                Response::Tagged { .. } => format!("{tag} {}", &text["a0 ".len()..]),
-                _ => text,
-            }
-        })
-        .collect()
-}
-
-/// A server choice in words, for the transcript.
-fn describe(reply: Reply) -> String {
-    let mut parts = vec![format!("sends {}", reply.flush.name())];
-    if reply.code {
-        parts.push("adds [HIGHESTMODSEQ]".into());
-    }
-    if reply.select.earlier == Earlier::Superset {
-        parts.push("VANISHED (EARLIER) a superset".into());
-    }
-    if reply.select.scope == Scope::AllUids {
-        parts.push("FETCH beyond the known UIDs".into());
-    }
-    if reply.gone == GoneStore::No {
-        parts.push("NO to a STORE on a held-back expunge".into());
-    }
-    parts.join(", ")
 }
 
 /// The tag of a line imap-codec could not read, if it starts with one (RFC 3501 section

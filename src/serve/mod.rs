@@ -10,7 +10,8 @@
 //! - `list`: LIST, with the RETURN options imap-codec does not parse;
 //! - `select`: SELECT, as the model's QRESYNC SELECT or `SELECT (CONDSTORE)`;
 //! - `store`: STORE, as the model's one-message, one-flag STOREs;
-//! - `data`: what the front end answers from the model's mailbox itself (bodies, STATUS).
+//! - `data`: what the front end answers from the model's mailbox itself (bodies, STATUS);
+//! - `transcript`: the run written down as the checker's traces show one.
 //!
 //! Free of I/O: the transport (stdio or TCP) is `cli/serve.rs`'s.
 
@@ -20,6 +21,7 @@ mod front;
 mod list;
 mod select;
 mod store;
+mod transcript;
 
 pub use chooser::{Choice, Chooser, Script};
 pub use front::{Answer, Front, Options};

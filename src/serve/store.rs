@@ -10,7 +10,8 @@ use imap_codec::imap_types::flag::{Flag as WireFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::sequence::SequenceSet;
 
 use super::data::named;
-use super::front::{Front, REAL, render};
+use super::front::{Front, REAL};
+use super::transcript::render;
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
 use crate::imap::types::{Flag, ModSeq, Uid};
