@@ -1,10 +1,12 @@
 //! The checker: the reductions and the parallel search against the line-by-line model and
 //! stateright, checkpoints, `--counterexamples`, `--coverage`, vacuous properties, the
-//! clause matrix and saved traces. One test binary: `cargo test --release --test checker`.
+//! clause matrix, saved traces, their blame and their wire lines. One test binary: `cargo
+//! test --release --test checker`.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod blame;
 mod checkpoint;
 mod counterexamples;
 mod coverage;
@@ -13,3 +15,4 @@ mod parallel_search;
 mod reduction;
 mod traces;
 mod vacuity;
+mod wire;
