@@ -149,7 +149,8 @@ impl Server {
     /// expunges it has not been told about, less the arrivals it has not been told about.
     pub fn view(&self, client: ClientId) -> UidList {
         let mut view: UidList = self.mailbox.messages.keys().copied().collect();
-        // The keys are sorted: as they are unless the session was not told of something.
+        // The mailbox's UIDs, sorted, are the view itself for a session told of every
+        // arrival and expunge: the filter, merge and sort below are for the others.
         let untold =
             |s: &&Session| !s.pending_arrivals.is_empty() || !s.pending_expunges.is_empty();
         if let Some(session) = self.session(client).filter(untold) {
