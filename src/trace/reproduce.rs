@@ -1,8 +1,9 @@
 //! The `reproduce` field of a trace, checked against its model. `render` prints it as the
 //! command to paste, so it must not be taken on trust: it must be one of the commands this
-//! tool writes for this very model and property (`check`, with `--counterexamples K` for a
-//! property's K-th, or `simulate ... --walk`), with the model flags derived from the trace's
-//! model, and nothing a shell would read as more than words.
+//! tool writes for this very model and property (`check`, with `--reduce R` after a run
+//! with a reduction other than the default and `--counterexamples K` for a property's K-th,
+//! or `simulate ... --walk`), with the model flags derived from the trace's model, and
+//! nothing a shell would read as more than words.
 
 use std::path::Path;
 
