@@ -44,13 +44,12 @@ pub fn options(run: &RunArgs) -> CheckOptions {
 
 /// The `--reduce` value that applies `reduction`, unless it is the default: what a
 /// reproduce command adds (trace::record_violations).
-pub fn reduce_flag(reduction: Reduction) -> Option<&'static str> {
+pub fn reduce_flag(reduction: Reduction) -> Option<String> {
     let given = ReduceArg::value_variants()
         .iter()
-        .find(|r| r.reduction() == reduction);
-    given
-        .map(|r| r.name())
-        .filter(|&name| name != ReduceArg::All.name())
+        .find(|r| r.reduction() == reduction)?;
+    let value = given.to_possible_value()?;
+    (!matches!(given, ReduceArg::All)).then(|| value.get_name().to_string())
 }
 
 /// Checks a model; for each violated property, records its trace and replays it.
@@ -89,7 +88,7 @@ fn check_model(
         }
     };
     let reduce = reduce_flag(options.reduction);
-    let traces = trace::record_violations(model, &outcome, snapshots, reduce)?;
+    let traces = trace::record_violations(model, &outcome, snapshots, reduce.as_deref())?;
     Ok((outcome, traces))
 }
 

@@ -50,7 +50,7 @@ pub fn check_and_replay(
         model.properties.clone(),
         options,
     );
-    let traces = trace::record_violations(&model, &outcome, false, reduce)?;
+    let traces = trace::record_violations(&model, &outcome, false, reduce.as_deref())?;
     output::print(&report::verdicts(&outcome));
     output::print(&report::counterexamples(&traces));
     output::print(&report::summary(&outcome));
