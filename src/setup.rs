@@ -27,6 +27,10 @@ const MAX_MESSAGES: u64 = 99;
 const MAX_COMMANDS: u64 = 99;
 const MAX_ARRIVALS: u64 = 9;
 
+// No UID exceeds messages + arrivals (`server/uid_set.rs`), and a session's sets hold UIDs up
+// to `MAX_UID` only.
+const _: () = assert!(MAX_MESSAGES + MAX_ARRIVALS <= crate::server::MAX_UID as u64);
+
 fn bounded(name: &str, value: Option<u64>, default: u64, max: u64) -> Result<u64, String> {
     let value = value.unwrap_or(default);
     if value == 0 || value > max {

@@ -212,8 +212,14 @@ fn from_json(text: &str) -> Result<search::Outcome, String> {
     })
 }
 
+/// The version, and the encoding of the states' fingerprints the visited set holds: a
+/// checkpoint's fingerprints mean nothing to a build that fingerprints states otherwise.
 fn tool() -> String {
-    format!("resync-check {}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "resync-check {} (state fingerprints v{})",
+        env!("CARGO_PKG_VERSION"),
+        crate::fingerprint::STATES_VERSION
+    )
 }
 
 /// Writes a checkpoint of the run of `key` stopped in `phase` to `path`, atomically.

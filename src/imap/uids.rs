@@ -1,14 +1,15 @@
-//! Sets and maps keyed by UID, sorted, with their first few entries stored inline.
+//! Maps keyed by UID, and lists of UIDs, sorted, with their first few entries stored inline.
+//! (What a server session holds back is a bit set: `server/uid_set.rs`.)
 //!
 //! The checker clones, hashes, compares and drops every state it generates, and a state's
 //! collections hold a handful of UIDs: the mailbox's messages, a cache, what a session holds
-//! back (issue #11, item 4). `BTreeMap` and `BTreeSet` put each of those on the heap, so a clone
+//! back (issue #11, item 4). `BTreeMap` puts each of those on the heap, so a clone
 //! was ten or so allocations. These keep up to [`INLINE`] entries in the value itself (a clone
 //! is a copy) and spill to the heap beyond that, so they take any UID a real server sends (the
 //! probe runs the same client code on real mailboxes).
 //!
-//! They iterate, compare (`Ord`) and hash as their sorted entries, in the order `BTreeMap` and
-//! `BTreeSet` do: a state's canonical form under client symmetry (`reduce/symmetry.rs`) and so
+//! They iterate, compare (`Ord`) and hash as their sorted entries, in the order `BTreeMap`
+//! does: a state's canonical form under client symmetry (`reduce/symmetry.rs`) and so
 //! every search's order, path and trace are what they were with the B-trees.
 
 use std::fmt;
@@ -183,125 +184,16 @@ impl<V: fmt::Debug> fmt::Debug for UidMap<V> {
     }
 }
 
-/// A set of UIDs, sorted.
-#[derive(Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct UidSet {
-    uids: SmallVec<[Uid; INLINE]>,
-}
-
-/// A copy in one go, as for [`UidMap`].
-impl Clone for UidSet {
-    fn clone(&self) -> UidSet {
-        UidSet {
-            uids: SmallVec::from_slice(&self.uids),
-        }
-    }
-}
-
-impl UidSet {
-    pub fn new() -> UidSet {
-        UidSet {
-            uids: SmallVec::new(),
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.uids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.uids.is_empty()
-    }
-
-    pub fn contains(&self, uid: &Uid) -> bool {
-        self.uids.binary_search(uid).is_ok()
-    }
-
-    /// Whether `uid` was not in the set.
-    pub fn insert(&mut self, uid: Uid) -> bool {
-        match self.uids.binary_search(&uid) {
-            Ok(_) => false,
-            Err(i) => {
-                self.uids.insert(i, uid);
-                true
-            }
-        }
-    }
-
-    /// Whether `uid` was in the set.
-    pub fn remove(&mut self, uid: &Uid) -> bool {
-        match self.uids.binary_search(uid) {
-            Ok(i) => {
-                self.uids.remove(i);
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    pub fn clear(&mut self) {
-        self.uids.clear();
-    }
-
-    /// In UID order, as `BTreeSet::iter`.
-    pub fn iter(&self) -> std::slice::Iter<'_, Uid> {
-        self.uids.iter()
-    }
-}
-
-impl FromIterator<Uid> for UidSet {
-    fn from_iter<I: IntoIterator<Item = Uid>>(iter: I) -> UidSet {
-        let mut set = UidSet::new();
-        for uid in iter {
-            set.insert(uid);
-        }
-        set
-    }
-}
-
-impl Extend<Uid> for UidSet {
-    fn extend<I: IntoIterator<Item = Uid>>(&mut self, iter: I) {
-        for uid in iter {
-            self.insert(uid);
-        }
-    }
-}
-
-impl IntoIterator for UidSet {
-    type Item = Uid;
-    type IntoIter = smallvec::IntoIter<[Uid; INLINE]>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.uids.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a UidSet {
-    type Item = &'a Uid;
-    type IntoIter = std::slice::Iter<'a, Uid>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.uids.iter()
-    }
-}
-
-/// As `BTreeSet` shows itself: `{1, 2}`.
-impl fmt::Debug for UidSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter()).finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeMap;
 
     use super::*;
 
-    /// A few operation sequences, against the B-trees they replace: same contents, same
+    /// A few operation sequences, against the B-tree it replaces: same contents, same
     /// order, same comparison.
     #[test]
-    fn behave_as_the_b_trees() {
+    fn behaves_as_the_b_tree() {
         let ops: [(u32, Option<u8>); 12] = [
             (5, Some(1)),
             (2, Some(2)),
@@ -318,42 +210,28 @@ mod tests {
         ];
         let mut ours: UidMap<u8> = UidMap::new();
         let mut theirs: BTreeMap<Uid, u8> = BTreeMap::new();
-        let mut our_set = UidSet::new();
-        let mut their_set = BTreeSet::new();
         let mut snapshots = Vec::new();
         for (uid, op) in ops {
             let uid = Uid(uid);
             match op {
                 Some(v) => {
                     assert_eq!(ours.insert(uid, v), theirs.insert(uid, v));
-                    assert_eq!(our_set.insert(uid), their_set.insert(uid));
                 }
                 None => {
                     assert_eq!(ours.remove(&uid), theirs.remove(&uid));
-                    assert_eq!(our_set.remove(&uid), their_set.remove(&uid));
                 }
             }
             let pairs: Vec<(Uid, u8)> = ours.iter().map(|(u, v)| (*u, *v)).collect();
             let their_pairs: Vec<(Uid, u8)> = theirs.iter().map(|(u, v)| (*u, *v)).collect();
             assert_eq!(pairs, their_pairs);
-            assert_eq!(
-                our_set.iter().collect::<Vec<_>>(),
-                their_set.iter().collect::<Vec<_>>()
-            );
             assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
-            snapshots.push((
-                ours.clone(),
-                theirs.clone(),
-                our_set.clone(),
-                their_set.clone(),
-            ));
+            snapshots.push((ours.clone(), theirs.clone()));
         }
         // Past INLINE entries the map has spilled to the heap; it compares the same.
         assert!(ours.len() > INLINE);
-        for (a, ta, sa, tsa) in &snapshots {
-            for (b, tb, sb, tsb) in &snapshots {
+        for (a, ta) in &snapshots {
+            for (b, tb) in &snapshots {
                 assert_eq!(a.cmp(b), ta.cmp(tb));
-                assert_eq!(sa.cmp(sb), tsa.cmp(tsb));
             }
         }
     }

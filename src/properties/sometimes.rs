@@ -81,7 +81,7 @@ pub fn modseq_read_above_held_back_expunge(system: &System) -> bool {
         system.server.session(c).is_some_and(|s| {
             s.pending_expunges
                 .iter()
-                .any(|uid| system.server.mailbox.expunged[uid].modseq < read)
+                .any(|uid| system.server.mailbox.expunged[&uid].modseq < read)
         })
     })
 }

@@ -52,7 +52,7 @@ impl Server {
             Command::UidFetchVanished { .. } => session
                 .pending_arrivals
                 .iter()
-                .any(|uid| self.in_fetch_set(command, *uid, spec)),
+                .any(|uid| self.in_fetch_set(command, uid, spec)),
             _ => false,
         }
     }

@@ -18,12 +18,14 @@ mod mailbox;
 mod monitor;
 mod pipeline;
 mod session;
+mod uid_set;
 
 pub use choices::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
 pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
 pub use monitor::{Misnumbered, Regression, Unannounced, Uncovered};
 pub use pipeline::FirstStore;
 pub use session::{Idle, Session};
+pub use uid_set::{MAX_UID, UidSet};
 
 use std::hash::{Hash, Hasher};
 
@@ -155,7 +157,7 @@ impl Server {
             |s: &&Session| !s.pending_arrivals.is_empty() || !s.pending_expunges.is_empty();
         if let Some(session) = self.session(client).filter(untold) {
             view.retain(|uid| !session.pending_arrivals.contains(uid));
-            view.extend(session.pending_expunges.iter().copied());
+            view.extend(session.pending_expunges.iter());
             view.sort();
         }
         view

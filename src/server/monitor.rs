@@ -103,7 +103,7 @@ impl Server {
                 session
                     .pending_expunges
                     .iter()
-                    .map(|uid| self.mailbox.expunged[uid].modseq),
+                    .map(|uid| self.mailbox.expunged[&uid].modseq),
             );
         match held_back.min() {
             Some(lowest) => ModSeq(lowest.0 - 1),
@@ -119,7 +119,7 @@ impl Server {
             session
                 .pending_expunges
                 .iter()
-                .map(|uid| self.mailbox.expunged[uid].modseq)
+                .map(|uid| self.mailbox.expunged[&uid].modseq)
                 .min()
         });
         match lowest {

@@ -3,7 +3,9 @@
 use std::hash::{Hash, Hasher};
 
 use crate::imap::types::{ModSeq, Uid};
-use crate::imap::uids::{UidMap, UidSet};
+use crate::imap::uids::UidMap;
+
+use super::uid_set::UidSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Session {

@@ -131,7 +131,7 @@ impl Snapshot {
                             .map(|s| s.pending_flags.keys().copied().collect())
                             .unwrap_or_default(),
                         held_back_expunges: session
-                            .map(|s| s.pending_expunges.iter().copied().collect())
+                            .map(|s| s.pending_expunges.iter().collect())
                             .unwrap_or_default(),
                     }
                 })

@@ -33,7 +33,7 @@ pub(super) fn held_back(server: &Server, client: ClientId) -> Vec<String> {
         format!("UID {uid}'s flag change at MODSEQ {since}, dropped: never sent in this session")
     }));
     out.extend(session.pending_expunges.iter().map(|uid| {
-        let e = &mailbox.expunged[uid];
+        let e = &mailbox.expunged[&uid];
         format!("expunge of UID {uid} at MODSEQ {}", e.modseq)
     }));
     out.extend(
@@ -43,7 +43,7 @@ pub(super) fn held_back(server: &Server, client: ClientId) -> Vec<String> {
             .map(|uid| format!("arrival of UID {uid} (EXISTS)")),
     );
     out.extend(session.unannounced_expunges.iter().map(|uid| {
-        let e = &mailbox.expunged[uid];
+        let e = &mailbox.expunged[&uid];
         format!(
             "expunge of UID {uid} at MODSEQ {}, a message never announced to it",
             e.modseq

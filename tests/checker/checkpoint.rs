@@ -318,11 +318,21 @@ fn a_file_of_another_model_format_or_version_or_a_damaged_one_is_refused() {
             .position(|w| w == env!("CARGO_PKG_VERSION").as_bytes());
         b[at.unwrap()..][..5].copy_from_slice(b"9.9.9");
     });
-    resume(
-        &version,
-        &[],
-        "written by resync-check 9.9.9, not by this resync-check",
+    let ours = format!(
+        "resync-check {} (state fingerprints v",
+        env!("CARGO_PKG_VERSION")
     );
+    let theirs = "written by resync-check 9.9.9 (state fingerprints v";
+    resume(&version, &[], theirs);
+    resume(&version, &[], &format!("not by this {ours}"));
+    // The same version, fingerprinting states otherwise (an older build of it): its
+    // visited set would mean nothing here.
+    let encoding = with("encoding.ckpt", &|b| {
+        let at = b.windows(14).position(|w| w == b"fingerprints v").unwrap();
+        b[at + 14] = b'0';
+    });
+    resume(&encoding, &[], &format!("written by {ours}0"));
+    resume(&encoding, &[], &format!("), not by this {ours}"));
     // The format follows the magic string, its length first (one byte).
     let format = with("format.ckpt", &|b| {
         let at = 1 + b[0] as usize;

@@ -419,7 +419,7 @@ fn under_rfc5162_the_unannounced_expunge_is_named_and_the_monitor_sees_it() {
     assert_eq!((seen.client, seen.uid), (C1, Uid(2)));
     // C2 has not been sent it yet.
     let held = &server.session(C2).unwrap().unannounced_expunges;
-    assert_eq!(held.iter().copied().collect::<Vec<_>>(), vec![Uid(2)]);
+    assert_eq!(held.iter().collect::<Vec<_>>(), vec![Uid(2)]);
 }
 
 #[test]
