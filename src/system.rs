@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::client::{Client, Connection, Request};
 use crate::fingerprint;
-use crate::imap::response::Response;
+use crate::imap::response::{Lines, Response};
 use crate::imap::types::{ClientId, ModSeq, Uid};
 use crate::server::{ExpungeCause, Flush, Reply, Server};
 use crate::shared::Shared;
@@ -273,7 +273,7 @@ impl System {
                     self.server.make_mut().connect(client);
                 }
                 replica.issue(&commands, &config.spec);
-                let mut lines = Vec::new();
+                let mut lines = Lines::new();
                 let last = commands.len() - 1;
                 for (i, (tag, command)) in commands.iter().enumerate() {
                     // Only the last command of a pipelined pair has choices that matter;

@@ -9,6 +9,7 @@ pub mod resync_point;
 mod send;
 
 pub use condstore::Sync;
+pub use send::Commands;
 
 use std::hash::{Hash, Hasher};
 

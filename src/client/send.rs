@@ -1,6 +1,8 @@
 //! What a client sends: the wire commands a request makes from the replica's state
 //! (`commands`, pure), and what each tag then awaits once they are sent (`issue`).
 
+use smallvec::{SmallVec, smallvec};
+
 use super::{Awaiting, Client, Connection, Request};
 use crate::imap::command::Command;
 use crate::imap::types::{Tag, Uid};
@@ -9,9 +11,12 @@ use crate::spec::{
     Spec,
 };
 
+/// The commands of one request with their tags: one, or two (ENABLE then SELECT), inline.
+pub type Commands = SmallVec<[(Tag, Command); 2]>;
+
 impl Client {
     /// The commands `request` sends, with their tags, in order. Pure: see [`Client::issue`].
-    pub fn commands(&self, request: Request, spec: &Spec) -> Vec<(Tag, Command)> {
+    pub fn commands(&self, request: Request, spec: &Spec) -> Commands {
         let mut tag = self.next_tag;
         let mut next = || {
             tag += 1;
@@ -19,15 +24,15 @@ impl Client {
         };
         match request {
             Request::Store { target, op, flag } => {
-                vec![(next(), Command::Store { target, op, flag })]
+                smallvec![(next(), Command::Store { target, op, flag })]
             }
-            Request::Expunge => vec![(next(), Command::Expunge)],
+            Request::Expunge => smallvec![(next(), Command::Expunge)],
             Request::UidExpunge => {
-                vec![(next(), Command::UidExpunge(self.deleted_uids().collect()))]
+                smallvec![(next(), Command::UidExpunge(self.deleted_uids().collect()))]
             }
-            Request::Close => vec![(next(), Command::Close)],
-            Request::Noop => vec![(next(), Command::Noop)],
-            Request::FetchNew => vec![(
+            Request::Close => smallvec![(next(), Command::Close)],
+            Request::Noop => smallvec![(next(), Command::Noop)],
+            Request::FetchNew => smallvec![(
                 next(),
                 Command::UidFetchNew {
                     from: self.uid_next,
@@ -35,15 +40,15 @@ impl Client {
             )],
             // RFC 7162 section 3.1.8: no ENABLE, no QRESYNC parameter.
             Request::Resync if spec.client_sync.condstore_only() => {
-                vec![(next(), Command::SelectCondstore)]
+                smallvec![(next(), Command::SelectCondstore)]
             }
             // RFC 7162 section 3.2.3: ENABLE QRESYNC on a new connection, then a plain SELECT;
             // the resync is the UID FETCH ... VANISHED that follows (`condstore.rs`).
             Request::Resync if spec.client_sync.fetch_set().is_some() => {
                 if self.connection.is_some() {
-                    vec![(next(), Command::Select)]
+                    smallvec![(next(), Command::Select)]
                 } else {
-                    vec![(next(), Command::EnableQresync), (next(), Command::Select)]
+                    smallvec![(next(), Command::EnableQresync), (next(), Command::Select)]
                 }
             }
             Request::Resync => {
@@ -63,16 +68,18 @@ impl Client {
                     seq_match,
                 };
                 if self.connection.is_some() {
-                    vec![(next(), select)]
+                    smallvec![(next(), select)]
                 } else {
-                    vec![(next(), Command::EnableQresync), (next(), select)]
+                    smallvec![(next(), Command::EnableQresync), (next(), select)]
                 }
             }
             // ENABLE first on a new connection: the SELECT that follows needs QRESYNC.
             Request::Status if self.connection.is_some() || spec.client_sync.condstore_only() => {
-                vec![(next(), Command::Status)]
+                smallvec![(next(), Command::Status)]
             }
-            Request::Status => vec![(next(), Command::EnableQresync), (next(), Command::Status)],
+            Request::Status => {
+                smallvec![(next(), Command::EnableQresync), (next(), Command::Status)]
+            }
             Request::FetchVanished => {
                 let set = match spec.client_sync.fetch_set() {
                     Some(set) if self.syncing() => set,
@@ -86,10 +93,10 @@ impl Client {
                 };
                 let star = set == FetchSet::Star;
                 let since = self.resync_point;
-                vec![(next(), Command::UidFetchVanished { uids, star, since })]
+                smallvec![(next(), Command::UidFetchVanished { uids, star, since })]
             }
-            Request::Idle => vec![(next(), Command::Idle)],
-            Request::ChangedSince => vec![(
+            Request::Idle => smallvec![(next(), Command::Idle)],
+            Request::ChangedSince => smallvec![(
                 next(),
                 Command::UidFetchChangedSince {
                     since: self.resync_point,
@@ -104,7 +111,7 @@ impl Client {
                     }),
                 },
             )],
-            Request::SearchAll => vec![(next(), Command::UidSearchAll)],
+            Request::SearchAll => smallvec![(next(), Command::UidSearchAll)],
             // DONE answers the IDLE's continuation: it takes no tag of its own; the IDLE's
             // tag is the one its tagged OK will carry.
             Request::Done => {
@@ -114,7 +121,7 @@ impl Client {
                         .find(|(_, a)| *a == Awaiting::Idling)
                         .map(|(t, _)| *t)
                 });
-                vec![(idle.expect("DONE only while idling"), Command::Done)]
+                smallvec![(idle.expect("DONE only while idling"), Command::Done)]
             }
         }
     }
@@ -138,7 +145,7 @@ impl Client {
             self.commands_issued += 1;
         }
         self.next_tag += commands.len() as u16;
-        let awaiting: Vec<(Tag, Awaiting)> = commands
+        let awaiting: SmallVec<[(Tag, Awaiting); 2]> = commands
             .iter()
             .map(|(tag, command)| (*tag, self.awaiting(command, spec)))
             .collect();

@@ -1,6 +1,8 @@
 //! The system as a search sees it under the reductions (their soundness is argued in mod.rs):
 //! its moves, the states they lead to, and the concrete runs they stand for.
 
+use smallvec::SmallVec;
+
 use crate::client::Client;
 use crate::imap::types::ClientId;
 use crate::system::{Action, Config, System};
@@ -224,7 +226,8 @@ impl Space<'_> {
         inner: &mut dyn FnMut(usize, &System),
     ) {
         let whole = out.len();
-        let mut drops = Vec::new();
+        // About one drop a response is offered (the others retire their client again).
+        let mut drops: SmallVec<[(Move, System); 2]> = SmallVec::new();
         // Holding the walk's server here copies nothing: reads do not write it.
         let mut kept = None;
         let mut prefix = |read: u16, before: &System| {

@@ -21,7 +21,7 @@
 //! first OK's code as the first command's own lines called for.
 
 use crate::imap::command::Command;
-use crate::imap::response::{Code, Queue, Response};
+use crate::imap::response::{Code, Lines, Queue, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
 use crate::spec::{PipelinedHighestModseq, Spec};
 
@@ -65,7 +65,7 @@ impl Server {
         client: ClientId,
         first: FirstStore,
         queue: &mut Queue,
-        mut lines: Vec<Response>,
+        mut lines: Lines,
         spec: &Spec,
     ) {
         let second_tagged = lines

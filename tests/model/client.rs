@@ -267,8 +267,8 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
         seq_match: Vec::new(),
     };
     assert_eq!(
-        commands,
-        vec![(Tag(1), Command::EnableQresync), (Tag(2), select)]
+        commands[..],
+        [(Tag(1), Command::EnableQresync), (Tag(2), select)]
     );
     client.issue(&commands, &spec);
     let lines = vec![
@@ -436,7 +436,7 @@ fn only_a_status_client_sends_status_and_it_stores_the_value_at_the_ok() {
         vec![Request::Resync, Request::Status]
     );
     let commands = client.commands(Request::Status, &status);
-    assert_eq!(commands, vec![(Tag(2), Command::Status)]);
+    assert_eq!(commands[..], [(Tag(2), Command::Status)]);
     client.issue(&commands, &status);
     let queue = &mut client.connection.as_mut().unwrap().queue;
     queue.extend([Response::Status(ModSeq(7))]);
@@ -455,8 +455,8 @@ fn only_a_status_client_sends_status_and_it_stores_the_value_at_the_ok() {
         vec![Request::Resync, Request::Status]
     );
     assert_eq!(
-        client.commands(Request::Status, &status),
-        vec![(Tag(1), Command::EnableQresync), (Tag(2), Command::Status)]
+        client.commands(Request::Status, &status)[..],
+        [(Tag(1), Command::EnableQresync), (Tag(2), Command::Status)]
     );
     // An RFC 7162 client reading a STATUS line (from elsewhere) stores nothing.
     let mut careful = Client::new(2);
