@@ -26,22 +26,22 @@ pub type UidList = SmallVec<[Uid; INLINE]>;
 
 /// A map from UID to `V`, sorted by UID.
 #[derive(PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct UidMap<V> {
-    entries: SmallVec<[(Uid, V); INLINE]>,
+pub struct UidMap<V, const N: usize = INLINE> {
+    entries: SmallVec<[(Uid, V); N]>,
 }
 
 /// A copy of the entries in one go: `SmallVec`'s own `Clone` clones entry by entry, and every
 /// state the checker generates clones several of these.
-impl<V: Copy> Clone for UidMap<V> {
-    fn clone(&self) -> UidMap<V> {
+impl<V: Copy, const N: usize> Clone for UidMap<V, N> {
+    fn clone(&self) -> UidMap<V, N> {
         UidMap {
             entries: SmallVec::from_slice(&self.entries),
         }
     }
 }
 
-impl<V> UidMap<V> {
-    pub fn new() -> UidMap<V> {
+impl<V, const N: usize> UidMap<V, N> {
+    pub fn new() -> UidMap<V, N> {
         UidMap {
             entries: SmallVec::new(),
         }
@@ -132,14 +132,14 @@ impl<V> UidMap<V> {
     }
 }
 
-impl<V> Default for UidMap<V> {
-    fn default() -> UidMap<V> {
+impl<V, const N: usize> Default for UidMap<V, N> {
+    fn default() -> UidMap<V, N> {
         UidMap::new()
     }
 }
 
 /// As `BTreeMap`'s: panics where `uid` is absent, which callers rule out first.
-impl<V> std::ops::Index<&Uid> for UidMap<V> {
+impl<V, const N: usize> std::ops::Index<&Uid> for UidMap<V, N> {
     type Output = V;
 
     fn index(&self, uid: &Uid) -> &V {
@@ -147,9 +147,9 @@ impl<V> std::ops::Index<&Uid> for UidMap<V> {
     }
 }
 
-impl<V> FromIterator<(Uid, V)> for UidMap<V> {
+impl<V, const N: usize> FromIterator<(Uid, V)> for UidMap<V, N> {
     /// Later entries win, as `BTreeMap` collects.
-    fn from_iter<I: IntoIterator<Item = (Uid, V)>>(iter: I) -> UidMap<V> {
+    fn from_iter<I: IntoIterator<Item = (Uid, V)>>(iter: I) -> UidMap<V, N> {
         let mut map = UidMap::new();
         for (uid, value) in iter {
             map.insert(uid, value);
@@ -158,16 +158,16 @@ impl<V> FromIterator<(Uid, V)> for UidMap<V> {
     }
 }
 
-impl<V> IntoIterator for UidMap<V> {
+impl<V, const N: usize> IntoIterator for UidMap<V, N> {
     type Item = (Uid, V);
-    type IntoIter = smallvec::IntoIter<[(Uid, V); INLINE]>;
+    type IntoIter = smallvec::IntoIter<[(Uid, V); N]>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
 }
 
-impl<'a, V> IntoIterator for &'a UidMap<V> {
+impl<'a, V, const N: usize> IntoIterator for &'a UidMap<V, N> {
     type Item = (&'a Uid, &'a V);
     type IntoIter =
         std::iter::Map<std::slice::Iter<'a, (Uid, V)>, fn(&'a (Uid, V)) -> (&'a Uid, &'a V)>;
@@ -178,7 +178,7 @@ impl<'a, V> IntoIterator for &'a UidMap<V> {
 }
 
 /// As `BTreeMap` shows itself: `{1: .., 2: ..}`.
-impl<V: fmt::Debug> fmt::Debug for UidMap<V> {
+impl<V: fmt::Debug, const N: usize> fmt::Debug for UidMap<V, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }

@@ -14,14 +14,19 @@ pub struct Session {
     /// Flag changes made by other sessions that this session has not been told yet, with
     /// the mod-sequence of the earliest such change per message (the one a resync point
     /// must stay below, RFC 7162 section 3.2).
-    pub pending_flags: UidMap<ModSeq>,
+    ///
+    /// Two entries inline, where other maps keep four: a session is copied with every server
+    /// its state changes, and moved whole when the clients are put in canonical order; more
+    /// entries spill to the heap.
+    pub pending_flags: UidMap<ModSeq, 2>,
     /// Flag changes made by other sessions that this session will never be told
     /// (`flag-flush=lost-at-sync`), with the mod-sequence of the earliest per message. Not
     /// held back, as the server will not send them (`holds_back_anything` leaves them out,
     /// so `views-converge` judges the client); not told either (`safe_highest_modseq` counts
     /// them, so a HIGHESTMODSEQ or MODSEQ over one is the server's fault). A later FETCH of
-    /// the message's flags tells them after all. Always empty under the other values.
-    pub lost_flags: UidMap<ModSeq>,
+    /// the message's flags tells them after all. Always empty under the other values, so
+    /// none inline: empty, it is copied without allocating.
+    pub lost_flags: UidMap<ModSeq, 0>,
     /// Expunges made by other sessions that this session has not been told yet. Until they
     /// are reported, these messages keep their sequence numbers in this session.
     pub pending_expunges: UidSet,
