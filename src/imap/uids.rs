@@ -3,14 +3,15 @@
 //!
 //! The checker clones, hashes, compares and drops every state it generates, and a state's
 //! collections hold a handful of UIDs: the mailbox's messages, a cache, what a session holds
-//! back (issue #11, item 4). `BTreeMap` puts each of those on the heap, so a clone
-//! was ten or so allocations. These keep up to [`INLINE`] entries in the value itself (a clone
-//! is a copy) and spill to the heap beyond that, so they take any UID a real server sends (the
-//! probe runs the same client code on real mailboxes).
+//! back (issue #11, item 4). `BTreeMap` puts each of those on the heap, so a clone was ten or
+//! so allocations. These keep up to [`INLINE`] entries in the value itself (a clone is a
+//! copy; a map may ask for another number, `UidMap<V, N>`) and spill to the heap beyond that,
+//! so they take any UID a real server sends (the probe runs the same client code on real
+//! mailboxes).
 //!
 //! They iterate, compare (`Ord`) and hash as their sorted entries, in the order `BTreeMap`
-//! does: a state's canonical form under client symmetry (`reduce/symmetry.rs`) and so
-//! every search's order, path and trace are what they were with the B-trees.
+//! does: a state's canonical form under client symmetry (`reduce/symmetry.rs`) and so every
+//! search's order, path and trace are what they were with the B-trees.
 
 use std::fmt;
 
@@ -24,7 +25,7 @@ pub const INLINE: usize = 4;
 /// UIDs in the order a line lists them (a VANISHED), inline up to [`INLINE`].
 pub type UidList = SmallVec<[Uid; INLINE]>;
 
-/// A map from UID to `V`, sorted by UID.
+/// A map from UID to `V`, sorted by UID, its first `N` entries inline.
 #[derive(PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UidMap<V, const N: usize = INLINE> {
     entries: SmallVec<[(Uid, V); N]>,

@@ -4,6 +4,7 @@
 //! explores every answer offered; each is offered only where it makes a difference.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::{SmallVec, smallvec};
 
 use crate::imap::command::{Command, Target};
 use crate::imap::types::{ClientId, Uid};
@@ -14,6 +15,10 @@ use crate::spec::{
 };
 
 use super::Server;
+
+/// The answers open at one command: a handful, inline (every command the search tries
+/// listed them on the heap).
+pub type Choices<T> = SmallVec<[T; 8]>;
 
 /// What the server sends, at the end of a command, of the changes it holds back from the
 /// session. RFC 3501 sections 5.2 and 7.4.1 let it send them at the end of any command (no
@@ -240,8 +245,8 @@ pub(super) fn loses_flags_at(command: &Command) -> bool {
 
 impl Server {
     /// Every answer to `command` the spec allows this client's session, in a fixed order.
-    pub fn replies(&self, client: ClientId, command: &Command, spec: &Spec) -> Vec<Reply> {
-        let mut replies = Vec::new();
+    pub fn replies(&self, client: ClientId, command: &Command, spec: &Spec) -> Choices<Reply> {
+        let mut replies = Choices::new();
         let flushes = self.flush_choices(client, command, spec);
         for select in self.select_choices(command, spec) {
             for &gone in self.gone_choices(client, command, spec) {
@@ -271,8 +276,13 @@ impl Server {
     }
 
     /// The distinct flush choices open at the end of `command` for this client.
-    pub fn flush_choices(&self, client: ClientId, command: &Command, spec: &Spec) -> Vec<Flush> {
-        let nothing = vec![Flush::NOTHING];
+    pub fn flush_choices(
+        &self,
+        client: ClientId,
+        command: &Command,
+        spec: &Spec,
+    ) -> Choices<Flush> {
+        let nothing = smallvec![Flush::NOTHING];
         let Some(session) = self.session(client).filter(|s| s.selected) else {
             return nothing;
         };
@@ -311,7 +321,7 @@ impl Server {
             ExistsUpdate::Prompt | ExistsUpdate::FetchFirst => &[true],
             ExistsUpdate::Lazy => &[false, true],
         };
-        let mut expunges = vec![(false, false)];
+        let mut expunges: Choices<(bool, bool)> = smallvec![(false, false)];
         if command.allows_expunge_responses() && session.holds_back_expunges() {
             // `expunge-flush=every-command`: sent wherever RFC 3501 section 7.4.1 allows
             // it, so holding it back is no choice here; but UID SEARCH stays free, as Cyrus
@@ -332,7 +342,7 @@ impl Server {
                 }
             }
         }
-        let mut choices = Vec::new();
+        let mut choices = Choices::new();
         for &(expunges, unannounced) in &expunges {
             for &flags in flags {
                 for &exists in exists {
@@ -351,12 +361,12 @@ impl Server {
     /// The distinct answers to `command` the spec allows where it is a QRESYNC SELECT: the
     /// VANISHED (EARLIER) precision and the FETCH scope, each only where it makes a
     /// difference. A single default answer for every other command.
-    pub fn select_choices(&self, command: &Command, spec: &Spec) -> Vec<SelectReply> {
+    pub fn select_choices(&self, command: &Command, spec: &Spec) -> Choices<SelectReply> {
         let Command::SelectQresync {
             modseq, known_uids, ..
         } = command
         else {
-            return vec![SelectReply::default()];
+            return smallvec![SelectReply::default()];
         };
         let mailbox = &self.mailbox;
         let known = |uid: &Uid| known_uids.is_empty() || known_uids.contains(uid);

@@ -18,7 +18,7 @@ use crate::spec::{ExpungeFlush, FlagFlush, IdleHighestModseq, Spec};
 
 use super::commands::{Outcome, fetch_modseq_max};
 use super::session::Idle;
-use super::{Reply, Server};
+use super::{Choices, Reply, Server};
 
 impl Server {
     /// `IDLE`: `+ idling`, and the IDLE is active. Nothing is flushed with the continuation:
@@ -44,9 +44,9 @@ impl Server {
 
     /// The pushes the spec allows the server now, toward `client` (`idle-push=push` and an
     /// active IDLE): every answer a NOOP's end could give that sends something.
-    pub fn push_replies(&self, client: ClientId, spec: &Spec) -> Vec<Reply> {
+    pub fn push_replies(&self, client: ClientId, spec: &Spec) -> Choices<Reply> {
         if !spec.pushes() || !self.is_idling(client) {
-            return Vec::new();
+            return Choices::new();
         }
         // A push is no command's end: the flush clauses, which say what a command's end
         // sends, leave it free (`idle-push` alone says when a push may come).

@@ -20,7 +20,7 @@ mod pipeline;
 mod session;
 mod uid_set;
 
-pub use choices::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
+pub use choices::{Choices, Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
 pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
 pub use monitor::{Misnumbered, Regression, Unannounced, Uncovered};
 pub use pipeline::FirstStore;

@@ -105,12 +105,14 @@ fn a_sequence_number_store_never_sends_vanished() {
     let seen = store(Target::Seq(2), StoreOp::Add, Flag::Seen);
     // RFC 3501 section 7.4.1: no Flush::Everything offered for STORE by sequence number...
     assert_eq!(
-        server.flush_choices(C1, &seen, &rfc5162()),
+        server.flush_choices(C1, &seen, &rfc5162()).to_vec(),
         vec![Flush::NOTHING]
     );
     // ...but offered for UID STORE and NOOP.
     assert_eq!(
-        server.flush_choices(C1, &Command::Noop, &rfc5162()),
+        server
+            .flush_choices(C1, &Command::Noop, &rfc5162())
+            .to_vec(),
         vec![
             Flush::NOTHING,
             Flush {
@@ -297,7 +299,7 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
     // From MODSEQ 3 with UID 1 still known: only a superset reports it.
     let choices = server.select_choices(&select(3, &[1, 2, 3]), &spec);
     assert_eq!(
-        choices,
+        choices.to_vec(),
         vec![
             SelectReply::default(),
             SelectReply {
@@ -642,7 +644,7 @@ fn status_reports_the_mailbox_highestmodseq_whatever_it_held_back_and_blames_no_
     let close = server.execute(C2, Tag(1), &Command::Close, Reply::default(), &spec);
     assert_eq!(close.to_vec(), vec![ok(1, None)]);
     assert_eq!(
-        server.replies(C2, &Command::Status, &spec),
+        server.replies(C2, &Command::Status, &spec).to_vec(),
         vec![Reply::default()]
     );
     let lines = server.execute(C2, Tag(2), &Command::Status, Reply::default(), &spec);
