@@ -17,4 +17,5 @@ mod pitfalls;
 mod pitfalls_star_history;
 mod random_commands;
 mod server;
+mod server_answers;
 mod server_history;
