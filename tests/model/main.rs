@@ -7,6 +7,7 @@
 mod common;
 
 mod client;
+mod client_resync_point;
 mod condstore_client;
 mod divergence;
 mod erratum_1808;
