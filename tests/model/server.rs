@@ -36,6 +36,17 @@ pub(crate) fn hms(n: u64) -> Option<Code> {
     Some(Code::HighestModSeq(ModSeq(n)))
 }
 
+/// `SELECT INBOX (QRESYNC (1 modseq known))` under the first UIDVALIDITY.
+pub(crate) fn qresync_select(modseq: u64, known: &[u32]) -> Command {
+    Command::SelectQresync {
+        uid_validity: 1,
+        modseq: ModSeq(modseq),
+        known_uids: known.iter().copied().map(Uid).collect(),
+        star: false,
+        seq_match: Vec::new(),
+    }
+}
+
 #[test]
 fn store_bumps_the_modseq_answers_with_a_fetch_and_holds_the_change_for_others() {
     let mut server = Server::new(2, 2);
@@ -181,13 +192,7 @@ fn qresync_select_reports_exactly_what_changed_after_the_given_modseq() {
     server.connect(C1);
     let lines = server.execute(C1, Tag(1), &Command::EnableQresync, Reply::default(), &spec);
     assert_eq!(lines[0], Response::EnabledQresync);
-    let select = Command::SelectQresync {
-        uid_validity: 1,
-        modseq: ModSeq(1),
-        known_uids: vec![Uid(1), Uid(2)],
-        star: false,
-        seq_match: Vec::new(),
-    };
+    let select = qresync_select(1, &[1, 2]);
     let lines = server.execute(C1, Tag(2), &select, Reply::default(), &spec);
     let expected = vec![
         Response::Exists(1),
@@ -285,19 +290,12 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
     server.execute(C2, Tag(2), &Command::Expunge, reply, &spec); // UID 1 at MODSEQ 3
     let seen = store(Target::Uid(Uid(3)), StoreOp::Add, Flag::Seen);
     server.execute(C2, Tag(3), &seen, reply, &spec); // UID 3 at MODSEQ 4
-    let select = |modseq: u64, known: &[u32]| Command::SelectQresync {
-        uid_validity: 1,
-        modseq: ModSeq(modseq),
-        known_uids: known.iter().map(|u| Uid(*u)).collect(),
-        star: false,
-        seq_match: Vec::new(),
-    };
     // From MODSEQ 1, known 1:2: the expunge is above 1 (superset adds nothing), UID 3 is
     // unknown and changed (the scope matters).
-    let choices = server.select_choices(&select(1, &[1, 2]), &spec);
+    let choices = server.select_choices(&qresync_select(1, &[1, 2]), &spec);
     assert_eq!(choices.len(), 2);
     // From MODSEQ 3 with UID 1 still known: only a superset reports it.
-    let choices = server.select_choices(&select(3, &[1, 2, 3]), &spec);
+    let choices = server.select_choices(&qresync_select(3, &[1, 2, 3]), &spec);
     assert_eq!(
         choices.to_vec(),
         vec![
@@ -315,7 +313,7 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
         select: choices[1],
         ..Reply::default()
     };
-    let lines = server.execute(C1, Tag(2), &select(3, &[1, 2, 3]), superset, &spec);
+    let lines = server.execute(C1, Tag(2), &qresync_select(3, &[1, 2, 3]), superset, &spec);
     assert!(lines.contains(&Response::Vanished {
         earlier: true,
         uids: smallvec::smallvec![Uid(1)]
@@ -331,7 +329,7 @@ fn a_qresync_select_offers_superset_and_all_uids_only_where_they_differ() {
     let lines = server.execute(
         C1,
         Tag(4),
-        &select(1, &[1, 2]),
+        &qresync_select(1, &[1, 2]),
         Reply {
             select: all,
             ..Reply::default()

@@ -8,7 +8,7 @@ use resync_check::imap::types::{Flag, ModSeq, Tag, Uid};
 use resync_check::server::{Flush, GoneStore, Reply, Server};
 use resync_check::spec::Spec;
 
-use super::server::{C1, C2, hms, ok, rfc5162, rfc7162, store};
+use super::server::{C1, C2, hms, ok, qresync_select, rfc5162, rfc7162, store};
 
 fn with(spec: Spec, clause: &str, value: &str) -> Spec {
     let mut spec = spec;
@@ -229,13 +229,7 @@ fn renumbering_assigns_uids_one_to_n_only_while_nothing_is_selected_and_select_i
     assert_eq!(uids, vec![Uid(1)]);
     // A QRESYNC SELECT with the old UIDVALIDITY: the parameters are ignored (RFC 7162
     // section 3.2.5), no VANISHED and no FETCH.
-    let select = Command::SelectQresync {
-        uid_validity: 1,
-        modseq: ModSeq(1),
-        known_uids: vec![Uid(1), Uid(2)],
-        star: false,
-        seq_match: Vec::new(),
-    };
+    let select = qresync_select(1, &[1, 2]);
     let lines = server.execute(C1, Tag(3), &select, Reply::default(), &spec);
     assert_eq!(
         lines.to_vec(),
