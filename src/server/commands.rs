@@ -10,10 +10,11 @@ use crate::spec::{
     CloseHighestModseq, ExistsUpdate, FlagFlush, HeldBackNumbering, Spec, VanishedEarlier,
 };
 
-use super::choices::{Earlier, Flush, GoneStore, Reply, Scope, loses_flags_at};
+use super::choices::loses_flags_at;
 use super::history::{EarlierQuery, earlier_lines};
 use super::mailbox::ExpungeCause;
 use super::monitor::Misnumbered;
+use super::reply::{Earlier, Flush, GoneStore, Reply, Scope};
 use super::{Server, tagged_bad, tagged_ok};
 
 /// What a command produced before the flush and the tagged response.

@@ -9,8 +9,8 @@ use crate::imap::uids::UidList;
 use crate::spec::Spec;
 
 use super::Server;
-use super::choices::Reply;
 use super::commands::{Outcome, select_completed};
+use super::reply::Reply;
 
 impl Server {
     /// `SELECT INBOX (CONDSTORE)`: the SELECT answer with `* OK [HIGHESTMODSEQ n]`, which a

@@ -7,9 +7,9 @@ use crate::imap::types::{ClientId, Tag, Uid};
 use crate::spec::Spec;
 
 use super::Server;
-use super::choices::Reply;
 use super::commands::Outcome;
 use super::history::{EarlierQuery, earlier_lines};
+use super::reply::Reply;
 
 impl Server {
     /// Whether `uid` is in the set this command names: its UIDs, or `1:*` as `uid-star`

@@ -4,7 +4,8 @@
 //! - `mailbox`: the messages, the mod-sequence counter, the expunge log, and who must be
 //!   told of each change;
 //! - `session`: one connection's state and what the server holds back from it;
-//! - `choices`: the answers the spec leaves to the server, and which are open when;
+//! - `reply`: the answers the spec leaves to the server;
+//! - `choices`: which of them are open when;
 //! - `commands`: each command and its tagged response;
 //! - `monitor`: the server's faults, recorded for the properties that blame it.
 
@@ -17,13 +18,15 @@ mod idle;
 mod mailbox;
 mod monitor;
 mod pipeline;
+mod reply;
 mod session;
 mod uid_set;
 
-pub use choices::{Choices, Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
+pub use choices::Choices;
 pub use mailbox::{ExpungeCause, Expunged, Mailbox, Message};
 pub use monitor::{Misnumbered, Regression, Unannounced, Uncovered};
 pub use pipeline::FirstStore;
+pub use reply::{Earlier, Flush, GoneStore, Reply, Scope, SelectReply};
 pub use session::{Idle, Session};
 pub use uid_set::{MAX_UID, UidSet};
 
