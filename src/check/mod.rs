@@ -1,13 +1,16 @@
 //! Runs a check. By default our breadth-first search (`search/`) looks for the first
 //! violation and stops there, as TLC and Spin do: a shallow violation ends the run at once
 //! at any bound, with a shortest counterexample. With `keep_going`, the whole bounded space
-//! is explored for every verdict and the statistics: by our search (`whole_space.rs`,
-//! `Strategy::Bfs`, the default) or by stateright's DFS, then one more pass of our search
-//! for the shortest counterexample of each violated property.
+//! is explored for every verdict and the statistics: by our breadth-first search
+//! (`whole_space.rs`, `Strategy::Bfs`, the default), or depth first, by ours (`dfs.rs`) or
+//! stateright's (`stateright.rs`), then one more pass of our breadth-first search for the
+//! shortest counterexample of each violated property (`after_run.rs`).
 
+mod after_run;
 pub mod coverage;
 mod dfs;
 mod first_violation;
+mod stateright;
 pub mod views;
 mod whole_space;
 
@@ -24,8 +27,12 @@ use crate::system::{Action, Config, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
+    /// Our breadth-first search, on `threads` threads.
     Bfs,
+    /// Our depth-first search, on one thread.
     Dfs,
+    /// stateright's depth-first search, on `threads` threads.
+    Stateright,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,9 +59,9 @@ pub struct CheckOptions {
     pub strategy: Strategy,
     pub threads: usize,
     pub limits: Limits,
-    /// Explore the whole space and decide every property (stateright, `strategy` and
-    /// `threads`); otherwise stop at the first violated `always` property (our search, one
-    /// thread).
+    /// Explore the whole space and decide every property (with `strategy` and `threads`);
+    /// otherwise stop at the first violated `always` property (our breadth-first search, on
+    /// `threads` threads).
     pub keep_going: bool,
     /// Print a progress line on stderr every two seconds.
     pub progress: bool,
@@ -207,7 +214,7 @@ pub fn check_distinct(
 
 /// [`check`], resumed from `persist.resume` if it holds a checkpoint of this run, and
 /// writing a checkpoint to `persist.checkpoint` if a limit or Ctrl-C stops it (see
-/// `checkpoint/`). Our search only: a whole-space run with stateright's DFS, or a search
+/// `checkpoint/`). Our breadth-first search only: a whole-space run depth first, or a search
 /// for more counterexamples (`--counterexamples`), is refused.
 pub fn check_resumable(
     config: Config,
@@ -234,10 +241,10 @@ pub fn check_resumable_options(
     options: &CheckOptions,
     counterexamples: usize,
 ) -> Result<(), String> {
-    if options.keep_going && options.strategy == Strategy::Dfs {
+    if options.keep_going && options.strategy != Strategy::Bfs {
         return Err(
-            "--checkpoint and --resume work with our breadth-first search only, not \
-                    with stateright's (--strategy dfs)"
+            "--checkpoint and --resume work with the breadth-first search only \
+                    (--strategy bfs), not with a depth-first one"
                 .to_string(),
         );
     }
@@ -352,25 +359,21 @@ fn check_watched(
             (budget, persist),
         );
     }
-    if options.strategy == Strategy::Bfs {
-        return whole_space::whole_space(
+    let script_end = (start, prefix_hits);
+    match options.strategy {
+        Strategy::Bfs => whole_space::whole_space(
             &config,
             script,
-            (start, prefix_hits),
+            script_end,
             properties,
             options,
             (budget, persist),
-        );
+        ),
+        Strategy::Dfs => dfs::whole_space(&config, script, script_end, properties, options, budget),
+        Strategy::Stateright => {
+            stateright::whole_space(config, script, script_end, properties, options, budget)
+        }
     }
-    dfs::whole_space(
-        config,
-        script,
-        start,
-        prefix_hits,
-        properties,
-        options,
-        budget,
-    )
 }
 
 pub(crate) fn condition(i: usize) -> Condition {

@@ -31,6 +31,7 @@ pub fn options(run: &RunArgs) -> CheckOptions {
         strategy: match run.strategy {
             StrategyArg::Bfs => Strategy::Bfs,
             StrategyArg::Dfs => Strategy::Dfs,
+            StrategyArg::Stateright => Strategy::Stateright,
         },
         threads: run.threads as usize,
         limits: Limits {

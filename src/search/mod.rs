@@ -10,6 +10,7 @@
 //! shortest path of each property stateright found violated, all in one pass.
 
 pub mod coverage;
+mod depth_first;
 mod expand;
 mod persist;
 mod tree;
@@ -23,6 +24,7 @@ use crate::properties::Kind;
 use crate::reduce::{Move, Reduction, Space};
 use crate::system::{Action, Config, System};
 
+pub use depth_first::{DepthFirst, depth_first};
 use expand::{Batch, Child, Inner, PathStates};
 pub use persist::{Snapshot, named};
 use tree::{START, Tree};

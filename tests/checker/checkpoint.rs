@@ -366,11 +366,13 @@ fn a_file_of_another_model_format_or_version_or_a_damaged_one_is_refused() {
     resume(&model, &[], "not a checkpoint of resync-check");
     resume(&file(&dir, "missing.ckpt"), &[], "cannot read");
     // Where our search does not run, or the file could not be written.
-    let dfs = [WHOLE, &["--strategy", "dfs", "--checkpoint", s(&good)]].concat();
-    refused(
-        &dfs,
-        "our breadth-first search only, not with stateright's (--strategy dfs)",
-    );
+    for strategy in ["dfs", "stateright"] {
+        let depth_first = [WHOLE, &["--strategy", strategy, "--checkpoint", s(&good)]].concat();
+        refused(
+            &depth_first,
+            "the breadth-first search only (--strategy bfs), not with a depth-first one",
+        );
+    }
     let views = [FIRST, &["--counterexamples", "2", "--resume", s(&good)]].concat();
     refused(&views, "do not go with --counterexamples above 1");
     let nowhere = file(&dir, "no/such/dir.ckpt");

@@ -180,6 +180,15 @@ fn json_coverage_is_the_same_at_any_thread_count_and_strategy() {
         "3",
     ]);
     assert_eq!(dfs["coverage"], one["coverage"]);
+    let stateright = json(&[
+        "--coverage",
+        "--keep-going",
+        "--strategy",
+        "stateright",
+        "--threads",
+        "3",
+    ]);
+    assert_eq!(stateright["coverage"], one["coverage"]);
     // Without the flag, no field.
     assert!(json(&[]).get("coverage").is_none());
 }

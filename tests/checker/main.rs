@@ -10,6 +10,7 @@ mod blame;
 mod checkpoint;
 mod counterexamples;
 mod coverage;
+mod depth_first;
 mod matrix;
 mod parallel_search;
 mod reduction;

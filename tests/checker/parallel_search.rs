@@ -1,7 +1,8 @@
-//! Our breadth-first search on several threads (src/search/) against itself on one thread
-//! and against stateright's whole-space run, line by line: the same state counts, verdicts
-//! and counterexamples, step for step; a state limit exact on two threads. (On every clause
-//! value: tests/exhaustive/engines.rs.) Small bounds keep it fast.
+//! Our breadth-first search on several threads (src/search/) against itself on one thread,
+//! against our depth-first search and against stateright's whole-space run, line by line:
+//! the same state counts, verdicts and counterexamples, step for step; a state limit exact
+//! on two threads. (On every clause value: tests/exhaustive/engines.rs.) Small bounds keep it
+//! fast.
 
 use crate::common;
 
@@ -28,8 +29,17 @@ fn line_by_line_two_threads_count_and_find_as_one() {
         };
         let one = run(config, none(1));
         assert_eq!(one, run(config, none(2)), "{edition}");
-        let theirs = CheckOptions {
+        let depth_first = CheckOptions {
             strategy: Strategy::Dfs,
+            ..none(1)
+        };
+        assert_eq!(
+            one,
+            run(config, depth_first),
+            "{edition}: breadth first against depth first"
+        );
+        let theirs = CheckOptions {
+            strategy: Strategy::Stateright,
             ..none(2)
         };
         assert_eq!(

@@ -119,7 +119,7 @@ fn saved_traces_do_not_depend_on_threads_or_runs() {
             "--threads",
             threads,
             "--strategy",
-            if i == 2 { "bfs" } else { "dfs" },
+            ["dfs", "stateright", "bfs"][i],
             "--save",
             dir.to_str().unwrap(),
             "--snapshots",

@@ -1,6 +1,6 @@
 //! Runs of the checker compared across engines (our breadth-first search on one thread or
-//! more, stateright's depth-first one): tests/checker/parallel_search.rs and
-//! tests/exhaustive/engines.rs.
+//! more, our depth-first one, stateright's depth-first one): tests/checker/parallel_search.rs
+//! and tests/exhaustive/engines.rs.
 
 use resync_check::check::{CheckOptions, CheckOutcome, Limits, Strategy, check};
 use resync_check::properties::PROPERTIES;

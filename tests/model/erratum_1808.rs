@@ -161,7 +161,8 @@ fn state_counts_and_counterexamples_do_not_depend_on_strategy_or_threads() {
         (Strategy::Bfs, 1),
         (Strategy::Bfs, 2),
         (Strategy::Dfs, 1),
-        (Strategy::Dfs, 2),
+        (Strategy::Stateright, 1),
+        (Strategy::Stateright, 2),
     ]
     .into_iter()
     .map(|(s, t)| check(config, &[], all(), options(s, t)))

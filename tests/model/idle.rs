@@ -75,6 +75,7 @@ fn a_run_under_pushes_reports_the_reduction_it_applied() {
     for (strategy, keep_going) in [
         (Strategy::Bfs, true),
         (Strategy::Dfs, true),
+        (Strategy::Stateright, true),
         (Strategy::Bfs, false),
     ] {
         let options = CheckOptions {

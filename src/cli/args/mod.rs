@@ -103,6 +103,7 @@ fn steps(text: &str) -> Result<u64, String> {
 pub enum StrategyArg {
     Bfs,
     Dfs,
+    Stateright,
 }
 
 /// Which sound reductions decide verdicts (docs/checker.md, "Reductions"). Counterexamples are
@@ -214,8 +215,9 @@ pub enum Format {
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// Search of a whole-space run (`--keep-going`, `verify`): `bfs` is our breadth-first
-    /// search on --threads threads, `dfs` stateright's depth-first one; counterexamples are
-    /// always shortest.
+    /// search on --threads threads, `dfs` our depth-first one on one thread (the least CPU
+    /// and memory a state), `stateright` stateright's depth-first one on --threads threads;
+    /// counterexamples are always shortest.
     #[arg(long, value_enum, default_value = "bfs")]
     pub strategy: StrategyArg,
     /// Checker threads. Verdicts, state counts of complete runs and counterexamples do not
