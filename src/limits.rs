@@ -297,6 +297,22 @@ pub fn peak_resident_bytes() -> Option<u64> {
     kilobytes(&status, "VmHWM:")
 }
 
+/// The CPU time this process has used so far, user and system, every thread's, those ended
+/// included: `utime` and `stime` of `/proc/self/stat` (Linux), in clock ticks of 1/100 s
+/// (`USER_HZ`, 100 on the architectures Linux reports it for to user space); None elsewhere.
+pub fn cpu_seconds() -> Option<f64> {
+    cpu_seconds_of(&std::fs::read_to_string("/proc/self/stat").ok()?)
+}
+
+/// [`cpu_seconds`] of the text of a `/proc/PID/stat`.
+fn cpu_seconds_of(stat: &str) -> Option<f64> {
+    // The command name, in parentheses, may hold spaces and parentheses: fields are counted
+    // after the last `)`, from the state (field 3); utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 /// The `KEY  N kB` value of a `/proc` file, in bytes.
 fn kilobytes(text: &str, key: &str) -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with(key))?;
@@ -369,6 +385,14 @@ pub fn show_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_time_is_read_after_the_command_name_whatever_it_holds() {
+        let stat = "4242 (a) b (c) R 1 4242 4242 0 -1 4194560 100 0 0 0 250 31 0 0 20 0 3 0";
+        assert_eq!(cpu_seconds_of(stat), Some(2.81));
+        assert_eq!(cpu_seconds_of("4242 (cut) R 1 2"), None);
+        assert_eq!(cpu_seconds_of("no name"), None);
+    }
 
     #[test]
     fn sizes_need_a_unit_and_show_in_the_largest_that_divides_them() {

@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 
-use super::args::{BenchArgs, ReduceArg};
+use super::args::{BenchArgs, ReduceArg, StrategyArg};
 use crate::bench::{self, STANDARD};
 use crate::output;
 
@@ -22,6 +22,16 @@ pub fn bench(args: &BenchArgs) -> Result<u8, String> {
         false => args.reductions.clone(),
     };
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let strategy = args
+        .strategy
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    // Our depth-first search runs on one thread: the row says so, as the check does.
+    let threads = match args.strategy {
+        StrategyArg::Dfs => 1,
+        _ => args.threads,
+    };
     let mut rows = Vec::new();
     for edition in &editions {
         for reduction in &reductions {
@@ -30,9 +40,14 @@ pub fn bench(args: &BenchArgs) -> Result<u8, String> {
                     .to_possible_value()
                     .map(|v| v.get_name().to_string());
                 let reduce = reduce.unwrap_or_default();
-                let row = bench::row(&exe, edition, &reduce, bounds, args.max_seconds)?;
+                let search = bench::Search {
+                    reduce: &reduce,
+                    strategy: &strategy,
+                    threads,
+                };
+                let row = bench::row(&exe, edition, search, bounds, args.max_seconds)?;
                 output::eprintln(&format!(
-                    "bench: {edition} {} {}x{}x{}: {} states, {:.1} s, {}",
+                    "bench: {edition} {} {strategy} {}x{}x{}: {} states, {:.1} s, {}",
                     row.reduction,
                     row.clients,
                     row.messages,

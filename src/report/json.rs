@@ -90,6 +90,10 @@ struct Statistics {
     /// The process's peak resident memory (`VmHWM`, Linux), when it can be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     peak_resident_bytes: Option<u64>,
+    /// The process's CPU time until the report, every thread's, set-up included
+    /// (`limits::cpu_seconds`, Linux), when it can be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_seconds: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +180,7 @@ pub fn check(model: &ModelSetup, outcome: &CheckOutcome, traces: &[(Trace, Repla
             states_per_second: s.states_per_second(),
             search: outcome.search.clone(),
             peak_resident_bytes: crate::limits::peak_resident_bytes(),
+            cpu_seconds: crate::limits::cpu_seconds(),
         },
         complete: outcome.completion == Completion::Complete,
         completion: match &outcome.completion {

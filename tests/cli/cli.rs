@@ -254,12 +254,24 @@ fn list_names_every_edition_clause_and_property() {
 #[test]
 fn bench_measures_a_row_in_its_own_process_and_refuses_unknown_editions() {
     let exe = std::path::Path::new(env!("CARGO_BIN_EXE_resync-check"));
-    let row = resync_check::bench::row(exe, "rfc7162", "none", (1, 1, 1), 60).unwrap();
-    assert_eq!(row.unique_states, 33);
-    assert_eq!(row.reduction, "none");
-    assert_eq!(row.completion, "complete");
-    assert!(row.bytes_per_state.is_some_and(|b| b > 0.0));
-    assert!(resync_check::bench::table(&[row]).contains("| rfc7162 | none | 1x1x1 | 33 |"));
+    for strategy in ["bfs", "dfs"] {
+        let search = resync_check::bench::Search {
+            reduce: "none",
+            strategy,
+            threads: 1,
+        };
+        let row = resync_check::bench::row(exe, "rfc7162", search, (1, 1, 1), 60).unwrap();
+        assert_eq!((row.unique_states, row.generated_states), (33, 55));
+        assert_eq!(row.reduction, "none");
+        assert_eq!(row.completion, "complete");
+        assert!(row.bytes_per_state.is_some_and(|b| b > 0.0));
+        // A run this small may take less than a clock tick: the CPU time is read, not
+        // judged.
+        assert!(row.cpu_seconds.is_some_and(|s| s >= 0.0));
+        let table = resync_check::bench::table(&[row]);
+        let start = format!("| rfc7162 | none | {strategy}, 1 thread(s) | 1x1x1 | 33 | 55 |");
+        assert!(table.contains(&start), "{table}");
+    }
     let output = run(&["bench", "--edition", "rfc9999"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown edition `rfc9999`"));

@@ -99,7 +99,7 @@ fn steps(text: &str) -> Result<u64, String> {
     ranged(text, 1, MAX_STEPS)
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StrategyArg {
     Bfs,
     Dfs,
@@ -439,6 +439,13 @@ pub struct BenchArgs {
     /// The reductions to measure, each over the whole set (default all and none).
     #[arg(long = "reduce", value_enum, value_name = "REDUCTION")]
     pub reductions: Vec<ReduceArg>,
+    /// The search of every row, as `check --strategy` (`dfs` runs on one thread whatever
+    /// --threads says).
+    #[arg(long, value_enum, default_value = "bfs")]
+    pub strategy: StrategyArg,
+    /// Checker threads of every row, as `check --threads`.
+    #[arg(long, default_value_t = 2, value_parser = threads, allow_negative_numbers = true)]
+    pub threads: u64,
     /// Stop each row after this many seconds (its row then says so).
     #[arg(long, default_value_t = 600, value_parser = positive, allow_negative_numbers = true)]
     pub max_seconds: u64,
