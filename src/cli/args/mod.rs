@@ -99,7 +99,7 @@ fn steps(text: &str) -> Result<u64, String> {
     ranged(text, 1, MAX_STEPS)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum)]
 pub enum StrategyArg {
     Bfs,
     Dfs,
