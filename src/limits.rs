@@ -62,8 +62,10 @@ pub struct Budget {
     /// under a state limit or for progress lines only (an atomic add per state costs a few
     /// per cent).
     generated: AtomicUsize,
-    /// The depth the breadth-first search is at, for progress lines.
+    /// The depth the search is at, for progress lines: the breadth-first search's level, or
+    /// the depth-first search's current path (`depth_first`).
     depth: AtomicUsize,
+    depth_first: AtomicBool,
 }
 
 impl Budget {
@@ -91,6 +93,13 @@ impl Budget {
     }
 
     pub fn set_depth(&self, depth: usize) {
+        self.depth_first.store(false, Ordering::Relaxed);
+        self.depth.store(depth, Ordering::Relaxed);
+    }
+
+    /// As [`Budget::set_depth`], for a depth-first search: the length of its current path.
+    pub fn set_path_depth(&self, depth: usize) {
+        self.depth_first.store(true, Ordering::Relaxed);
         self.depth.store(depth, Ordering::Relaxed);
     }
 
@@ -145,6 +154,8 @@ pub trait Allowance {
     fn is_spent(&self) -> bool;
     /// The depth a breadth-first search has reached, for progress lines.
     fn show_depth(&self, _depth: usize) {}
+    /// The length of a depth-first search's current path, for progress lines.
+    fn show_path_depth(&self, _depth: usize) {}
 }
 
 impl Allowance for Budget {
@@ -158,6 +169,10 @@ impl Allowance for Budget {
 
     fn show_depth(&self, depth: usize) {
         self.set_depth(depth);
+    }
+
+    fn show_path_depth(&self, depth: usize) {
+        self.set_path_depth(depth);
     }
 }
 
@@ -189,7 +204,7 @@ pub const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 fn progress_line(
     states: usize,
     per_second: f64,
-    depth: usize,
+    (depth, depth_first): (usize, bool),
     memory: Option<u64>,
     elapsed: Duration,
 ) -> String {
@@ -198,7 +213,11 @@ fn progress_line(
         elapsed.as_secs_f64()
     );
     if depth > 0 {
-        line.push_str(&format!(", breadth-first at depth {depth}"));
+        let search = match depth_first {
+            true => "depth-first",
+            false => "breadth-first",
+        };
+        line.push_str(&format!(", {search} at depth {depth}"));
     }
     if let Some(bytes) = memory {
         line.push_str(&format!(", {} MiB resident", bytes >> 20));
@@ -255,10 +274,11 @@ impl Watcher {
                 let states = budget.generated.load(Ordering::Relaxed);
                 let per_second = (states - shown_states) as f64 / shown.elapsed().as_secs_f64();
                 let depth = budget.depth.load(Ordering::Relaxed);
+                let depth_first = budget.depth_first.load(Ordering::Relaxed);
                 crate::output::eprintln(&progress_line(
                     states,
                     per_second,
-                    depth,
+                    (depth, depth_first),
                     resident_bytes(),
                     started.elapsed(),
                 ));
@@ -385,6 +405,27 @@ pub fn show_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_progress_line_names_the_search_whose_depth_it_shows() {
+        let second = Duration::from_secs(4);
+        let line = |depth| progress_line(9000, 4500.0, depth, Some(64 << 20), second);
+        assert_eq!(
+            line((7, false)),
+            "    Checking 9000 states generated (4500/s), 4 s, breadth-first at depth 7, 64 MiB \
+             resident"
+        );
+        assert_eq!(
+            line((31, true)),
+            "    Checking 9000 states generated (4500/s), 4 s, depth-first at depth 31, 64 MiB \
+             resident"
+        );
+        let budget = Budget::counting(None);
+        budget.set_path_depth(12);
+        assert!(budget.depth_first.load(Ordering::Relaxed));
+        budget.set_depth(3);
+        assert!(!budget.depth_first.load(Ordering::Relaxed));
+    }
 
     #[test]
     fn cpu_time_is_read_after_the_command_name_whatever_it_holds() {

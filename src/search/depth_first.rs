@@ -97,7 +97,7 @@ pub fn depth_first(
             if budget.is_spent() {
                 break;
             }
-            budget.show_depth(path.len() + 1);
+            budget.show_path_depth(path.len() + 1);
         }
         let top = stack.last().expect("the top frame");
         let frame = search.expand(&top.children[top.next - 1].1, &path);
