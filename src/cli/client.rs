@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::args::{ClientCommand, InterimapArgs, ModelArgs, VerdictFormat};
+use super::args::{ClientCommand, InterimapArgs, VerdictFormat};
 use super::client_blame::Rerunner;
 use super::client_report::Report;
 use crate::clients::interimap::{self, Choices, Outcome, Programs, Run};
@@ -88,12 +88,8 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
             for i in 0..runs {
                 let seed = args.seed + i;
                 let choices = Choices::Seed(seed);
-                let (name, outcome) = judged(
-                    &programs,
-                    &run(serve_flags(&args.model), choices),
-                    &base,
-                    i == 0,
-                )?;
+                let (name, outcome) =
+                    judged(&programs, &run(args.model.flags(), choices), &base, i == 0)?;
                 judge(
                     &format!("run {} (serve --seed {seed})", i + 1),
                     &name,
@@ -113,12 +109,8 @@ fn interimap(args: &InterimapArgs) -> Result<u8, String> {
                 n += 1;
                 let script = write_prefix(&base, n, &header, &prefix)?;
                 let choices = Choices::Prefix(script);
-                let (name, outcome) = judged(
-                    &programs,
-                    &run(serve_flags(&args.model), choices),
-                    &base,
-                    n == 1,
-                )?;
+                let (name, outcome) =
+                    judged(&programs, &run(args.model.flags(), choices), &base, n == 1)?;
                 let label = format!("branch {n} ({} choices)", outcome.choices.len());
                 judge(&label, &name, &outcome)?;
                 match next(&outcome.choices) {
@@ -213,33 +205,6 @@ fn write_prefix(base: &Path, n: u64, model: &str, choices: &[Choice]) -> Result<
     let json = serde_json::to_string_pretty(&script).map_err(|e| e.to_string())?;
     output::write_atomic(&path, &(json + "\n"))?;
     Ok(path)
-}
-
-/// The model flags again, for the `serve` process.
-pub(super) fn serve_flags(model: &ModelArgs) -> Vec<String> {
-    let mut flags = Vec::new();
-    if let Some(file) = &model.model {
-        flags.push(file.display().to_string());
-    }
-    if let Some(edition) = &model.edition {
-        flags.extend(["--edition".into(), edition.clone()]);
-    }
-    for (clause, value) in &model.clauses {
-        flags.extend(["--clause".into(), format!("{clause}={value}")]);
-    }
-    let bounds = &model.bounds;
-    for (name, value) in [
-        ("--clients", bounds.clients),
-        ("--messages", bounds.messages),
-        ("--commands", bounds.commands),
-        ("--arrivals", bounds.arrivals),
-        ("--removals", bounds.removals),
-    ] {
-        if let Some(value) = value {
-            flags.extend([name.to_string(), value.to_string()]);
-        }
-    }
-    flags
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 
 use super::args::InterimapArgs;
-use super::client::serve_flags;
 use crate::clients::blame::{self, Blame, Rerun};
 use crate::clients::interimap::{self, Choices, Outcome, Programs, Run};
 use crate::output;
@@ -57,7 +56,7 @@ impl Rerunner<'_> {
         let path = self.base.join(format!("{name}.json"));
         let json = serde_json::to_string_pretty(&script).map_err(|e| e.to_string())?;
         output::write_atomic(&path, &(json + "\n"))?;
-        let mut flags = serve_flags(&self.args.model);
+        let mut flags = self.args.model.flags();
         // The run's own --clause flags for these clauses go; RFC 7162's values come last.
         let mut kept = Vec::new();
         let mut flags_iter = flags.drain(..);

@@ -6,7 +6,7 @@ use crate::imap::types::ClientId;
 use crate::properties::{Property, counts_differ, divergence_detectable};
 use crate::system::System;
 
-use super::text::count;
+use super::words::count;
 
 /// Whether the client that diverged would notice by comparing its message count with the
 /// UIDs it caches: computed from the last state, as `divergence-detectable` judges it.

@@ -14,6 +14,7 @@ pub mod save;
 pub mod state;
 pub mod svg;
 pub mod text;
+mod words;
 
 use std::collections::BTreeMap;
 

@@ -163,7 +163,7 @@ fn check_model_file(trace: &Trace, path: &str) -> Result<(), String> {
         return Err(format!(
             "`reproduce` names the model file {path}, whose script of {} the trace does not \
              follow",
-            super::text::count(model.script.len(), "step")
+            super::words::count(model.script.len(), "step")
         ));
     }
     Ok(())

@@ -17,16 +17,7 @@ use super::explain::explain;
 use super::replay::Replayed;
 pub use super::state::describe_state;
 use super::state::held_back;
-
-/// `1 step`, `2 steps`: a count with its noun, singular for one.
-pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
-    let n: u64 = n.try_into().unwrap_or(u64::MAX);
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use super::words::count;
 
 /// The model a trace or a check ran on: name, edition, bounds, and every clause with its
 /// source.

@@ -315,6 +315,34 @@ impl ModelArgs {
             properties: self.properties.clone(),
         }
     }
+
+    /// The model flags again, as a command line names them (without `--property`): for a
+    /// `serve` process to run the same model.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if let Some(file) = &self.model {
+            flags.push(file.display().to_string());
+        }
+        if let Some(edition) = &self.edition {
+            flags.extend(["--edition".into(), edition.clone()]);
+        }
+        for (clause, value) in &self.clauses {
+            flags.extend(["--clause".into(), format!("{clause}={value}")]);
+        }
+        let bounds = &self.bounds;
+        for (name, value) in [
+            ("--clients", bounds.clients),
+            ("--messages", bounds.messages),
+            ("--commands", bounds.commands),
+            ("--arrivals", bounds.arrivals),
+            ("--removals", bounds.removals),
+        ] {
+            if let Some(value) = value {
+                flags.extend([name.to_string(), value.to_string()]);
+            }
+        }
+        flags
+    }
 }
 
 #[derive(clap::Args)]
