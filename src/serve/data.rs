@@ -10,7 +10,7 @@ use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use imap_codec::imap_types::status::StatusDataItemName;
 use std::num::NonZeroU32;
 
-use super::front::{Front, REAL};
+use super::served::{Front, REAL};
 use super::transcript::render;
 use crate::imap::command::Command;
 use crate::imap::types::{Flag, ModSeq, Uid};

@@ -7,46 +7,27 @@
 //!
 //! Before each command the model's other clients and its other agent take up to
 //! `steps_between` steps; while C1 idles the server may also push to it. The choices are the
-//! [`Chooser`]'s, and the transcript is kept as the checker's traces show one.
+//! chooser's (`chooser.rs`), and the transcript is kept as the checker's traces show one.
 
 use imap_codec::CommandCodec;
 use imap_codec::decode::Decoder;
 use imap_codec::imap_types::command::CommandBody;
 use imap_codec::imap_types::extensions::enable::CapabilityEnable;
 
-use super::chooser::{Choice, Chooser};
 use super::data;
 use super::list::{self, Return};
+use super::served::{Connection, Front, REAL};
 use super::transcript::{self, render};
 use crate::imap::command::Command;
-use crate::imap::response::Lines;
-use crate::imap::types::{ClientId, Tag};
-use crate::imap::wire;
-use crate::server::{GoneStore, SelectReply};
 use crate::spec::{ClientIdle, Spec};
-use crate::system::{Action, Config, System};
+use crate::system::Action;
 use crate::trace;
-
-/// The real client's place in the model.
-pub const REAL: ClientId = ClientId(0);
 
 /// What is served: IMAP4rev1 (RFC 3501), ENABLE (RFC 5161), CONDSTORE and QRESYNC (RFC
 /// 7162), IDLE (RFC 2177), UIDPLUS for UID EXPUNGE (RFC 4315), LIST's RETURN (SUBSCRIBED
 /// CHILDREN STATUS (...)) of LIST-EXTENDED and LIST-STATUS (RFC 5258, RFC 5819).
 pub const CAPABILITIES: &str =
     "IMAP4rev1 ENABLE CONDSTORE QRESYNC IDLE UIDPLUS LIST-EXTENDED LIST-STATUS";
-
-/// How much the chooser may do around the real client's commands.
-#[derive(Clone, Copy, Debug)]
-pub struct Options {
-    /// Connections the server may drop, each between two lines of an answer.
-    pub drops: u32,
-    /// The most steps the other clients and the other agent take before one command.
-    pub steps_between: u32,
-    /// Connections after which the run is quiet: no other steps, no drops, and every answer
-    /// sends all the server holds back (the final sync a client check judges after).
-    pub quiet_after: Option<u32>,
-}
 
 /// What to send for one command, and whether the connection ends after it.
 #[derive(Debug, PartialEq, Eq)]
@@ -55,59 +36,7 @@ pub struct Answer {
     pub close: bool,
 }
 
-pub(super) struct Connection {
-    pub(super) authenticated: bool,
-    /// A CONDSTORE enabling command came (RFC 7162 section 3.1): ENABLE CONDSTORE or
-    /// QRESYNC, or SELECT (CONDSTORE).
-    pub(super) condstore: bool,
-    /// The tag of the active IDLE.
-    pub(super) idle: Option<String>,
-}
-
-pub struct Front {
-    pub(super) config: Config,
-    pub(super) system: System,
-    chooser: Chooser,
-    options: Options,
-    drops_left: u32,
-    connection: Option<Connection>,
-    log: Vec<String>,
-    /// Connections of the real client so far.
-    connections: u32,
-    /// The leading lines of the answer being built that are logged already (IDLE's `+`,
-    /// logged before what the server pushes after it).
-    logged_ahead: usize,
-}
-
 impl Front {
-    /// The model's initial state, with C1's connection closed until the real client comes.
-    pub fn new(config: Config, chooser: Chooser, options: Options) -> Front {
-        let mut system = System::initial(&config);
-        system.client_mut(REAL).drop_connection();
-        system.server_mut().disconnect(REAL);
-        Front {
-            config,
-            system,
-            chooser,
-            drops_left: options.drops,
-            options,
-            connection: None,
-            log: Vec::new(),
-            connections: 0,
-            logged_ahead: 0,
-        }
-    }
-
-    /// The choices made so far: the script that replays this run.
-    pub fn choices(&self) -> &[Choice] {
-        &self.chooser.made
-    }
-
-    /// The transcript lines since the last call.
-    pub fn take_log(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.log)
-    }
-
     /// A new connection of the real client, and its greeting: PREAUTH (stdio, where the
     /// process is the session) or OK, which asks for LOGIN (RFC 3501 section 7.1.4, 7.1.1).
     pub fn greet(&mut self, preauth: bool) -> String {
@@ -131,12 +60,6 @@ impl Front {
         self.log.push("-- C1 connects".into());
         self.log.push(format!("S1: {line}"));
         line
-    }
-
-    fn quiet(&self) -> bool {
-        self.options
-            .quiet_after
-            .is_some_and(|n| self.connections > n)
     }
 
     /// The real client's connection is gone: so is its session and all it held back.
@@ -365,33 +288,6 @@ impl Front {
             }
             other => bad(&format!("{} is not served", other.name())),
         })
-    }
-
-    /// Runs one model command for C1, answering as the chooser picks among the answers
-    /// the spec allows.
-    pub(super) fn run(&mut self, command: &Command) -> Result<Lines, String> {
-        let spec = self.config.spec;
-        let replies = self.system.server.replies(REAL, command, &spec);
-        let sent = wire::command(Tag(0), command);
-        let what = format!("answer to {}", sent.trim_start_matches("a0 "));
-        let reply = if self.quiet() {
-            // Everything held back, the default answers otherwise, no optional code.
-            let most = replies.iter().copied().max_by_key(|r| {
-                let plain = r.select == SelectReply::default() && r.gone == GoneStore::NewModseq;
-                (r.flush.parts(), plain, !r.code)
-            });
-            most.expect("at least one answer")
-        } else {
-            replies[self.chooser.pick(&what, replies.len())?]
-        };
-        if replies.len() > 1 {
-            self.log.push(format!(
-                "-- the server's choice: {}",
-                transcript::describe(reply)
-            ));
-        }
-        let server = self.system.server_mut();
-        Ok(server.execute(REAL, Tag(0), command, reply, &spec))
     }
 
     /// Up to `steps_between` steps of the model's other clients and other agent, and, while

@@ -10,7 +10,7 @@ use imap_codec::imap_types::command::CommandBody;
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox as WireMailbox};
 
 use super::data;
-use super::front::Front;
+use super::served::Front;
 
 /// What a LIST asks beyond the plain command.
 #[derive(Default)]

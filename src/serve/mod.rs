@@ -6,6 +6,7 @@
 //! reproduced exactly.
 //!
 //! - `chooser`: the seeded or scripted choices, recorded as a script;
+//! - `served`: the served model, C1's place in it, and the step that runs C1's command;
 //! - `front`: one connection's commands, parsed with imap-codec, run on the model;
 //! - `list`: LIST, with the RETURN options imap-codec does not parse;
 //! - `select`: SELECT, as the model's QRESYNC SELECT or `SELECT (CONDSTORE)`;
@@ -20,8 +21,10 @@ mod data;
 mod front;
 mod list;
 mod select;
+mod served;
 mod store;
 mod transcript;
 
 pub use chooser::{Choice, Chooser, Script};
-pub use front::{Answer, Front, Options};
+pub use front::Answer;
+pub use served::{Front, Options};

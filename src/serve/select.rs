@@ -4,7 +4,7 @@ use imap_codec::imap_types::command::SelectParameter;
 use imap_codec::imap_types::mailbox::Mailbox as WireMailbox;
 
 use super::data;
-use super::front::{Front, REAL};
+use super::served::{Front, REAL};
 use super::transcript::render;
 use crate::imap::command::Command;
 use crate::imap::types::{ModSeq, Uid};

@@ -10,7 +10,7 @@ use imap_codec::imap_types::flag::{Flag as WireFlag, StoreResponse, StoreType};
 use imap_codec::imap_types::sequence::SequenceSet;
 
 use super::data::named;
-use super::front::{Front, REAL};
+use super::served::{Front, REAL};
 use super::transcript::render;
 use crate::imap::command::{Command, StoreOp, Target};
 use crate::imap::response::{Code, Response, Status};
