@@ -4,8 +4,9 @@
 //! The breadth-first search (mod.rs) keeps a tree node per state and rebuilds each state
 //! it expands from its parent's (`PathStates`): a fifth of its time on the line-by-line
 //! model (docs/scaling.md). Here the stack holds, for each state on the current path, its
-//! successors not yet expanded, as states: at most the depth times a state's new successors,
-//! so a few hundred states whatever the bound, and memory is the visited set alone. A
+//! successors not yet expanded, as states: at most the depth times a state's new successors
+//! (a few hundred states at the standard bounds, thousands where the start alone has
+//! thousands of successors), and the rest of the memory is the visited set. A
 //! successor enters the visited set, and the open properties are checked at it, when its
 //! parent is expanded (as in the breadth-first search), so each unique state is expanded
 //! once and a complete run's unique and generated counts are the breadth-first search's.
@@ -29,8 +30,6 @@ pub struct DepthFirst {
     /// the state where the search first met it, not the shortest such path; a `sometimes`
     /// condition may hold inside the path's last move, as in [`super::Outcome`].
     pub decided: Vec<(usize, Vec<Move>)>,
-    /// Whether the whole space reachable from the start was explored.
-    pub exhausted: bool,
     pub unique_states: usize,
     pub generated_states: usize,
     /// The longest path the search went down, in states, the start counting 1.
@@ -103,10 +102,8 @@ pub fn depth_first(
         let frame = search.expand(&top.children[top.next - 1].1, &path);
         stack.push(frame);
     }
-    let exhausted = stack.is_empty() && !search.stopped && !budget.is_spent();
     DepthFirst {
         decided: search.found.decided,
-        exhausted,
         unique_states: search.visited.len(),
         generated_states: search.generated_states,
         depth_max: search.depth_max,
@@ -168,12 +165,11 @@ impl Search<'_, '_> {
             self.stopped = true;
         }
         self.generated_states += admitted;
-        let through = |k: usize, successors: &[(Move, System)]| [path, &[successors[k].0]].concat();
+        // Each hit is of a condition open during the expansion, and of no other hit's.
         for &(k, i) in &hits {
-            if self.found.open.contains(&i) {
-                self.found.open.retain(|&o| o != i);
-                self.found.decided.push((i, through(k, &self.successors)));
-            }
+            self.found.open.retain(|&o| o != i);
+            let through = [path, &[self.successors[k].0]].concat();
+            self.found.decided.push((i, through));
         }
         // All fingerprints first, their slots fetched meanwhile, then the inserts.
         self.fingerprints.clear();
