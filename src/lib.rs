@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod client;
 pub mod clients;
+pub mod copy;
 pub mod distinct;
 pub mod explore;
 pub mod fingerprint;

@@ -16,6 +16,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering as Atomic};
 
+use crate::copy::CopyTo;
 use crate::fingerprint;
 
 /// `T` behind an `Arc`, copied on write, with its fingerprint computed once.
@@ -32,7 +33,7 @@ struct Kept<T> {
 /// and harmless).
 const UNKNOWN: u64 = 0;
 
-impl<T: Hash + Clone> Shared<T> {
+impl<T: Hash + CopyTo> Shared<T> {
     pub fn new(value: T) -> Shared<T> {
         Shared(Arc::new(Kept {
             value,
@@ -40,10 +41,24 @@ impl<T: Hash + Clone> Shared<T> {
         }))
     }
 
-    /// The value, to change: copied first if another state shares it; its fingerprint is
-    /// forgotten, as the caller is about to change it.
+    /// The value, to change: copied first if another state shares it, straight into the
+    /// copy's place (`CopyTo`, copy.rs: `Arc::make_mut` clones into a temporary and moves
+    /// it); its fingerprint is forgotten, as the caller is about to change it.
     pub fn make_mut(&mut self) -> &mut T {
-        let kept = Arc::make_mut(&mut self.0);
+        if Arc::get_mut(&mut self.0).is_none() {
+            let mut fresh = Arc::<Kept<T>>::new_uninit();
+            let slot = Arc::get_mut(&mut fresh)
+                .expect("a new Arc is unique")
+                .as_mut_ptr();
+            // SAFETY: `slot` is the new Arc's place, unique and uninitialized; both fields
+            // are written before `assume_init`.
+            unsafe {
+                self.0.value.copy_to(&raw mut (*slot).value);
+                (&raw mut (*slot).fingerprint).write(AtomicU64::new(UNKNOWN));
+                self.0 = fresh.assume_init();
+            }
+        }
+        let kept = Arc::get_mut(&mut self.0).expect("unique after the copy");
         *kept.fingerprint.get_mut() = UNKNOWN;
         &mut kept.value
     }
@@ -66,15 +81,6 @@ impl<T: Hash + Clone> Shared<T> {
     }
 }
 
-impl<T: Clone> Clone for Kept<T> {
-    fn clone(&self) -> Kept<T> {
-        Kept {
-            value: self.value.clone(),
-            fingerprint: AtomicU64::new(self.fingerprint.load(Atomic::Relaxed)),
-        }
-    }
-}
-
 impl<T> std::ops::Deref for Shared<T> {
     type Target = T;
 
@@ -90,7 +96,7 @@ impl<T> Clone for Shared<T> {
 }
 
 /// Hashes as the value's fingerprint: a state hashes one `u64` per part.
-impl<T: Hash + Clone> Hash for Shared<T> {
+impl<T: Hash + CopyTo> Hash for Shared<T> {
     fn hash<H: Hasher>(&self, hasher: &mut H) {
         hasher.write_u64(self.fingerprint());
     }

@@ -52,6 +52,11 @@ impl<V, const N: usize> UidMap<V, N> {
         self.entries.binary_search_by_key(&uid, |(u, _)| *u)
     }
 
+    /// Whether the entries have moved to the heap (more than `N`).
+    pub fn spilled(&self) -> bool {
+        self.entries.spilled()
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
