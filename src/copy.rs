@@ -7,8 +7,9 @@
 //! (issue 31). But the model's lists are inline lists that spill to the heap only beyond the
 //! default bounds (`imap/uids.rs`), and an inline list holds its elements in itself, no
 //! pointer: while no list in a part has spilled, the part owns no heap memory, and a bitwise
-//! copy of it is a value of its own, equal to its clone. So such a part is copied as one
-//! block of bytes into its place; any other is cloned.
+//! copy of it is a value of its own, equal to its clone (smallvec 1's inline layout: the
+//! array and a length, no pointer). So such a part is copied as one block of bytes into its
+//! place (the server's vector of sessions aside); any other is cloned.
 //!
 //! Each check below takes its struct apart field by field, with no `..`: a field added later
 //! does not compile until someone says here whether it can own heap memory.
@@ -50,12 +51,12 @@ impl CopyTo for Client {
 
 impl CopyTo for Server {
     unsafe fn copy_to(&self, place: *mut Server) {
-        // SAFETY: the caller's promise for `place`. Only the sessions' vector is on the
-        // heap in an inline server: the bitwise copy gets a vector of its own, the sessions
-        // copied bitwise into it (each inline), written over the copied vector without
-        // dropping it (it is `self`'s).
+        // SAFETY: the caller's promise for `place`. Where the sessions' vector is all the
+        // server has on the heap, the bitwise copy gets a vector of its own, the sessions
+        // copied bitwise into it (each owns no heap memory), written over the copied vector
+        // without dropping it (it is `self`'s).
         unsafe {
-            if !server_inline(self) {
+            if !server_inline_but_sessions(self) {
                 return place.write(self.clone());
             }
             let count = self.sessions.len();
@@ -122,7 +123,8 @@ fn list_inline(uids: &UidList) -> bool {
     !uids.spilled()
 }
 
-fn server_inline(server: &Server) -> bool {
+/// Whether the server owns no heap memory but its vector of sessions.
+fn server_inline_but_sessions(server: &Server) -> bool {
     let Server {
         mailbox,
         sessions,
@@ -234,7 +236,7 @@ mod tests {
             (held_back, false),
         ];
         for (server, inline) in cases {
-            assert_eq!(server_inline(&server), inline, "{server:?}");
+            assert_eq!(server_inline_but_sessions(&server), inline, "{server:?}");
             let mut copy = copied(&server);
             assert_eq!(copy, server);
             copy.sessions[0] = None;

@@ -262,3 +262,54 @@ fn read_macro_steps_are_off_where_highestmodseq_may_fall_while_connected() {
         "symmetry+read-order"
     );
 }
+
+/// A line-by-line drop reuses the server of this thread's last drop of the same client from
+/// the same server (src/reduce/space.rs, `dropped`): the state is the drop applied, whether
+/// the server is reused (the same drop again, or from a state a read reached, which shares
+/// its server) or made anew.
+#[test]
+fn a_drop_that_reuses_a_server_is_the_drop_applied() {
+    use resync_check::reduce::{Move, Space};
+    use resync_check::system::{Action, System};
+
+    let (mut compared, mut reused) = (0usize, 0usize);
+    for (name, config) in models() {
+        let space = Space {
+            config: &config,
+            reduction: Reduction::NONE,
+        };
+        let mut state = space.start(&System::initial(&config));
+        let mut actions = Vec::new();
+        for step in 0..40usize {
+            actions.clear();
+            state.actions(&config, &mut actions);
+            let reads = actions.iter().filter(|a| matches!(a, Action::Read { .. }));
+            let after_reads: Vec<System> = (reads.copied())
+                .map(|read| space.step(&state, Move::One(read), &mut |_| {}))
+                .collect();
+            for &drop in actions.iter().filter(|a| matches!(a, Action::Drop { .. })) {
+                let mut expected = state.clone();
+                expected.apply(&config, drop);
+                // Made anew, or reused where the walk's last step left the server as it was.
+                let first = space.step(&state, Move::One(drop), &mut |_| {});
+                for from in std::iter::once(&state).chain(&after_reads) {
+                    let mut expected = from.clone();
+                    expected.apply(&config, drop);
+                    let got = space.step(from, Move::One(drop), &mut |_| {});
+                    assert_eq!(got, expected, "{name}, step {step}, {drop:?}");
+                    assert_eq!(got.fingerprint(), expected.fingerprint(), "{name}");
+                    reused += usize::from(got.server.same_copy(&first.server));
+                    compared += 1;
+                }
+                assert_eq!(first, expected, "{name}, step {step}, {drop:?}");
+            }
+            let Some(&next) = actions.get((step * 7) % actions.len().max(1)) else {
+                break;
+            };
+            state = space.step(&state, Move::One(next), &mut |_| {});
+        }
+    }
+    // A read leaves the server as it was, so every one of these drops reused `first`'s.
+    assert!(compared > 500, "{compared}");
+    assert_eq!(reused, compared);
+}
