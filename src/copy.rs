@@ -11,8 +11,10 @@
 //! array and a length, no pointer). So such a part is copied as one block of bytes into its
 //! place (the server's vector of sessions aside); any other is cloned.
 //!
-//! Each check below takes its struct apart field by field, with no `..`: a field added later
-//! does not compile until someone says here whether it can own heap memory.
+//! Each check below takes its struct apart field by field, with no `..`, and every field that
+//! is not a list must be `Copy` (`plain`), as must every list's elements: a field added later,
+//! or one whose type comes to own heap memory, does not compile until this file says how to
+//! copy it.
 
 use std::ptr;
 
@@ -69,58 +71,87 @@ impl CopyTo for Server {
     }
 }
 
+/// Says nothing, but compiles only for a `Copy` field: a `Copy` type has no drop glue, so it
+/// owns no heap memory. Every field below that is not a list goes through it.
+fn plain<T: Copy>(_: &T) -> bool {
+    true
+}
+
 fn client_inline(client: &Client) -> bool {
     let Client {
         cache,
-        resync_point: _,
-        uid_next: _,
-        uid_validity: _,
+        resync_point,
+        uid_next,
+        uid_validity,
         connection,
-        commands_issued: _,
-        next_tag: _,
+        commands_issued,
+        next_tag,
     } = client;
-    !cache.spilled() && connection.as_ref().is_none_or(connection_inline)
+    plain(resync_point)
+        && plain(uid_next)
+        && plain(uid_validity)
+        && plain(commands_issued)
+        && plain(next_tag)
+        && !cache.spilled()
+        && connection.as_ref().is_none_or(connection_inline)
 }
 
 fn connection_inline(connection: &Connection) -> bool {
     let Connection {
-        selected: _,
+        selected,
         queue,
         awaiting,
-        hms_code: _,
-        modseq_max: _,
-        fetch_new: _,
-        uid_next_seen: _,
-        exists: _,
-        frozen: _,
-        sync: _,
-        new_uidvalidity: _,
+        hms_code,
+        modseq_max,
+        fetch_new,
+        uid_next_seen,
+        exists,
+        frozen,
+        sync,
+        new_uidvalidity,
         earlier_kept,
     } = connection;
-    !queue.spilled()
-        && queue.iter().all(response_inline)
+    plain(selected)
+        && plain(hms_code)
+        && plain(modseq_max)
+        && plain(fetch_new)
+        && plain(uid_next_seen)
+        && plain(exists)
+        && plain(frozen)
+        && plain(sync)
+        && plain(new_uidvalidity)
         && !awaiting.spilled()
+        && awaiting.first().is_none_or(plain)
+        && !queue.spilled()
+        && queue.iter().all(response_inline)
         && earlier_kept.as_ref().is_none_or(list_inline)
 }
 
 fn response_inline(response: &Response) -> bool {
     match response {
-        Response::Vanished { uids, .. } | Response::Search(uids) => list_inline(uids),
-        Response::Fetch { .. }
-        | Response::Exists(_)
-        | Response::UidValidity(_)
-        | Response::UidNext(_)
-        | Response::HighestModSeq(_)
-        | Response::EnabledQresync
-        | Response::Status(_)
-        | Response::Tagged { .. }
-        | Response::Continue
-        | Response::Expunge(_) => true,
+        Response::Vanished { earlier, uids } => plain(earlier) && list_inline(uids),
+        Response::Search(uids) => list_inline(uids),
+        Response::Fetch {
+            seq,
+            uid,
+            modseq,
+            flags,
+        } => plain(seq) && plain(uid) && plain(modseq) && plain(flags),
+        Response::Tagged {
+            tag,
+            status,
+            code,
+            text,
+        } => plain(tag) && plain(status) && plain(code) && plain(text),
+        Response::Exists(n) | Response::Expunge(n) | Response::UidValidity(n) => plain(n),
+        Response::UidNext(uid) => plain(uid),
+        Response::HighestModSeq(modseq) | Response::Status(modseq) => plain(modseq),
+        Response::EnabledQresync | Response::Continue => true,
     }
 }
 
 fn list_inline(uids: &UidList) -> bool {
-    !uids.spilled()
+    !uids.spilled() && uids.first().is_none_or(plain)
 }
 
 /// Whether the server owns no heap memory but its vector of sessions.
@@ -128,41 +159,65 @@ fn server_inline_but_sessions(server: &Server) -> bool {
     let Server {
         mailbox,
         sessions,
-        uncovered: _,
-        computed_uncovered: _,
-        regressed: _,
-        unannounced: _,
-        misnumbered: _,
+        uncovered,
+        computed_uncovered,
+        regressed,
+        unannounced,
+        misnumbered,
     } = server;
-    mailbox_inline(mailbox) && sessions.iter().flatten().all(session_inline)
+    plain(uncovered)
+        && plain(computed_uncovered)
+        && plain(regressed)
+        && plain(unannounced)
+        && plain(misnumbered)
+        && mailbox_inline(mailbox)
+        && sessions.iter().flatten().all(session_inline)
 }
 
 fn mailbox_inline(mailbox: &Mailbox) -> bool {
     let Mailbox {
-        uid_validity: _,
-        uid_next: _,
-        highest_modseq: _,
+        uid_validity,
+        uid_next,
+        highest_modseq,
         messages,
         expunged,
-        forgotten: _,
-        restarted: _,
+        forgotten,
+        restarted,
     } = mailbox;
-    !messages.spilled() && !expunged.spilled()
+    plain(uid_validity)
+        && plain(uid_next)
+        && plain(highest_modseq)
+        && plain(forgotten)
+        && plain(restarted)
+        && !messages.spilled()
+        && messages.values().next().is_none_or(plain)
+        && !expunged.spilled()
+        && expunged.values().next().is_none_or(plain)
 }
 
 fn session_inline(session: &Session) -> bool {
     let Session {
-        qresync: _,
-        selected: _,
+        qresync,
+        selected,
         pending_flags,
         lost_flags,
-        pending_expunges: _,
-        pending_arrivals: _,
-        unannounced_expunges: _,
-        resynced_from: _,
-        idle: _,
+        pending_expunges,
+        pending_arrivals,
+        unannounced_expunges,
+        resynced_from,
+        idle,
     } = session;
-    !pending_flags.spilled() && !lost_flags.spilled()
+    plain(qresync)
+        && plain(selected)
+        && plain(pending_expunges)
+        && plain(pending_arrivals)
+        && plain(unannounced_expunges)
+        && plain(resynced_from)
+        && plain(idle)
+        && !pending_flags.spilled()
+        && pending_flags.values().next().is_none_or(plain)
+        && !lost_flags.spilled()
+        && lost_flags.values().next().is_none_or(plain)
 }
 
 #[cfg(test)]
