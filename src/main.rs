@@ -8,6 +8,7 @@ use resync_check::cli::{self, args::Cli};
 
 // A search clones, hashes and drops millions of small states; the system allocator spent a
 // fifth of a check in malloc and free (perf, `check --edition rfc7162 --keep-going`).
+// mimalloc 2, not 3: Cargo.toml says why.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
