@@ -18,9 +18,11 @@
 
 use std::ptr;
 
+use smallvec::SmallVec;
+
 use crate::client::{Client, Connection};
 use crate::imap::response::Response;
-use crate::imap::uids::UidList;
+use crate::imap::uids::UidMap;
 use crate::server::{Mailbox, Server, Session};
 
 /// A part `Shared` copies on write.
@@ -72,7 +74,9 @@ impl CopyTo for Server {
 }
 
 /// Says nothing, but compiles only for a `Copy` field: a `Copy` type has no drop glue, so it
-/// owns no heap memory. Every field below that is not a list goes through it.
+/// owns no heap memory. Every field below that is not a list goes through it, and every
+/// list but the queue through `list_inline` or `map_inline`, which ask the same of their
+/// elements.
 fn plain<T: Copy>(_: &T) -> bool {
     true
 }
@@ -92,7 +96,7 @@ fn client_inline(client: &Client) -> bool {
         && plain(uid_validity)
         && plain(commands_issued)
         && plain(next_tag)
-        && !cache.spilled()
+        && map_inline(cache)
         && connection.as_ref().is_none_or(connection_inline)
 }
 
@@ -120,8 +124,7 @@ fn connection_inline(connection: &Connection) -> bool {
         && plain(frozen)
         && plain(sync)
         && plain(new_uidvalidity)
-        && !awaiting.spilled()
-        && awaiting.first().is_none_or(plain)
+        && list_inline(awaiting)
         && !queue.spilled()
         && queue.iter().all(response_inline)
         && earlier_kept.as_ref().is_none_or(list_inline)
@@ -150,8 +153,14 @@ fn response_inline(response: &Response) -> bool {
     }
 }
 
-fn list_inline(uids: &UidList) -> bool {
-    !uids.spilled() && uids.first().is_none_or(plain)
+/// Whether a list keeps its elements inline; compiles only for `Copy` elements.
+fn list_inline<T: Copy, const N: usize>(list: &SmallVec<[T; N]>) -> bool {
+    !list.spilled()
+}
+
+/// Whether a map keeps its entries inline; compiles only for `Copy` values.
+fn map_inline<V: Copy, const N: usize>(map: &UidMap<V, N>) -> bool {
+    !map.spilled()
 }
 
 /// Whether the server owns no heap memory but its vector of sessions.
@@ -189,10 +198,8 @@ fn mailbox_inline(mailbox: &Mailbox) -> bool {
         && plain(highest_modseq)
         && plain(forgotten)
         && plain(restarted)
-        && !messages.spilled()
-        && messages.values().next().is_none_or(plain)
-        && !expunged.spilled()
-        && expunged.values().next().is_none_or(plain)
+        && map_inline(messages)
+        && map_inline(expunged)
 }
 
 fn session_inline(session: &Session) -> bool {
@@ -214,10 +221,8 @@ fn session_inline(session: &Session) -> bool {
         && plain(unannounced_expunges)
         && plain(resynced_from)
         && plain(idle)
-        && !pending_flags.spilled()
-        && pending_flags.values().next().is_none_or(plain)
-        && !lost_flags.spilled()
-        && lost_flags.values().next().is_none_or(plain)
+        && map_inline(pending_flags)
+        && map_inline(lost_flags)
 }
 
 #[cfg(test)]

@@ -122,7 +122,8 @@ impl System {
     /// This state after `Action::Drop { client }`: what a clone and `apply` give, without
     /// copying the connection and session the drop ends only to throw them away. The search
     /// tries a drop after every prefix of every response it reads (reduce/space.rs); this way
-    /// it ran 1.05 to 1.1x faster at 3 clients x 2 commands.
+    /// it ran 1.05 to 1.1x faster at 3 clients x 2 commands. Line-by-line drops come here
+    /// too, `kept` per client and thread (reduce/space.rs, `dropped`).
     ///
     /// `kept` carries the server of the last drop made this way: where this state's server
     /// is the copy that one was made from, and the client the same, its server is reused,
