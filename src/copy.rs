@@ -21,6 +21,8 @@ use std::ptr;
 use smallvec::SmallVec;
 
 use crate::client::{Client, Connection};
+use crate::hashed::Hashed;
+use crate::imap::queue::Queue;
 use crate::imap::response::Response;
 use crate::imap::uids::UidMap;
 use crate::server::{Mailbox, Server, Session};
@@ -96,7 +98,7 @@ fn client_inline(client: &Client) -> bool {
         && plain(uid_validity)
         && plain(commands_issued)
         && plain(next_tag)
-        && map_inline(cache)
+        && hashed_map_inline(cache)
         && connection.as_ref().is_none_or(connection_inline)
 }
 
@@ -125,8 +127,7 @@ fn connection_inline(connection: &Connection) -> bool {
         && plain(sync)
         && plain(new_uidvalidity)
         && list_inline(awaiting)
-        && !queue.spilled()
-        && queue.iter().all(response_inline)
+        && queue_inline(queue)
         && earlier_kept.as_ref().is_none_or(list_inline)
 }
 
@@ -153,6 +154,16 @@ fn response_inline(response: &Response) -> bool {
     }
 }
 
+/// Whether the queue and each of its lines keep their elements inline.
+fn queue_inline(queue: &Queue) -> bool {
+    let lines = queue.entries();
+    !lines.spilled()
+        && lines.iter().all(|line| {
+            let (response, fingerprint) = line.parts();
+            plain(fingerprint) && response_inline(response)
+        })
+}
+
 /// Whether a list keeps its elements inline; compiles only for `Copy` elements.
 fn list_inline<T: Copy, const N: usize>(list: &SmallVec<[T; N]>) -> bool {
     !list.spilled()
@@ -161,6 +172,12 @@ fn list_inline<T: Copy, const N: usize>(list: &SmallVec<[T; N]>) -> bool {
 /// Whether a map keeps its entries inline; compiles only for `Copy` values.
 fn map_inline<V: Copy, const N: usize>(map: &UidMap<V, N>) -> bool {
     !map.spilled()
+}
+
+/// Whether a map with its fingerprint kept (hashed.rs) keeps its entries inline.
+fn hashed_map_inline<V: Copy, const N: usize>(map: &Hashed<UidMap<V, N>>) -> bool {
+    let (entries, fingerprint) = map.parts();
+    plain(fingerprint) && map_inline(entries)
 }
 
 /// Whether the server owns no heap memory but its vector of sessions.
@@ -273,7 +290,7 @@ mod tests {
             let mut copy = copied(&client);
             assert_eq!(copy, client);
             copy.connection.as_mut().expect("connected").queue.clear();
-            copy.cache.insert(Uid(40), Default::default());
+            copy.cache.edit().insert(Uid(40), Default::default());
             assert_ne!(copy, client);
             assert_eq!(client, client.clone());
         }

@@ -21,8 +21,9 @@ use std::hash::{Hash, Hasher};
 /// Bumped whenever a state's fingerprint changes value (its parts hash other fields, or the
 /// same fields otherwise): a checkpoint's visited set is of one version's fingerprints
 /// (checkpoint/mod.rs refuses another's). 2: a session's UID sets hash as one 128-bit word
-/// (`server/uid_set.rs`).
-pub const STATES_VERSION: u32 = 2;
+/// (`server/uid_set.rs`). 3: a replica's cache and each of its queued lines hash as their
+/// kept fingerprints (`hashed.rs`, `imap/queue.rs`).
+pub const STATES_VERSION: u32 = 3;
 
 /// rapidhash's high-quality flavour, with pointer-width integers widened to 64 bits.
 #[derive(Default)]

@@ -14,6 +14,7 @@ pub mod copy;
 pub mod distinct;
 pub mod explore;
 pub mod fingerprint;
+pub mod hashed;
 pub mod imap;
 pub mod json;
 pub mod limits;

@@ -121,7 +121,7 @@ impl Client {
         }
         let uid = self.cache.keys().nth((n as usize).wrapping_sub(1)).copied();
         if let Some(uid) = uid {
-            self.cache.remove(&uid);
+            self.cache.edit().remove(&uid);
         }
     }
 
@@ -135,7 +135,7 @@ impl Client {
             return;
         };
         if let Some(Sync::Search { opening }) = connection.sync {
-            self.cache.retain(|uid, _| uids.contains(uid));
+            self.cache.edit().retain(|uid, _| uids.contains(uid));
             connection.sync = Some(Sync::Searched { opening });
         }
     }

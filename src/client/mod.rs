@@ -16,6 +16,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
+use crate::hashed::Hashed;
 use crate::imap::command::{StoreOp, Target};
 use crate::imap::types::{Flag, FlagSet, ModSeq, Tag, Uid};
 use crate::imap::uids::{UidList, UidMap};
@@ -104,7 +105,7 @@ pub enum Awaiting {
     SearchAll,
 }
 
-pub use crate::imap::response::Queue;
+pub use crate::imap::queue::Queue;
 
 /// What does not survive a disconnect.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -197,8 +198,9 @@ impl Connection {
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Client {
-    /// The cached mailbox: UID -> flags. Survives disconnects.
-    pub cache: UidMap<FlagSet>,
+    /// The cached mailbox: UID -> flags. Survives disconnects. Its fingerprint is kept
+    /// (hashed.rs): most steps leave it as it was.
+    pub cache: Hashed<UidMap<FlagSet>>,
     /// The stored HIGHESTMODSEQ the next QRESYNC SELECT starts from. Survives disconnects.
     pub resync_point: ModSeq,
     /// The lowest UID the client has not fetched: new messages are found by UID, not by
@@ -217,9 +219,11 @@ impl Client {
     /// Selected and synchronized with a mailbox of `messages` fresh messages at MODSEQ 1.
     pub fn new(messages: u32) -> Client {
         Client {
-            cache: (1..=messages)
-                .map(|uid| (Uid(uid), FlagSet::EMPTY))
-                .collect(),
+            cache: Hashed::new(
+                (1..=messages)
+                    .map(|uid| (Uid(uid), FlagSet::EMPTY))
+                    .collect(),
+            ),
             resync_point: ModSeq(1),
             uid_next: Uid(messages + 1),
             uid_validity: UID_VALIDITY,

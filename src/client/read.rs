@@ -53,7 +53,7 @@ impl Client {
                                     || (*a == Awaiting::FetchVanished && connection.sync.is_some())
                             }) => {}
                     Some(flags) => {
-                        self.cache.insert(*uid, *flags);
+                        self.cache.edit().insert(*uid, *flags);
                     }
                     // Without FLAGS: the FETCH a `.SILENT` STORE of this client's caused.
                     None => {
@@ -67,11 +67,14 @@ impl Client {
                             } if named == uid => Some((*op, *flag)),
                             _ => None,
                         });
-                        if let (Some((op, flag)), Some(flags)) = (store, self.cache.get_mut(uid)) {
-                            *flags = match op {
+                        if let (Some((op, flag)), Some(&flags)) = (store, self.cache.get(uid)) {
+                            let stored = match op {
                                 StoreOp::Add => flags.with(flag),
                                 StoreOp::Remove => flags.without(flag),
                             };
+                            if stored != flags {
+                                self.cache.edit().insert(*uid, stored);
+                            }
                         }
                     }
                 }
@@ -103,8 +106,9 @@ impl Client {
                 // are gone. Without EARLIER, "each UID listed ... results in the client
                 // decrementing the message count by one"; with it, the count stays (section
                 // 3.2.10.1).
+                let mut cache = self.cache.edit();
                 for uid in uids {
-                    self.cache.remove(uid);
+                    cache.remove(uid);
                 }
                 if !earlier {
                     connection.exists -= uids.len() as i32;
@@ -162,7 +166,7 @@ impl Client {
                     // section 3.1.2.1 says "the client MUST delete the cached value of
                     // HIGHESTMODSEQ". The resync point rises again by the usual rule from
                     // the MODSEQs and codes of the commands after it (the UID FETCH of step 2).
-                    self.cache.clear();
+                    self.cache.edit().clear();
                     self.resync_point = ModSeq(1);
                     self.uid_next = Uid(1);
                     connection.hms_code = None;
@@ -181,8 +185,11 @@ impl Client {
                 }
             }
             Response::Tagged { tag, status, .. } => {
-                for uid in connection.earlier_kept.take().into_iter().flatten() {
-                    self.cache.remove(&uid);
+                if let Some(kept) = connection.earlier_kept.take() {
+                    let mut cache = self.cache.edit();
+                    for uid in kept {
+                        cache.remove(&uid);
+                    }
                 }
                 let position = connection.awaiting.iter().position(|(t, _)| t == tag);
                 let awaiting = position.map(|i| connection.awaiting.remove(i).1);
@@ -219,7 +226,9 @@ impl Client {
                     connection.uid_next_seen = None;
                 }
                 if spec.client_close == ClientClose::PruneDeleted {
-                    self.cache.retain(|_, flags| !flags.contains(Flag::Deleted));
+                    self.cache
+                        .edit()
+                        .retain(|_, flags| !flags.contains(Flag::Deleted));
                 }
             }
             Some(Awaiting::Select) => {

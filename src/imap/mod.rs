@@ -2,6 +2,7 @@
 //! Nothing in here knows about stateright.
 
 pub mod command;
+pub mod queue;
 pub mod response;
 pub mod types;
 pub mod uids;

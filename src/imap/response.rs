@@ -24,13 +24,6 @@ pub enum Code {
 /// default bounds (see `imap/uids.rs` for why inline).
 pub type Lines = smallvec::SmallVec<[Response; 8]>;
 
-/// The lines a connection has queued, oldest first. Most states queue a few lines or none,
-/// so four are inline (see `imap/uids.rs` for why inline); a SELECT's answer spills to the
-/// heap, which measured no slower than eight inline, whose every copy moves more bytes.
-/// Here, beside `Lines`, since both the client (which reads it) and the server (which
-/// interleaves pipelined answers into it) use it, and the server may not import the client.
-pub type Queue = smallvec::SmallVec<[Response; 4]>;
-
 /// One response line. Each travels on its own through the connection's queue, so a
 /// connection can drop between any two of them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -223,7 +223,7 @@ fn run(ctx: &mut Ctx, trace: &Trace) -> Result<Live, String> {
     let diverged = clients
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.cache != truth)
+        .filter(|(_, c)| *c.cache != truth)
         .map(|(i, c)| {
             format!(
                 "C{} caches {} but the mailbox has {}",

@@ -52,7 +52,9 @@
 //! model's on every clause value.
 
 use crate::client::Client;
+use crate::hashed::Hashed;
 use crate::imap::types::{ClientId, ModSeq, Uid};
+use crate::imap::uids::UidMap;
 use crate::properties::client_resync_point_safe;
 use crate::shared::Shared;
 use crate::system::{Config, System};
@@ -95,7 +97,7 @@ fn is_placeholder(client: &Client) -> bool {
 /// What every settled retired client becomes.
 fn placeholder(config: &Config) -> Client {
     Client {
-        cache: Default::default(),
+        cache: Hashed::new(UidMap::new()),
         resync_point: ModSeq(0),
         uid_next: Uid(0),
         uid_validity: 0,

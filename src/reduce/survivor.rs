@@ -2,6 +2,7 @@
 //! survivor of a response's prefixes (`Space::walk_response`).
 
 use crate::client::Client;
+use crate::hashed::Hashed;
 use crate::imap::types::{FlagSet, ModSeq, Uid};
 use crate::imap::uids::UidMap;
 
@@ -9,7 +10,7 @@ use crate::imap::uids::UidMap;
 /// (`Client::disconnected`). The UIDVALIDITY too: a `client-uidvalidity=keep` client takes a
 /// new one and keeps the rest, and `resync-point-safe` reads it.
 pub(super) struct Survivor {
-    cache: UidMap<FlagSet>,
+    cache: Hashed<UidMap<FlagSet>>,
     resync_point: ModSeq,
     uid_next: Uid,
     uid_validity: u32,

@@ -294,11 +294,11 @@ fn rewrite_client(client: &mut Client, rename: &impl Fn(&mut ModSeq)) {
     let Some(connection) = &mut client.connection else {
         return;
     };
-    for line in &mut connection.queue {
+    connection.queue.edit_each(|line| {
         if let Some(m) = line_value_mut(line) {
             rename(m);
         }
-    }
+    });
     connection.hms_code.iter_mut().for_each(rename);
     connection.modseq_max.iter_mut().for_each(rename);
     if let Some(sync) = &mut connection.sync {

@@ -21,7 +21,8 @@
 //! first OK's code as the first command's own lines called for.
 
 use crate::imap::command::Command;
-use crate::imap::response::{Code, Lines, Queue, Response};
+use crate::imap::queue::Queue;
+use crate::imap::response::{Code, Lines, Response};
 use crate::imap::types::{ClientId, Tag, Uid};
 use crate::spec::{PipelinedHighestModseq, Spec};
 

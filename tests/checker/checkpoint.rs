@@ -419,6 +419,6 @@ fn state_fingerprints_change_only_with_their_version() {
             resync_check::fingerprint::STATES_VERSION,
             resync_check::fingerprint::of(&fingerprints)
         ),
-        (2, 17004515078201736701)
+        (3, 9140704209661061562)
     );
 }

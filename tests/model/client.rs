@@ -121,6 +121,7 @@ fn close_keeps_or_prunes_per_the_client_close_clause() {
         let mut client = Client::new(2);
         client
             .cache
+            .edit()
             .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
         exchange(&mut client, &spec, Request::Close, vec![tagged(1, None)]);
         assert_eq!(client.cache.len(), cached, "{name}");
@@ -170,7 +171,7 @@ fn resync_sends_enable_and_a_qresync_select_with_the_cached_uids() {
     while client.read(&spec).is_some() {}
     assert!(client.is_idle_selected());
     assert_eq!(client.resync_point, ModSeq(9));
-    let cache: Vec<_> = client.cache.into_iter().collect();
+    let cache: Vec<_> = client.cache.iter().map(|(u, f)| (*u, *f)).collect();
     assert_eq!(cache, vec![(Uid(2), FlagSet::EMPTY.with(Flag::Seen))]);
 }
 
@@ -179,6 +180,7 @@ fn a_selected_idle_client_offers_stores_that_change_a_flag_then_the_rest() {
     let mut client = Client::new(1);
     client
         .cache
+        .edit()
         .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
     let requests = client.requests(&spec("rfc7162"));
     let store = |target, op, flag| Request::Store { target, op, flag };
@@ -337,6 +339,7 @@ fn an_out_of_band_client_drops_vanished_and_fetch_outside_its_sync_loop_only() {
     // Its own EXPUNGE's VANISHED is applied.
     client
         .cache
+        .edit()
         .insert(Uid(1), FlagSet::EMPTY.with(Flag::Deleted));
     let lines = vec![vanished(1), tagged(2, Some(Code::HighestModSeq(ModSeq(4))))];
     exchange(&mut client, &ignore_vanished, Request::Expunge, lines);

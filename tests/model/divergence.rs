@@ -46,17 +46,22 @@ fn the_definition_on_hand_made_states() {
     let mut flag = start.clone();
     flag.client_mut(C2)
         .cache
+        .edit()
         .insert(Uid(1), FlagSet::EMPTY.with(Flag::Seen));
     assert!(!views_converge(&flag));
     assert!(!divergence_detectable(&flag));
     // A UID missing from the cache: 2 counted, 1 cached: detectable.
     let mut missing = start.clone();
-    missing.client_mut(C2).cache.remove(&Uid(2));
+    missing.client_mut(C2).cache.edit().remove(&Uid(2));
     assert!(!views_converge(&missing));
     assert!(divergence_detectable(&missing));
     // A ghost and a missing UID cancel out: silent.
     let mut swapped = missing.clone();
-    swapped.client_mut(C2).cache.insert(Uid(3), FlagSet::EMPTY);
+    swapped
+        .client_mut(C2)
+        .cache
+        .edit()
+        .insert(Uid(3), FlagSet::EMPTY);
     assert!(!views_converge(&swapped));
     assert!(!divergence_detectable(&swapped));
     // A client with a line unread is not judged by either.
