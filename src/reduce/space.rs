@@ -85,10 +85,7 @@ impl Space<'_> {
         let mut actions = Vec::new();
         state.actions(self.config, &mut actions);
         if !self.applied().reads {
-            let thawed = |action: &Action| match action {
-                Action::Read { client } | Action::Drop { client } => !is_frozen(state, *client),
-                _ => true,
-            };
+            let thawed = |action: &Action| thawed(state, *action);
             moves.extend(actions.into_iter().filter(thawed).map(Move::One));
             return;
         }
@@ -189,13 +186,18 @@ impl Space<'_> {
     ) {
         out.clear();
         if !self.applied().reads {
-            let mut moves = Vec::new();
-            self.moves(state, &mut moves);
-            out.extend(
-                moves
-                    .into_iter()
-                    .map(|mv| (mv, self.step(state, mv, &mut |_| {}))),
-            );
+            // `moves` line by line, each stepped as it is found, the actions in a vector
+            // each expansion reuses: no vector made and freed per expansion (issue 31).
+            ACTIONS.with_borrow_mut(|actions| {
+                actions.clear();
+                state.actions(self.config, actions);
+                for &action in actions.iter() {
+                    if thawed(state, action) {
+                        let mv = Move::One(action);
+                        out.push((mv, self.step(state, mv, &mut |_| {})));
+                    }
+                }
+            });
             return;
         }
         let mut actions = Vec::new();
@@ -372,6 +374,8 @@ thread_local! {
     /// transitions are drops). Holding the server before keeps its address from being
     /// reused, so equal addresses mean one copy.
     static DROPS: RefCell<Vec<Option<KeptDrop>>> = const { RefCell::new(Vec::new()) };
+    /// The actions of the state being expanded, in a vector each expansion reuses.
+    static ACTIONS: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `state` after `Action::Drop { client }`, its server reused from this thread's last drop
@@ -410,6 +414,14 @@ fn freeze_others(state: &mut System, action: Action) {
             let connection = client.make_mut().connection.as_mut();
             connection.expect("a connection with lines queued").frozen = true;
         }
+    }
+}
+
+/// Whether `action` is not a read or drop of a frozen client (`freeze_others`).
+fn thawed(state: &System, action: Action) -> bool {
+    match action {
+        Action::Read { client } | Action::Drop { client } => !is_frozen(state, client),
+        _ => true,
     }
 }
 
