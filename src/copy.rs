@@ -9,7 +9,8 @@
 //! pointer: while no list in a part has spilled, the part owns no heap memory, and a bitwise
 //! copy of it is a value of its own, equal to its clone (smallvec 1's inline layout: the
 //! array and a length, no pointer). So such a part is copied as one block of bytes into its
-//! place (the server's vector of sessions aside); any other is cloned.
+//! place (the server's vector of sessions, and a replica's vector of queued lines, aside:
+//! each gets a copy of its own); any other is cloned.
 //!
 //! Each check below takes its struct apart field by field, with no `..`, and every field that
 //! is not a list must be `Copy` (`plain`), as must every list's elements: a field added later,
@@ -45,11 +46,20 @@ impl<T: Clone> CopyTo for Vec<T> {}
 impl CopyTo for Client {
     unsafe fn copy_to(&self, place: *mut Client) {
         // SAFETY: the caller's promise for `place`; an inline replica owns no heap memory,
-        // so its bitwise copy is a value of its own (module doc).
+        // so its bitwise copy is a value of its own (module doc). Where the queue's vector
+        // of lines is all it has on the heap (a SELECT's answer, more than four lines), the
+        // bitwise copy gets a queue of its own, its lines copied bitwise (each owns no heap
+        // memory), written over the copied queue without dropping it (it is `self`'s).
         unsafe {
-            match client_inline(self) {
-                true => ptr::copy_nonoverlapping(self, place, 1),
-                false => place.write(self.clone()),
+            if !client_inline_but_queue(self) {
+                return place.write(self.clone());
+            }
+            ptr::copy_nonoverlapping(self, place, 1);
+            if let Some(connection) = &self.connection
+                && connection.queue.entries().spilled()
+            {
+                let copy = (*place).connection.as_mut().expect("copied connected");
+                (&raw mut copy.queue).write(connection.queue.copy_lines());
             }
         }
     }
@@ -83,7 +93,15 @@ fn plain<T: Copy>(_: &T) -> bool {
     true
 }
 
+/// Whether the replica owns no heap memory.
+#[cfg(test)]
 fn client_inline(client: &Client) -> bool {
+    client_inline_but_queue(client)
+        && (client.connection.as_ref()).is_none_or(|c| !c.queue.entries().spilled())
+}
+
+/// Whether the replica owns no heap memory but, perhaps, its queue's vector of lines.
+fn client_inline_but_queue(client: &Client) -> bool {
     let Client {
         cache,
         resync_point,
@@ -99,10 +117,10 @@ fn client_inline(client: &Client) -> bool {
         && plain(commands_issued)
         && plain(next_tag)
         && hashed_map_inline(cache)
-        && connection.as_ref().is_none_or(connection_inline)
+        && connection.as_ref().is_none_or(connection_inline_but_queue)
 }
 
-fn connection_inline(connection: &Connection) -> bool {
+fn connection_inline_but_queue(connection: &Connection) -> bool {
     let Connection {
         selected,
         queue,
@@ -127,7 +145,7 @@ fn connection_inline(connection: &Connection) -> bool {
         && plain(sync)
         && plain(new_uidvalidity)
         && list_inline(awaiting)
-        && queue_inline(queue)
+        && lines_inline(queue)
         && earlier_kept.as_ref().is_none_or(list_inline)
 }
 
@@ -154,14 +172,13 @@ fn response_inline(response: &Response) -> bool {
     }
 }
 
-/// Whether the queue and each of its lines keep their elements inline.
-fn queue_inline(queue: &Queue) -> bool {
-    let lines = queue.entries();
-    !lines.spilled()
-        && lines.iter().all(|line| {
-            let (response, fingerprint) = line.parts();
-            plain(fingerprint) && response_inline(response)
-        })
+/// Whether each of the queue's lines keeps its lists inline (the queue's own vector may
+/// have spilled: `CopyTo for Client` copies it).
+fn lines_inline(queue: &Queue) -> bool {
+    queue.entries().iter().all(|line| {
+        let (response, fingerprint) = line.parts();
+        plain(fingerprint) && response_inline(response)
+    })
 }
 
 /// Whether a list keeps its elements inline; compiles only for `Copy` elements.
@@ -279,20 +296,34 @@ mod tests {
     /// its heap memory, and dropping both would free it twice).
     #[test]
     fn a_replica_copies_equal_to_its_clone_whatever_has_spilled() {
+        // A queue that spilled, then was read down to fewer lines than fit inline.
+        let mut read_down = replica(2, 6, 2);
+        let queue = &mut read_down.connection.as_mut().expect("connected").queue;
+        (0..3).for_each(|_| drop(queue.remove(0)));
         let cases = [
             (replica(2, 2, 2), true),
             (replica(5, 2, 2), false),
             (replica(2, 6, 2), false),
+            (read_down, false),
             (replica(2, 2, 9), false),
         ];
         for (client, inline) in cases {
             assert_eq!(client_inline(&client), inline, "{client:?}");
             let mut copy = copied(&client);
             assert_eq!(copy, client);
+            let kept = copied(&client);
             copy.connection.as_mut().expect("connected").queue.clear();
             copy.cache.edit().insert(Uid(40), Default::default());
             assert_ne!(copy, client);
             assert_eq!(client, client.clone());
+            // The original grown past any vector it might share, then dropped: the copy
+            // is whole (a shared vector would be reallocated, then freed, under it).
+            let original = client.clone();
+            let mut grown = client;
+            let queue = &mut grown.connection.as_mut().expect("connected").queue;
+            queue.extend((0..40).map(Response::Exists));
+            drop(grown);
+            assert_eq!(kept, original);
         }
         let mut disconnected = Client::new(2);
         disconnected.drop_connection();

@@ -76,6 +76,23 @@ impl Queue {
     pub fn entries(&self) -> &SmallVec<[Hashed<Response>; 4]> {
         &self.0
     }
+
+    /// A copy whose lines are copied byte for byte (`copy.rs`), inline if they fit.
+    ///
+    /// # Safety
+    /// No line owns heap memory (each keeps its lists inline): a line's bitwise copy is
+    /// then a value of its own.
+    pub unsafe fn copy_lines(&self) -> Queue {
+        let count = self.0.len();
+        let mut lines = SmallVec::with_capacity(count);
+        // SAFETY: `lines` has room for `count` lines and does not overlap `self`'s; the
+        // caller's promise makes each copied line a value of its own.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.0.as_ptr(), lines.as_mut_ptr(), count);
+            lines.set_len(count);
+        }
+        Queue(lines)
+    }
 }
 
 impl Extend<Response> for Queue {

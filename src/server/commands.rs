@@ -217,8 +217,8 @@ impl Server {
             false => None,
         };
         let session = self.session_mut(client);
-        let flagged: Vec<Uid> = match flush.flags {
-            false => Vec::new(),
+        let flagged: UidList = match flush.flags {
+            false => UidList::new(),
             true => std::mem::take(&mut session.pending_flags)
                 .into_keys()
                 .collect(),
