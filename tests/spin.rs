@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::root;
+use common::{root, temp_dir};
 
 /// What one exhaustive Spin run printed.
 struct Run {
@@ -18,14 +18,6 @@ struct Run {
     stored: u64,
     transitions: u64,
     out: String,
-}
-
-/// A fresh directory for Spin's generated verifier.
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("resync-check-spin-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn command(dir: &Path, program: &str, args: &[&str]) -> String {
@@ -64,7 +56,7 @@ fn count(out: &str, label: &str) -> u64 {
 /// `spin -a`, `gcc`, `./pan` in a fresh directory holding a copy of the model, as
 /// docs/spin.md says: `defines` go to Spin, `cflags` to gcc, `pan` to the verifier.
 fn verify(name: &str, defines: &[&str], cflags: &[&str], pan: &[&str]) -> (PathBuf, Run) {
-    let dir = work_dir(name);
+    let dir = temp_dir(&format!("spin-{name}"));
     std::fs::copy(root().join("models/spin/core.pml"), dir.join("core.pml")).unwrap();
     let mut spin: Vec<&str> = defines.to_vec();
     spin.extend(["-a", "core.pml"]);
@@ -112,6 +104,20 @@ fn spin_finds_the_loss_when_close_sends_its_highestmodseq() {
         "{}",
         run.out
     );
+}
+
+/// WHOLE: a command and its whole response one step, as issue 31's Promela model ran.
+#[test]
+#[ignore = "needs Spin 6 and gcc: .ci/run installs Debian's spin"]
+fn spin_whole_responses_prove_rfc7162_and_find_the_loss() {
+    let (dir, run) = verify("whole", &["-DWHOLE"], &[], &["-m100000", "-w20"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.errors, 0, "{}", run.out);
+    assert_eq!((run.stored, run.transitions), (19_059, 44_826));
+    let flags = ["-DWHOLE", "-DCLOSE_SENDS"];
+    let (dir, run) = verify("whole-close-sends", &flags, &[], &["-m100000", "-w20"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.errors, 1, "{}", run.out);
 }
 
 /// Spin's shortest counterexample (`-DREACH`, `./pan -i`) replayed as a transcript is

@@ -13,7 +13,8 @@
  * The default is RFC 7162: CLOSE answers a plain OK (section 3.2.8, "MUST NOT send the
  * updated per-mailbox modification sequence"). -DCLOSE_SENDS is RFC 5162 section 3.4 as
  * published ("MUST send ... in the tagged OK response" if CLOSE expunged something), the
- * text erratum 1808 struck: Spin then finds the loss.
+ * text erratum 1808 struck: Spin then finds the loss. -DWHOLE makes a command and its whole
+ * response one step, as issue 31's Promela model did.
  *
  * Numbers are those of the rfc7162 edition of resync-check: one MODSEQ counter per mailbox
  * bumped by each flag change and once by each expunging command (RFC 7162 sections 3.1,
@@ -306,6 +307,84 @@ inline qresync_select() {
   r[c].tagged++
 }
 
+/* The client reads the next line of its queue, and applies it. */
+inline read_line() {
+  q[c]?kind, a, b, n;
+  printf("S%d: ", c + 1);
+  if
+  :: kind == FETCH -> printf("* FETCH (UID %d MODSEQ (%d) FLAGS ", a, n); print_flags(b); printf(")\n")
+  :: kind == OWNFETCH -> printf("* FETCH (UID %d MODSEQ (%d))\n", a, n)
+  :: kind == VANISHED -> printf("* VANISHED "); print_uids(a); printf("\n")
+  :: kind == EARLIER -> printf("* VANISHED (EARLIER) "); print_uids(a); printf("\n")
+  :: kind == EXISTS -> printf("* %d EXISTS\n", a)
+  :: kind == UIDVALIDITY -> printf("* OK [UIDVALIDITY 1]\n")
+  :: kind == UIDNEXT -> printf("* OK [UIDNEXT %d]\n", a)
+  :: kind == HMS -> printf("* OK [HIGHESTMODSEQ %d]\n", n)
+  :: kind == ENABLED -> printf("* ENABLED QRESYNC\n")
+  :: kind == TAGGED && n > 0 -> printf("OK [HIGHESTMODSEQ %d]\n", n)
+  :: kind == TAGGED && n == 0 -> printf("OK\n")
+  fi;
+  if
+  :: kind == FETCH ->
+     if
+     :: r[c].cache & BIT(a) -> r[c].flags[a] = b
+     :: else
+     fi;
+     if
+     :: n > r[c].top -> r[c].top = n
+     :: else
+     fi
+  :: kind == OWNFETCH ->
+     /* The .SILENT STORE's change, applied once the server confirms it. */
+     if
+     :: (r[c].cache & BIT(a)) && r[c].sset -> r[c].flags[a] = r[c].flags[a] | r[c].sf
+     :: (r[c].cache & BIT(a)) && !r[c].sset -> r[c].flags[a] = r[c].flags[a] & ~r[c].sf
+     :: else
+     fi;
+     if
+     :: n > r[c].top -> r[c].top = n
+     :: else
+     fi
+  :: kind == VANISHED || kind == EARLIER -> r[c].cache = r[c].cache & ~a
+  :: kind == HMS -> r[c].code = n
+  :: kind == TAGGED ->
+     if
+     :: n > 0 -> r[c].code = n
+     :: else
+     fi;
+     if
+     :: r[c].code > 0 -> r[c].rp = r[c].code
+     :: r[c].code == 0 && r[c].top > r[c].rp -> r[c].rp = r[c].top
+     :: else
+     fi;
+     r[c].code = 0;
+     r[c].top = 0;
+     r[c].tagged--;
+     if
+     :: r[c].tagged == 0 -> r[c].sf = 0; r[c].sset = 0
+     :: else
+     fi
+  :: else
+  fi;
+  kind = 0; a = 0; b = 0; n = 0;
+  check()
+}
+
+/* Under WHOLE, a client reads a command's whole response in the command's step, as issue
+ * 31's Promela model did (and our `--reduce reads`, but for its drops after a prefix):
+ * drops then come only between commands. */
+inline respond() {
+#ifdef WHOLE
+  do
+  :: nempty(q[c]) -> read_line()
+  :: empty(q[c]) -> break
+  od;
+  skip /* so that the break stays inside the d_step */
+#else
+  skip
+#endif
+}
+
 proctype client(byte c) {
   byte u, d, v, f, gone, top, code, low;
   bit sx, sh;
@@ -314,68 +393,10 @@ proctype client(byte c) {
   /* A client whose budget is spent and whose lines are read has ended. */
 end:
   do
+#ifndef WHOLE
   /* Reads one line. */
-  :: d_step {
-       nempty(q[c]) -> q[c]?kind, a, b, n;
-       printf("S%d: ", c + 1);
-       if
-       :: kind == FETCH -> printf("* FETCH (UID %d MODSEQ (%d) FLAGS ", a, n); print_flags(b); printf(")\n")
-       :: kind == OWNFETCH -> printf("* FETCH (UID %d MODSEQ (%d))\n", a, n)
-       :: kind == VANISHED -> printf("* VANISHED "); print_uids(a); printf("\n")
-       :: kind == EARLIER -> printf("* VANISHED (EARLIER) "); print_uids(a); printf("\n")
-       :: kind == EXISTS -> printf("* %d EXISTS\n", a)
-       :: kind == UIDVALIDITY -> printf("* OK [UIDVALIDITY 1]\n")
-       :: kind == UIDNEXT -> printf("* OK [UIDNEXT %d]\n", a)
-       :: kind == HMS -> printf("* OK [HIGHESTMODSEQ %d]\n", n)
-       :: kind == ENABLED -> printf("* ENABLED QRESYNC\n")
-       :: kind == TAGGED && n > 0 -> printf("OK [HIGHESTMODSEQ %d]\n", n)
-       :: kind == TAGGED && n == 0 -> printf("OK\n")
-       fi;
-       if
-       :: kind == FETCH ->
-          if
-          :: r[c].cache & BIT(a) -> r[c].flags[a] = b
-          :: else
-          fi;
-          if
-          :: n > r[c].top -> r[c].top = n
-          :: else
-          fi
-       :: kind == OWNFETCH ->
-          /* The .SILENT STORE's change, applied once the server confirms it. */
-          if
-          :: (r[c].cache & BIT(a)) && r[c].sset -> r[c].flags[a] = r[c].flags[a] | r[c].sf
-          :: (r[c].cache & BIT(a)) && !r[c].sset -> r[c].flags[a] = r[c].flags[a] & ~r[c].sf
-          :: else
-          fi;
-          if
-          :: n > r[c].top -> r[c].top = n
-          :: else
-          fi
-       :: kind == VANISHED || kind == EARLIER -> r[c].cache = r[c].cache & ~a
-       :: kind == HMS -> r[c].code = n
-       :: kind == TAGGED ->
-          if
-          :: n > 0 -> r[c].code = n
-          :: else
-          fi;
-          if
-          :: r[c].code > 0 -> r[c].rp = r[c].code
-          :: r[c].code == 0 && r[c].top > r[c].rp -> r[c].rp = r[c].top
-          :: else
-          fi;
-          r[c].code = 0;
-          r[c].top = 0;
-          r[c].tagged--;
-          if
-          :: r[c].tagged == 0 -> r[c].sf = 0; r[c].sset = 0
-          :: else
-          fi
-       :: else
-       fi;
-       kind = 0; a = 0; b = 0; n = 0;
-       check()
-     }
+  :: d_step { nempty(q[c]) -> read_line() }
+#endif
   /* UID STORE u +FLAGS.SILENT (f) where the cache shows f unset, -FLAGS.SILENT where set. */
   :: atomic {
        r[c].conn == 1 && r[c].tagged == 0 && r[c].issued < K && r[c].cache != 0 ->
@@ -425,7 +446,8 @@ end:
        :: else
        fi;
        finish();
-       u = 0; d = 0; f = 0; gone = 0; top = 0; code = 0; low = 0; sx = 0; sh = 0
+       u = 0; d = 0; f = 0; gone = 0; top = 0; code = 0; low = 0; sx = 0; sh = 0;
+       respond()
        }
      }
   /* EXPUNGE, when the cache shows a message \Deleted (RFC 7162 section 3.2.7: OK
@@ -443,7 +465,8 @@ end:
        :: else
        fi;
        finish();
-       u = 0; d = 0; gone = 0; top = 0; code = 0; low = 0; sx = 0; sh = 0
+       u = 0; d = 0; gone = 0; top = 0; code = 0; low = 0; sx = 0; sh = 0;
+       respond()
        }
      }
   /* NOOP. */
@@ -455,7 +478,8 @@ end:
        r[c].issued++;
        r[c].tagged = 1;
        finish();
-       u = 0; gone = 0; top = 0; code = 0; low = 0; sx = 0; sh = 0
+       u = 0; gone = 0; top = 0; code = 0; low = 0; sx = 0; sh = 0;
+       respond()
        }
      }
   /* CLOSE: expunges without a word, and leaves nothing selected (RFC 3501 section 6.4.2). */
@@ -477,7 +501,8 @@ end:
 #else
        q[c]!TAGGED(0, 0, 0);
 #endif
-       u = 0; d = 0; gone = 0
+       u = 0; d = 0; gone = 0;
+       respond()
      }
   /* SELECT INBOX (QRESYNC (1 rp known-uids)) on the same connection, after CLOSE. */
   :: d_step {
@@ -485,7 +510,8 @@ end:
        r[c].issued++;
        r[c].conn = 1;
        qresync_select();
-       u = 0; gone = 0; top = 0
+       u = 0; gone = 0; top = 0;
+       respond()
      }
   /* A new connection: ENABLE QRESYNC and the SELECT, pipelined (RFC 7162 section 3.2.3). */
   :: d_step {
@@ -497,7 +523,8 @@ end:
        q[c]!ENABLED(0, 0, 0);
        q[c]!TAGGED(0, 0, 0);
        qresync_select();
-       u = 0; gone = 0; top = 0
+       u = 0; gone = 0; top = 0;
+       respond()
      }
   /* The connection drops: unread lines, the command in flight and its bookkeeping are
    * lost; the server ends the session. */
